@@ -1,0 +1,77 @@
+# newsevents — every target sets itself up: a fresh clone needs only Python 3.11 and `make`.
+SHELL := /bin/bash
+PY_VERSION ?= 3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+export AIRFLOW_HOME := $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export NEWSEVENTS_ALLOWED_ROOTS ?= $(CURDIR)/data,/tmp
+LAKE ?= $(CURDIR)/data/lake
+DATE ?= 2016-01-12
+
+.PHONY: help venv lock airflow-db run test test-fast airflow bench bench-extract bench-dedupe bench-events bench-archive clean
+
+help:
+	@echo "make run    - run the news_events DAG on seeds/ into $(LAKE) and print a summary"
+	@echo "make test   - the whole test suite"
+	@echo "make airflow - Airflow standalone UI on http://127.0.0.1:8080"
+	@echo "make bench  - all benchmarks (results in bench/results/)"
+
+# The venv is rebuilt whenever the lock file or pyproject.toml changes.
+$(VENV)/.synced: requirements.lock pyproject.toml
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+	@test -x $(PY) || $$(command -v uv || python3 -m uv) venv --quiet --python $(PY_VERSION) $(VENV) 2>/dev/null || python3 -m uv venv --quiet --python $(PY_VERSION) $(VENV)
+	@UV=$$(command -v uv || echo "python3 -m uv"); \
+	  $$UV pip sync --quiet --python $(PY) requirements.lock && \
+	  $$UV pip install --quiet --python $(PY) --no-deps -e .
+	@touch $@
+
+venv: $(VENV)/.synced
+
+lock:
+	uv pip compile requirements-dev.txt --python-version $(PY_VERSION) --generate-hashes -o requirements.lock
+
+$(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
+	@mkdir -p $(AIRFLOW_HOME)
+	@$(VENV)/bin/airflow db migrate >/dev/null
+	@touch $@
+
+airflow-db: $(AIRFLOW_HOME)/.migrated
+
+# The DAG's own log goes to .airflow/last_run.log; the summary is read back from the lake.
+run: $(AIRFLOW_HOME)/.migrated
+	@mkdir -p data
+	@echo "running DAG news_events on seeds/ for $(DATE) (log: $(AIRFLOW_HOME)/last_run.log)"
+	@$(VENV)/bin/airflow dags test news_events $(DATE) \
+	  -c '{"source": "$(CURDIR)/seeds", "lake": "$(LAKE)", "date": "$(DATE)"}' \
+	  > $(AIRFLOW_HOME)/last_run.log 2>&1 \
+	  || { tail -n 40 $(AIRFLOW_HOME)/last_run.log; echo "make run: the DAG run failed"; exit 1; }
+	@grep -q "DagRun Finished.*state=success" $(AIRFLOW_HOME)/last_run.log \
+	  || { tail -n 40 $(AIRFLOW_HOME)/last_run.log; echo "make run: the DAG run did not succeed"; exit 1; }
+	@$(VENV)/bin/newsevents summary --lake $(LAKE) --date $(DATE)
+
+test: $(VENV)/.synced
+	@$(VENV)/bin/pytest tests
+
+test-fast: $(VENV)/.synced
+	@$(VENV)/bin/pytest tests -m "not services and not browser and not slow"
+
+airflow: $(AIRFLOW_HOME)/.migrated
+	@echo "Airflow UI: http://127.0.0.1:8080  (user admin; password in $(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated)"
+	@AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=8080 $(VENV)/bin/airflow standalone
+
+bench: bench-extract bench-dedupe bench-events bench-archive
+
+bench-extract: $(VENV)/.synced
+	$(PY) bench/bench_extract.py
+bench-dedupe: $(VENV)/.synced
+	$(PY) bench/bench_dedupe.py
+bench-events: $(VENV)/.synced
+	$(PY) bench/bench_events.py
+bench-archive: $(VENV)/.synced
+	$(PY) bench/bench_archive.py
+
+clean:
+	rm -rf $(AIRFLOW_HOME) data/lake

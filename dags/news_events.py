@@ -1,0 +1,109 @@
+"""news_events: articles from folders, feeds, sitemaps and URL lists → events in the lake.
+
+One run owns one date partition (``dt=<data interval start>``; manual runs: the ``date``
+Param, else the run's ``run_after``). Tasks pass only paths of staged Parquet files.
+
+    discover → load → clean → dedupe → extract_events → write_lake → summary
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from newsevents_airflow import (
+    DEFAULT_ARGS,
+    DEFAULT_SOURCE,
+    date_param,
+    lake_param,
+    open_lake,
+    run_date,
+    safe_run_id,
+    window_param,
+)
+
+ARTICLES = Asset("newsevents_articles")
+EVENTS = Asset("newsevents_events")
+
+
+@dag(
+    dag_id="news_events",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    max_active_runs=4,
+    default_args=DEFAULT_ARGS,
+    tags=["newsevents"],
+    doc_md=__doc__,
+    params={
+        "source": Param(DEFAULT_SOURCE, type="string", minLength=1, title="Source",
+                        description="Folder, file or glob of articles (.txt, .html, .jsonl, WARC)"),
+        "date": date_param(),
+        "lake": lake_param(),
+        "window_days": window_param(),
+    },
+)
+def news_events():
+    @task
+    def discover() -> dict:
+        """Validate the run's settings and list its inputs."""
+        from newsevents import sources
+
+        context = get_current_context()
+        params = context["params"]
+        day = run_date(params, context)
+        lake = open_lake(params["lake"])  # refuses a lake outside the allowed roots
+        refs = sources.discover(params["source"])
+        return {"lake": lake.uri, "date": day.isoformat(), "refs": refs,
+                "run_id": safe_run_id(context["dag_run"].run_id),
+                "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+
+    @task
+    def load(run: dict) -> dict:
+        from newsevents.pipeline import step_load
+
+        return step_load(open_lake(run["lake"]), run["run_id"], run["refs"])
+
+    @task
+    def clean(run: dict, loaded: dict) -> dict:
+        from newsevents.pipeline import step_clean
+
+        return step_clean(open_lake(run["lake"]), run["run_id"], loaded)
+
+    @task
+    def dedupe(run: dict, cleaned: dict) -> dict:
+        from newsevents.pipeline import step_dedupe
+
+        window = get_current_context()["params"]["window_days"]
+        return step_dedupe(open_lake(run["lake"]), run["run_id"],
+                           dt.date.fromisoformat(run["date"]), cleaned, window)
+
+    @task
+    def extract_events(run: dict, deduped: dict) -> dict:
+        from newsevents.pipeline import step_events
+
+        return step_events(open_lake(run["lake"]), run["run_id"],
+                           dt.date.fromisoformat(run["date"]), deduped)
+
+    @task(outlets=[ARTICLES, EVENTS])
+    def write_lake(run: dict, coded: dict) -> dict:
+        from newsevents.pipeline import step_commit
+
+        return step_commit(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
+                           coded, dt.datetime.fromisoformat(run["started_at"]))
+
+    @task
+    def summary(run: dict, committed: dict) -> None:
+        from newsevents.query import run_summary
+
+        print(run_summary(open_lake(run["lake"]), dt.date.fromisoformat(run["date"])))
+
+    run = discover()
+    loaded = load(run)
+    cleaned = clean(run, loaded)
+    deduped = dedupe(run, cleaned)
+    coded = extract_events(run, deduped)
+    summary(run, write_lake(run, coded))
+
+
+news_events()

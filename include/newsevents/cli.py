@@ -1,0 +1,142 @@
+"""``newsevents`` / ``python -m newsevents``: the pipeline's functions without Airflow.
+
+    newsevents run --input seeds/ --lake data/lake --date 2016-01-12
+    newsevents extract page.html article.txt          # one JSON line per input
+    newsevents events < sentences.jsonl               # {"id","text","published"} -> events
+    newsevents query "SELECT plover_type, count(*) FROM events GROUP BY 1"
+    newsevents summary --lake data/lake --date 2016-01-12
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from newsevents import clean, events, pipeline, query, sources
+from newsevents.config import lake_from_env
+from newsevents.schema import Reject
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _print_json(obj: dict) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=_json_default) + "\n")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    lake = lake_from_env(args.lake)
+    pipeline.run_pipeline(args.input, lake, args.date, window_days=args.window_days)
+    print(query.run_summary(lake, args.date))
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Clean each input and print its text and metadata; rejects are printed with a reason."""
+    status = 0
+    for path in args.files:
+        for item in sources.load(path):
+            result = item if isinstance(item, Reject) else clean.clean(item)
+            if isinstance(result, Reject):
+                _print_json({"path": result.source, "rejected": result.reason, "detail": result.detail})
+                status = 1
+                continue
+            _print_json({
+                "path": result.source, "title": result.title, "text": result.text,
+                "published": result.published, "language": result.language,
+                "url": result.canonical_url or result.url,
+            })
+    return status
+
+
+def cmd_events(args: argparse.Namespace) -> int:
+    """The event coder's scoring interface: JSON lines in, one JSON line per event out."""
+    status = 0
+    for lineno, line in enumerate(sys.stdin, 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            published = item.get("published")
+            published = dt.date.fromisoformat(str(published)[:10]) if published else None
+            text = item["text"]
+        except (ValueError, KeyError, TypeError) as exc:
+            print(f"line {lineno}: skipped, not an input object ({exc})", file=sys.stderr)
+            status = 1
+            continue
+        for event in events.code_text(text, published):
+            _print_json({"id": item.get("id"), **dataclasses.asdict(event)})
+    return status
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    lake = lake_from_env(args.lake)
+    print(query.run_sql(lake, args.sql).to_string(max_rows=args.max_rows, max_colwidth=60))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    lake = lake_from_env(args.lake)
+    print(query.run_summary(lake, args.date))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsevents", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="the whole pipeline without Airflow")
+    run.add_argument("--input", nargs="+", required=True,
+                     help="files, folders, globs, WARC archives or s3:// URLs")
+    run.add_argument("--lake", default="data/lake", help="lake root: folder or s3://bucket/prefix")
+    run.add_argument("--date", type=_date, default=dt.date.today(), help="partition date")
+    run.add_argument("--window-days", type=int, default=pipeline.DEFAULT_WINDOW_DAYS,
+                     help="days of earlier partitions checked for duplicates")
+    run.set_defaults(func=cmd_run)
+
+    extract = sub.add_parser("extract", help="clean text and metadata, one JSON line per input")
+    extract.add_argument("files", nargs="+")
+    extract.set_defaults(func=cmd_extract)
+
+    ev = sub.add_parser("events", help='code events from JSON lines {"id","text","published"} on stdin')
+    ev.set_defaults(func=cmd_events)
+
+    q = sub.add_parser("query", help="SQL (DuckDB) over the lake's tables")
+    q.add_argument("sql")
+    q.add_argument("--lake", default="data/lake")
+    q.add_argument("--max-rows", type=int, default=50)
+    q.set_defaults(func=cmd_query)
+
+    s = sub.add_parser("summary", help="counts, partitions and first events of a date")
+    s.add_argument("--lake", default="data/lake")
+    s.add_argument("--date", type=_date, required=True)
+    s.set_defaults(func=cmd_summary)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"newsevents {args.command}: {exc}", file=sys.stderr)
+        return 2

@@ -1,0 +1,66 @@
+"""Validation of user-supplied run settings, shared by the CLI and the DAG Params.
+
+Everything a user types into the trigger form passes through here before any task runs:
+dates, the lake root (which must lie inside an allowed root, so a run can never write
+outside the lake), and source paths.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+from collections.abc import Sequence
+
+from newsevents.lake import Lake, S3Options
+
+ALLOWED_ROOTS_ENV = "NEWSEVENTS_ALLOWED_ROOTS"
+
+
+def parse_date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except (AttributeError, ValueError):
+        raise ValueError(f"date must be YYYY-MM-DD, got {value!r}") from None
+
+
+def allowed_roots(value: str | None = None) -> list[str]:
+    """Roots a lake may live under: a comma-separated list (default ``NEWSEVENTS_ALLOWED_ROOTS``)."""
+    raw = os.environ.get(ALLOWED_ROOTS_ENV, "") if value is None else value
+    return [r.strip() for r in raw.split(",") if r.strip()]
+
+
+def validate_lake_root(root: str, roots: Sequence[str]) -> str:
+    """The normalised lake root if it lies inside one of ``roots``, else a ValueError."""
+    if not root or not root.strip():
+        raise ValueError("lake must not be empty")
+    root = root.strip()
+    if root.startswith("s3://"):
+        norm = "s3://" + posixpath.normpath(root[5:]).strip("/")
+        ok = any(norm == r.rstrip("/") or norm.startswith(r.rstrip("/") + "/")
+                 for r in roots if r.startswith("s3://"))
+    elif "://" in root:
+        raise ValueError(f"lake {root!r}: only local paths and s3:// URLs are supported")
+    else:
+        norm = os.path.realpath(root)
+        ok = any(norm == os.path.realpath(r) or norm.startswith(os.path.realpath(r) + os.sep)
+                 for r in roots if "://" not in r)
+    if not ok:
+        raise ValueError(f"lake {root!r} is outside the allowed roots {list(roots)}; "
+                         f"set {ALLOWED_ROOTS_ENV} or the Airflow variable newsevents_allowed_roots")
+    return norm
+
+
+def s3_options_from_env() -> S3Options:
+    """S3 settings from the standard AWS variables (the CLI's equivalent of a connection)."""
+    return S3Options(
+        endpoint_url=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"),
+        access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
+        secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
+        region=os.environ.get("AWS_DEFAULT_REGION"),
+    )
+
+
+def lake_from_env(root: str) -> Lake:
+    """A Lake for the CLI: S3 credentials, when needed, come from the environment."""
+    return Lake(root, s3_options_from_env() if root.startswith("s3://") else None)

@@ -1,0 +1,254 @@
+"""The data lake: Hive-partitioned Parquet tables with atomic, idempotent partition writes.
+
+Layout under the lake root (a local folder or ``s3://bucket/prefix``)::
+
+    <table>/dt=YYYY-MM-DD/part-<token>.parquet   data files
+    <table>/dt=YYYY-MM-DD/_manifest.json         the committed file list
+    _staging/<run_id>/<name>.parquet             files passed between tasks of one run
+
+Why a manifest: neither POSIX nor S3 can swap a whole directory atomically. A writer first
+writes a data file under a fresh name, then commits it by replacing the partition's small
+``_manifest.json`` (an atomic rename locally, a single PUT on S3). Readers follow the
+manifest, so a crash before the commit leaves the old partition visible and the new file
+invisible; after the commit the files of the previous manifest are deleted. Re-writing a
+partition therefore replaces it whole: same input, same rows, never duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import posixpath
+import re
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.fs as pafs
+import pyarrow.parquet as pq
+
+from newsevents.schema import PARTITION_COLUMN, SCHEMAS, STAGED, TABLES, from_table, to_table
+
+MANIFEST = "_manifest.json"
+_RUN_ID = re.compile(r"^[A-Za-z0-9._:+-]{1,200}$")
+_STAGED_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class S3Options:
+    """How to reach an S3-compatible store (from an Airflow connection or the environment)."""
+
+    endpoint_url: str | None = None
+    access_key: str | None = None
+    secret_key: str | None = None
+    region: str | None = None
+
+    def filesystem(self) -> pafs.S3FileSystem:
+        scheme, endpoint = None, None
+        if self.endpoint_url:
+            parsed = urlparse(self.endpoint_url)
+            scheme, endpoint = parsed.scheme or "https", parsed.netloc or parsed.path
+        return pafs.S3FileSystem(
+            access_key=self.access_key,
+            secret_key=self.secret_key,
+            region=self.region or "us-east-1",
+            endpoint_override=endpoint,
+            scheme=scheme or "https",
+            allow_bucket_creation=False,
+        )
+
+    def __repr__(self) -> str:  # never print the secret
+        return f"S3Options(endpoint_url={self.endpoint_url!r}, access_key=***, secret_key=***)"
+
+
+def open_filesystem(uri: str, s3: S3Options | None = None) -> tuple[pafs.FileSystem, str]:
+    """A pyarrow filesystem and the path inside it for a local path or an ``s3://`` URI."""
+    if uri.startswith("s3://"):
+        return (s3 or S3Options()).filesystem(), uri[len("s3://") :].rstrip("/")
+    if "://" in uri:
+        raise ValueError(f"unsupported lake URI {uri!r}: use a local path or s3://bucket/prefix")
+    return pafs.LocalFileSystem(), posixpath.abspath(uri)
+
+
+def partition_value(day: dt.date | str) -> str:
+    """The ``dt=`` value of a date; rejects anything that is not a real calendar date."""
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    if not isinstance(day, dt.date):
+        raise ValueError(f"not a date: {day!r}")
+    return day.isoformat()
+
+
+class Lake:
+    """Read and write the lake's tables. All paths are built here, from validated parts only."""
+
+    def __init__(self, root: str, s3: S3Options | None = None):
+        self.uri = root
+        self.fs, self.root = open_filesystem(root, s3)
+
+    # -- paths ---------------------------------------------------------------------------
+    def _table_dir(self, table: str) -> str:
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; tables are {sorted(TABLES)}")
+        return f"{self.root}/{table}"
+
+    def partition_dir(self, table: str, day: dt.date | str) -> str:
+        return f"{self._table_dir(table)}/{PARTITION_COLUMN}={partition_value(day)}"
+
+    def display_path(self, path: str) -> str:
+        return f"s3://{path}" if isinstance(self.fs, pafs.S3FileSystem) else path
+
+    # -- partitions ----------------------------------------------------------------------
+    def write_partition(self, table: str, day: dt.date | str, data: pa.Table) -> str:
+        """Replace one partition of ``table`` with ``data``, atomically. Returns its directory."""
+        data = data.select(SCHEMAS[table].names).cast(SCHEMAS[table])
+        part_dir = self.partition_dir(table, day)
+        self.fs.create_dir(part_dir, recursive=True)
+        previous = self._manifest_files(part_dir)
+        name = f"part-{uuid.uuid4().hex}.parquet"
+        pq.write_table(data, f"{part_dir}/{name}", filesystem=self.fs, compression="zstd")
+        manifest = {"files": [name], "rows": data.num_rows,
+                    "committed_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+        self._atomic_write(f"{part_dir}/{MANIFEST}", json.dumps(manifest).encode())
+        for old in previous or []:
+            if old != name:
+                self._delete_quietly(f"{part_dir}/{old}")
+        return part_dir
+
+    def write_records(self, table: str, day: dt.date | str, records: Iterable[object]) -> str:
+        return self.write_partition(table, day, to_table(records, TABLES[table]))
+
+    def partitions(self, table: str) -> list[dt.date]:
+        """Committed partitions of ``table`` (those with a manifest), oldest first."""
+        table_dir = self._table_dir(table)
+        selector = pafs.FileSelector(table_dir, allow_not_found=True)
+        days = []
+        for info in self.fs.get_file_info(selector):
+            name = posixpath.basename(info.path)
+            if info.type == pafs.FileType.Directory and name.startswith(f"{PARTITION_COLUMN}="):
+                if self._manifest_files(info.path) is not None:
+                    days.append(dt.date.fromisoformat(name.split("=", 1)[1]))
+        return sorted(days)
+
+    def dataset(self, table: str, days: Sequence[dt.date] | None = None) -> ds.Dataset:
+        """A lazy dataset over the committed files of ``table`` (with the ``dt`` column)."""
+        table_dir = self._table_dir(table)
+        files = []
+        for day in self.partitions(table) if days is None else days:
+            part_dir = self.partition_dir(table, day)
+            files += [f"{part_dir}/{f}" for f in self._manifest_files(part_dir) or []]
+        schema = SCHEMAS[table].append(pa.field(PARTITION_COLUMN, pa.string()))
+        return ds.dataset(
+            files, schema=schema, format="parquet", filesystem=self.fs,
+            partitioning=ds.partitioning(pa.schema([(PARTITION_COLUMN, pa.string())]),
+                                         flavor="hive"),
+            partition_base_dir=table_dir,
+        )
+
+    def read(self, table: str, days: Sequence[dt.date] | None = None) -> pa.Table:
+        return self.dataset(table, days).to_table()
+
+    def read_records(self, table: str, days: Sequence[dt.date] | None = None) -> Iterator:
+        """Records of ``table``, one batch in memory at a time."""
+        for batch in self.dataset(table, days).to_batches():
+            yield from from_table(pa.Table.from_batches([batch]), TABLES[table])
+
+    # -- staging between tasks -----------------------------------------------------------
+    def staging_path(self, run_id: str, name: str) -> str:
+        if not _RUN_ID.match(run_id) or ".." in run_id:
+            raise ValueError(f"invalid run id {run_id!r}")
+        if not _STAGED_NAME.match(name):
+            raise ValueError(f"invalid staged file name {name!r}")
+        return f"{self.root}/_staging/{run_id.replace(':', '_').replace('+', '_')}/{name}.parquet"
+
+    def stage(self, run_id: str, name: str, kind: str, records: Iterable[object],
+              batch_size: int = 500) -> str:
+        """Write records of ``kind`` (a key of ``schema.STAGED``) for the next task.
+
+        Records are written in batches, so a stage can stream a large shard through
+        without holding it in memory. Returns the staged file's path.
+        """
+        path = self.staging_path(run_id, name)
+        self.fs.create_dir(posixpath.dirname(path), recursive=True)
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+        record_type = STAGED[kind]
+        with pq.ParquetWriter(tmp, SCHEMAS[kind], filesystem=self.fs) as writer:
+            for batch in _batched(records, batch_size):
+                writer.write_table(to_table(batch, record_type))
+        self.fs.move(tmp, path)
+        return path
+
+    def unstage(self, path: str, kind: str) -> Iterator:
+        """Records of a staged file, one batch in memory at a time."""
+        self._check_inside(path)
+        record_type = STAGED[kind]
+        parquet = pq.ParquetFile(path, filesystem=self.fs)
+        for batch in parquet.iter_batches(batch_size=500):
+            yield from from_table(pa.Table.from_batches([batch]), record_type)
+
+    def clear_staging(self, run_id: str) -> None:
+        stage_dir = posixpath.dirname(self.staging_path(run_id, "x"))
+        if self.fs.get_file_info(stage_dir).type == pafs.FileType.Directory:
+            self.fs.delete_dir(stage_dir)
+
+    # -- small state files (e.g. HTTP validators remembered between runs) ---------------
+    def state_path(self, name: str) -> str:
+        if not _STAGED_NAME.match(name):
+            raise ValueError(f"invalid state name {name!r}")
+        return f"{self.root}/_state/{name}.json"
+
+    def read_state(self, name: str) -> dict:
+        path = self.state_path(name)
+        if self.fs.get_file_info(path).type != pafs.FileType.File:
+            return {}
+        with self.fs.open_input_stream(path) as f:
+            return json.loads(f.read())
+
+    def write_state(self, name: str, state: dict) -> None:
+        path = self.state_path(name)
+        self.fs.create_dir(posixpath.dirname(path), recursive=True)
+        self._atomic_write(path, json.dumps(state, sort_keys=True).encode())
+
+    # -- internals -----------------------------------------------------------------------
+    def _manifest_files(self, part_dir: str) -> list[str] | None:
+        path = f"{part_dir}/{MANIFEST}"
+        try:
+            with self.fs.open_input_stream(path) as f:
+                return list(json.loads(f.read())["files"])
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # S3 raises OSError for a missing key
+            if "NoSuchKey" in str(exc) or "does not exist" in str(exc) or "not found" in str(exc).lower():
+                return None
+            raise
+
+    def _atomic_write(self, path: str, payload: bytes) -> None:
+        tmp = f"{path}.{uuid.uuid4().hex}.tmp"
+        with self.fs.open_output_stream(tmp) as f:
+            f.write(payload)
+        self.fs.move(tmp, path)  # rename locally; copy-then-delete on S3 (object appears whole)
+
+    def _delete_quietly(self, path: str) -> None:
+        try:
+            self.fs.delete_file(path)
+        except (FileNotFoundError, OSError):
+            pass
+
+    def _check_inside(self, path: str) -> None:
+        norm = posixpath.normpath(path)
+        if not (norm == self.root or norm.startswith(self.root.rstrip("/") + "/")):
+            raise ValueError(f"path {path!r} is outside the lake root {self.uri!r}")
+
+
+def _batched(items: Iterable[object], size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,90 @@
+"""Airflow glue shared by the newsevents DAGs: Params, the run's date and lake, retries.
+
+The domain package ``newsevents`` knows nothing of Airflow; this module turns Airflow's
+Params, context, connections and variables into the plain values its functions take.
+It lives beside the package, not in dags/, so workers, the DAG processor and tests import it alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+from airflow.sdk import BaseHook, Param
+
+from newsevents.config import allowed_roots, parse_date, validate_lake_root
+from newsevents.lake import Lake, S3Options
+
+PROJECT_DIR = Path(os.environ.get("NEWSEVENTS_HOME", Path(__file__).resolve().parents[2]))
+DEFAULT_LAKE = os.environ.get("NEWSEVENTS_LAKE", str(PROJECT_DIR / "data" / "lake"))
+DEFAULT_SOURCE = str(PROJECT_DIR / "seeds")
+SOURCES_FILE = PROJECT_DIR / "include" / "sources.yaml"
+LAKE_CONN_ID = os.environ.get("NEWSEVENTS_LAKE_CONN_ID", "newsevents_lake")
+FETCH_POOL = "newsevents_fetch"
+
+DEFAULT_ARGS = {
+    "owner": "newsevents",
+    "retries": 3,
+    "retry_delay": dt.timedelta(seconds=15),
+    "retry_exponential_backoff": True,
+    "max_retry_delay": dt.timedelta(minutes=10),
+}
+
+
+def lake_roots() -> list[str]:
+    """Where lakes may live: NEWSEVENTS_ALLOWED_ROOTS, else the project's data folder."""
+    return allowed_roots() or [str(PROJECT_DIR / "data")]
+
+
+def _lake_pattern(roots: list[str]) -> str:
+    """A JSON-schema pattern accepting paths inside ``roots`` and no ``..`` segments."""
+    alternatives = "|".join(re.escape(r.rstrip("/")) for r in roots)
+    return rf"^(?!.*(^|/)\.\.(/|$))({alternatives})(/.*)?$"
+
+
+def lake_param() -> Param:
+    return Param(DEFAULT_LAKE, type="string", pattern=_lake_pattern(lake_roots()),
+                 title="Lake root",
+                 description=f"Folder or s3://bucket/prefix inside {lake_roots()}")
+
+
+def date_param() -> Param:
+    return Param(None, type=["null", "string"], format="date", title="Partition date",
+                 description="YYYY-MM-DD. Empty: the run's data interval start (or its run_after).")
+
+
+def window_param() -> Param:
+    return Param(7, type="integer", minimum=0, maximum=90, title="Dedupe window (days)",
+                 description="Earlier date partitions checked for duplicates.")
+
+
+def run_date(params: dict, context: dict) -> dt.date:
+    """The partition date a run owns: the ``date`` Param, the data interval, or run_after."""
+    if params.get("date"):
+        return parse_date(params["date"])
+    start = context.get("data_interval_start")
+    if start is not None:
+        return start.date()
+    return context["dag_run"].run_after.date()
+
+
+def open_lake(root: str) -> Lake:
+    """The lake at ``root`` (validated); S3 credentials come from the lake connection."""
+    root = validate_lake_root(root, lake_roots())
+    if not root.startswith("s3://"):
+        return Lake(root)
+    conn = BaseHook.get_connection(LAKE_CONN_ID)
+    extra = conn.extra_dejson
+    return Lake(root, S3Options(
+        endpoint_url=extra.get("endpoint_url") or (conn.host or None),
+        access_key=conn.login or extra.get("aws_access_key_id"),
+        secret_key=conn.password or extra.get("aws_secret_access_key"),
+        region=extra.get("region_name"),
+    ))
+
+
+def safe_run_id(run_id: str) -> str:
+    """Airflow run ids carry ':' and '+'; keep a filesystem-friendly form."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", run_id)

@@ -1,0 +1,65 @@
+"""Test session set-up: a private AIRFLOW_HOME (SQLite) before anything imports Airflow."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+SEED = ROOT / "seeds" / "000_32ee20c48493cecc.txt"
+
+# Airflow reads its configuration at import time, so this must run before any test module
+# imports it. Lakes of tests live under the system temp folder, which is allowed here.
+_AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="newsevents-airflow-"))
+os.environ["AIRFLOW_HOME"] = str(_AIRFLOW_HOME)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(ROOT / "dags")
+os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
+os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
+os.environ["NEWSEVENTS_ALLOWED_ROOTS"] = f"{tempfile.gettempdir()},{ROOT / 'data'}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def airflow_db():
+    """Airflow's metadata database, reset once per session."""
+    from airflow.utils import db
+
+    db.resetdb()
+    return _AIRFLOW_HOME
+
+
+@pytest.fixture
+def lake_dir(tmp_path) -> Path:
+    return tmp_path / "lake"
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require_service(host: str, port: int, name: str) -> None:
+    """Skip when a service is missing, except under CI=true, where that is a failure."""
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as exc:
+        message = f"{name} is not reachable on {host}:{port} ({exc})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
