@@ -1,0 +1,112 @@
+"""news_archive: WARC archives (e.g. Common Crawl News) of one data interval → the lake.
+
+Each run owns the date of its data interval: it lists the archive files of that interval
+(by the timestamp in their names, e.g. ``CC-NEWS-20240101093102-00001.warc.gz``, else by
+each record's WARC-Date), processes one file per mapped task, then merges the shards,
+dedupes, codes events and replaces the date's partitions. Backfill a range with::
+
+    airflow backfill create --dag-id news_archive --from-date 2024-01-01 --to-date 2024-01-03
+
+Runs for different dates touch different partitions, so they may run in parallel, and a
+re-run of a date replaces exactly that date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from newsevents_airflow import (
+    DEFAULT_ARGS,
+    PROJECT_DIR,
+    lake_param,
+    open_lake,
+    safe_run_id,
+    window_param,
+)
+
+ARTICLES = Asset("newsevents_articles")
+EVENTS = Asset("newsevents_events")
+
+
+@dag(
+    dag_id="news_archive",
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
+    start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+    catchup=False,
+    max_active_runs=3,
+    max_active_tasks=8,
+    default_args=DEFAULT_ARGS,
+    tags=["newsevents", "backfill"],
+    doc_md=__doc__,
+    params={
+        "archives": Param(str(PROJECT_DIR / "data" / "archives"), type="string", minLength=1,
+                          title="Archives", description="Folder, glob or s3:// prefix of WARC files"),
+        "lake": lake_param(),
+        "window_days": window_param(),
+    },
+)
+def news_archive():
+    @task(multiple_outputs=True)
+    def list_shards() -> dict:
+        """The archive files of this run's data interval: one shard each."""
+        from newsevents import sources
+
+        context = get_current_context()
+        start, end = context["data_interval_start"], context["data_interval_end"]
+        if start is None or start == end:  # a manual run without a data interval: one day
+            start = context["dag_run"].run_after.replace(hour=0, minute=0, second=0, microsecond=0)
+            end = start + dt.timedelta(days=1)
+        lake = open_lake(context["params"]["lake"])
+        files = sources.archive_files_for_interval(context["params"]["archives"], start, end)
+        return {"lake": lake.uri, "date": start.date().isoformat(),
+                "interval": [start.isoformat(), end.isoformat()], "shards": files,
+                "run_id": safe_run_id(context["dag_run"].run_id),
+                "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+
+    @task(max_active_tis_per_dag=4)
+    def process_shard(run: dict, shard: str) -> dict:
+        """Load and clean one archive file (records outside the interval are skipped)."""
+        from newsevents.pipeline import step_clean, step_load
+
+        name = f"shard-{get_current_context()['ti'].map_index:05d}"
+        lake = open_lake(run["lake"])
+        interval = tuple(dt.datetime.fromisoformat(t) for t in run["interval"])
+        loaded = step_load(lake, run["run_id"], [shard], interval=interval, name=name)
+        return step_clean(lake, run["run_id"], loaded, name=name)
+
+    @task
+    def dedupe(run: dict, shards: list[dict]) -> dict:
+        from newsevents.pipeline import merge_shards, step_dedupe
+
+        window = get_current_context()["params"]["window_days"]
+        return step_dedupe(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
+                           merge_shards(shards), window)
+
+    @task
+    def extract_events(run: dict, deduped: dict) -> dict:
+        from newsevents.pipeline import step_events
+
+        return step_events(open_lake(run["lake"]), run["run_id"],
+                           dt.date.fromisoformat(run["date"]), deduped)
+
+    @task(outlets=[ARTICLES, EVENTS])
+    def write_lake(run: dict, coded: dict) -> dict:
+        from newsevents.pipeline import step_commit
+
+        return step_commit(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
+                           coded, dt.datetime.fromisoformat(run["started_at"]))
+
+    @task
+    def summary(run: dict, committed: dict) -> None:
+        from newsevents.query import run_summary
+
+        print(run_summary(open_lake(run["lake"]), dt.date.fromisoformat(run["date"])))
+
+    run = list_shards()
+    shards = process_shard.partial(run=run).expand(shard=run["shards"])
+    deduped = dedupe(run, shards)
+    summary(run, write_lake(run, extract_events(run, deduped)))
+
+
+news_archive()
