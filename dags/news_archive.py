@@ -47,22 +47,28 @@ EVENTS = Asset("newsevents_events")
     },
 )
 def news_archive():
-    @task(multiple_outputs=True)
-    def list_shards() -> dict:
-        """The archive files of this run's data interval: one shard each."""
-        from newsevents import sources
-
+    @task
+    def plan() -> dict:
+        """Validate the run's settings and fix its interval (a manual run: one day)."""
         context = get_current_context()
         start, end = context["data_interval_start"], context["data_interval_end"]
-        if start is None or start == end:  # a manual run without a data interval: one day
+        if start is None or start == end:
             start = context["dag_run"].run_after.replace(hour=0, minute=0, second=0, microsecond=0)
             end = start + dt.timedelta(days=1)
         lake = open_lake(context["params"]["lake"])
-        files = sources.archive_files_for_interval(context["params"]["archives"], start, end)
         return {"lake": lake.uri, "date": start.date().isoformat(),
-                "interval": [start.isoformat(), end.isoformat()], "shards": files,
+                "archives": context["params"]["archives"],
+                "interval": [start.isoformat(), end.isoformat()],
                 "run_id": safe_run_id(context["dag_run"].run_id),
                 "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+
+    @task
+    def list_shards(run: dict) -> list[str]:
+        """The archive files of this run's interval: one shard each."""
+        from newsevents import sources
+
+        start, end = (dt.datetime.fromisoformat(t) for t in run["interval"])
+        return sources.archive_files_for_interval(run["archives"], start, end)
 
     @task(max_active_tis_per_dag=4)
     def process_shard(run: dict, shard: str) -> dict:
@@ -103,8 +109,8 @@ def news_archive():
 
         print(run_summary(open_lake(run["lake"]), dt.date.fromisoformat(run["date"])))
 
-    run = list_shards()
-    shards = process_shard.partial(run=run).expand(shard=run["shards"])
+    run = plan()
+    shards = process_shard.partial(run=run).expand(shard=list_shards(run))
     deduped = dedupe(run, shards)
     summary(run, write_lake(run, extract_events(run, deduped)))
 

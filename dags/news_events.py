@@ -3,7 +3,12 @@
 One run owns one date partition (``dt=<data interval start>``; manual runs: the ``date``
 Param, else the run's ``run_after``). Tasks pass only paths of staged Parquet files.
 
-    discover → load → clean → dedupe → extract_events → write_lake → summary
+    discover → load (files) ┐
+             fetch (web)   ┴→ clean → dedupe → extract_events → write_lake → summary
+
+Scheduled and backfill runs read their sources from include/sources.yaml; manual runs
+from the trigger form (``source`` folder/glob, ``feeds``, ``sitemaps``, ``urls``).
+Fetch tasks run in the ``newsevents_fetch`` pool, which bounds crawling across all runs.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_curren
 from newsevents_airflow import (
     DEFAULT_ARGS,
     DEFAULT_SOURCE,
+    FETCH_POOL,
     date_param,
+    fetch_policy,
     lake_param,
     open_lake,
     run_date,
+    run_sources,
     safe_run_id,
+    url_list_param,
     window_param,
 )
 
@@ -36,8 +45,12 @@ EVENTS = Asset("newsevents_events")
     tags=["newsevents"],
     doc_md=__doc__,
     params={
-        "source": Param(DEFAULT_SOURCE, type="string", minLength=1, title="Source",
-                        description="Folder, file or glob of articles (.txt, .html, .jsonl, WARC)"),
+        "source": Param(DEFAULT_SOURCE, type=["null", "string"], title="Source",
+                        description="Folder, file or glob of articles (.txt, .html, .jsonl, WARC); "
+                                    "empty for none"),
+        "feeds": url_list_param("Feeds", "RSS/Atom feed URLs whose articles are fetched"),
+        "sitemaps": url_list_param("Sitemaps", "Sitemap (or sitemap index) URLs"),
+        "urls": url_list_param("URLs", "Article URLs, one per line"),
         "date": date_param(),
         "lake": lake_param(),
         "window_days": window_param(),
@@ -46,15 +59,17 @@ EVENTS = Asset("newsevents_events")
 def news_events():
     @task
     def discover() -> dict:
-        """Validate the run's settings and list its inputs."""
+        """Validate the run's settings (lake root, every URL's address) and list its inputs."""
         from newsevents import sources
 
         context = get_current_context()
         params = context["params"]
         day = run_date(params, context)
         lake = open_lake(params["lake"])  # refuses a lake outside the allowed roots
-        refs = sources.discover(params["source"])
+        wanted = run_sources(params, context["dag_run"].run_type)
+        refs = [ref for folder in wanted["folders"] for ref in sources.discover(folder)]
         return {"lake": lake.uri, "date": day.isoformat(), "refs": refs,
+                "web": {k: wanted[k] for k in ("feeds", "sitemaps", "urls")},
                 "run_id": safe_run_id(context["dag_run"].run_id),
                 "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
 
@@ -62,13 +77,22 @@ def news_events():
     def load(run: dict) -> dict:
         from newsevents.pipeline import step_load
 
-        return step_load(open_lake(run["lake"]), run["run_id"], run["refs"])
+        return step_load(open_lake(run["lake"]), run["run_id"], run["refs"], name="files")
+
+    @task(pool=FETCH_POOL)
+    def fetch(run: dict) -> dict:
+        from newsevents.pipeline import step_fetch
+
+        return step_fetch(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
+                          policy=fetch_policy(), name="web", **run["web"])
 
     @task
-    def clean(run: dict, loaded: dict) -> dict:
-        from newsevents.pipeline import step_clean
+    def clean(run: dict, loaded: dict, fetched: dict) -> dict:
+        from newsevents.pipeline import merge_shards, step_clean
 
-        return step_clean(open_lake(run["lake"]), run["run_id"], loaded)
+        lake = open_lake(run["lake"])
+        return merge_shards([step_clean(lake, run["run_id"], loaded, name="files"),
+                             step_clean(lake, run["run_id"], fetched, name="web")])
 
     @task
     def dedupe(run: dict, cleaned: dict) -> dict:
@@ -99,8 +123,7 @@ def news_events():
         print(run_summary(open_lake(run["lake"]), dt.date.fromisoformat(run["date"])))
 
     run = discover()
-    loaded = load(run)
-    cleaned = clean(run, loaded)
+    cleaned = clean(run, load(run), fetch(run))
     deduped = dedupe(run, cleaned)
     coded = extract_events(run, deduped)
     summary(run, write_lake(run, coded))

@@ -24,10 +24,12 @@ def test_dags_import_without_errors(dagbag):
 
 def test_news_events_shape(dagbag):
     dag = dagbag.get_dag("news_events")
-    assert [t.task_id for t in dag.topological_sort()] == [
-        "discover", "load", "clean", "dedupe", "extract_events", "write_lake", "summary"]
+    order = [t.task_id for t in dag.topological_sort()]
+    assert order[0] == "discover" and set(order[1:3]) == {"load", "fetch"}
+    assert order[3:] == ["clean", "dedupe", "extract_events", "write_lake", "summary"]
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
-    assert {"source", "date", "lake", "window_days"} <= set(dag.params)
+    assert {"source", "feeds", "sitemaps", "urls", "date", "lake", "window_days"} <= set(dag.params)
+    assert dag.get_task("fetch").pool == "newsevents_fetch"
     assert all(t.retries >= 1 for t in dag.tasks)
 
 
@@ -48,7 +50,9 @@ def test_scheduled_run_owns_the_partition_of_its_data_interval_start(dagbag, tmp
 
 @pytest.mark.parametrize("name,value", [
     ("lake", "/etc/newsevents"), ("lake", "/tmp/../etc/x"), ("lake", "file:///tmp/lake"),
-    ("date", "2016-02-31"), ("date", "12/01/2016"), ("window_days", -1), ("source", ""),
+    ("date", "2016-02-31"), ("date", "12/01/2016"), ("window_days", -1),
+    ("urls", ["file:///etc/passwd"]), ("urls", ["http://127.0.0.1:8080/admin"]),
+    ("feeds", ["http://169.254.169.254/latest/meta-data"]), ("sitemaps", ["ftp://example.org/x"]),
 ])
 def test_invalid_params_are_refused_before_any_task_runs(dagbag, name, value):
     import copy

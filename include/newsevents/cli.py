@@ -18,7 +18,8 @@ import sys
 from collections.abc import Sequence
 
 from newsevents import clean, events, pipeline, query, sources
-from newsevents.config import lake_from_env
+from newsevents.config import s3_options_from_env
+from newsevents.lake import Lake
 from newsevents.schema import Reject
 
 
@@ -94,6 +95,11 @@ def cmd_summary(args: argparse.Namespace) -> int:
     lake = lake_from_env(args.lake)
     print(query.run_summary(lake, args.date))
     return 0
+
+
+def lake_from_env(root: str) -> Lake:
+    """A Lake for the CLI: S3 credentials, when needed, come from the environment."""
+    return Lake(root, s3_options_from_env() if root.startswith("s3://") else None)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -11,8 +11,11 @@ import datetime as dt
 import os
 import posixpath
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from newsevents.lake import Lake, S3Options
+if TYPE_CHECKING:
+    from newsevents.lake import S3Options
+
 
 ALLOWED_ROOTS_ENV = "NEWSEVENTS_ALLOWED_ROOTS"
 
@@ -53,14 +56,11 @@ def validate_lake_root(root: str, roots: Sequence[str]) -> str:
 
 def s3_options_from_env() -> S3Options:
     """S3 settings from the standard AWS variables (the CLI's equivalent of a connection)."""
+    from newsevents.lake import S3Options
+
     return S3Options(
         endpoint_url=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"),
         access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
         secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
         region=os.environ.get("AWS_DEFAULT_REGION"),
     )
-
-
-def lake_from_env(root: str) -> Lake:
-    """A Lake for the CLI: S3 credentials, when needed, come from the environment."""
-    return Lake(root, s3_options_from_env() if root.startswith("s3://") else None)

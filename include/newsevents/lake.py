@@ -200,30 +200,33 @@ class Lake:
             raise ValueError(f"invalid state name {name!r}")
         return f"{self.root}/_state/{name}.json"
 
-    def read_state(self, name: str) -> dict:
-        path = self.state_path(name)
-        if self.fs.get_file_info(path).type != pafs.FileType.File:
-            return {}
-        with self.fs.open_input_stream(path) as f:
-            return json.loads(f.read())
+    def read_state(self, name: str) -> str | None:
+        """The text of state file ``name``, or None if there is none yet."""
+        try:
+            with self.fs.open_input_stream(self.state_path(name)) as f:
+                return f.read().decode("utf-8")
+        except FileNotFoundError:
+            return None
 
-    def write_state(self, name: str, state: dict) -> None:
+    def write_state(self, name: str, text: str) -> None:
         path = self.state_path(name)
         self.fs.create_dir(posixpath.dirname(path), recursive=True)
-        self._atomic_write(path, json.dumps(state, sort_keys=True).encode())
+        self._atomic_write(path, text.encode("utf-8"))
+
+    def state_names(self) -> list[str]:
+        """Names of the saved state files, sorted."""
+        selector = pafs.FileSelector(f"{self.root}/_state", allow_not_found=True)
+        return sorted(posixpath.basename(i.path)[: -len(".json")]
+                      for i in self.fs.get_file_info(selector) if i.path.endswith(".json"))
 
     # -- internals -----------------------------------------------------------------------
     def _manifest_files(self, part_dir: str) -> list[str] | None:
         path = f"{part_dir}/{MANIFEST}"
-        try:
+        try:  # pyarrow raises FileNotFoundError for a missing key on S3 too
             with self.fs.open_input_stream(path) as f:
                 return list(json.loads(f.read())["files"])
         except FileNotFoundError:
             return None
-        except OSError as exc:  # S3 raises OSError for a missing key
-            if "NoSuchKey" in str(exc) or "does not exist" in str(exc) or "not found" in str(exc).lower():
-                return None
-            raise
 
     def _atomic_write(self, path: str, payload: bytes) -> None:
         tmp = f"{path}.{uuid.uuid4().hex}.tmp"

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from newsevents import clean, dedupe, events, sources
 from newsevents.lake import Lake
 from newsevents.schema import Article, Document, Reject, RunSummary
+from newsevents.sources import FetchPolicy, FetchState
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +60,54 @@ def _counted(items: Iterable, progress: Progress) -> Iterator:
 # steps
 
 
-def step_load(lake: Lake, run_id: str, refs: Sequence[str],
-              interval: tuple[dt.datetime, dt.datetime] | None = None,
-              name: str = "load") -> dict:
-    """Load input files into staged documents; unreadable inputs become rejects."""
-    rejects: list[Reject] = []
+def _stage_documents(lake: Lake, run_id: str, name: str, items: Iterable[Document | Reject],
+                     extra_rejects: Sequence[Reject] = ()) -> dict:
+    """Stage a stream of documents and rejects: the common output of ``load`` and ``fetch``."""
+    rejects: list[Reject] = list(extra_rejects)
 
     def documents() -> Iterator[Document]:
-        for ref in refs:
-            for item in sources.load(ref, interval=interval):
-                if isinstance(item, Reject):
-                    rejects.append(item)
-                else:
-                    yield item
+        for item in items:
+            if isinstance(item, Reject):
+                rejects.append(item)
+            else:
+                yield item
 
-    progress = Progress(f"load[{name}]")
+    progress = Progress(f"{name}")
     docs_path = lake.stage(run_id, f"{name}-documents", "documents", _counted(documents(), progress))
     rejects_path = lake.stage(run_id, f"{name}-rejects", "rejects", rejects)
     return {"documents": docs_path, "rejects": [rejects_path],
             "n_documents": progress.count, "n_rejects": len(rejects)}
+
+
+def step_load(lake: Lake, run_id: str, refs: Sequence[str],
+              interval: tuple[dt.datetime, dt.datetime] | None = None,
+              name: str = "load") -> dict:
+    """Load input files into staged documents; unreadable inputs become rejects."""
+    items = (item for ref in refs for item in sources.load(ref, interval=interval))
+    return _stage_documents(lake, run_id, name, items)
+
+
+def step_fetch(lake: Lake, run_id: str, day: dt.date, feeds: Sequence[str],
+               sitemaps: Sequence[str], urls: Sequence[str], policy: FetchPolicy,
+               name: str = "fetch") -> dict:
+    """Discover article URLs in feeds and sitemaps, fetch them politely, stage the pages.
+
+    HTTP validators (ETag, Last-Modified) are remembered per date: a run of ``day`` starts
+    from the state saved by the latest earlier date, so unchanged pages answer 304 (a
+    ``not_modified`` reject) while a re-run of the same date fetches the same pages again
+    and rebuilds the same partition.
+    """
+    earlier = [n for n in lake.state_names()
+               if n.startswith("fetch-") and n < f"fetch-{day.isoformat()}"]
+    text = lake.read_state(earlier[-1]) if earlier else None
+    state = FetchState.from_json(text) if text else FetchState()
+    found, discover_rejects = sources.discover_urls(feeds, sitemaps, urls, policy, state)
+    log.info("fetch: %d article URLs from %d feeds/sitemaps and %d listed URLs",
+             len(found), len(feeds) + len(sitemaps), len(urls))
+    staged = _stage_documents(lake, run_id, name, sources.fetch_all(found, policy, state),
+                              discover_rejects)
+    lake.write_state(f"fetch-{day.isoformat()}", state.to_json())
+    return staged
 
 
 def step_clean(lake: Lake, run_id: str, loaded: dict, name: str = "load") -> dict:

@@ -145,6 +145,7 @@ class Signature:
     canonical_url: str | None
     published: dt.datetime | None
     band_keys: list[str] = field(default_factory=list)
+    minhash: bytes = b""  # the MinHash (little-endian uint32s), to estimate similarity later
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,17 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from airflow.sdk import BaseHook, Param
 
+import yaml
+
 from newsevents.config import allowed_roots, parse_date, validate_lake_root
-from newsevents.lake import Lake, S3Options
+
+if TYPE_CHECKING:  # imported inside functions: DAG files must parse fast
+    from newsevents.lake import Lake
+    from newsevents.sources import FetchPolicy
 
 PROJECT_DIR = Path(os.environ.get("NEWSEVENTS_HOME", Path(__file__).resolve().parents[2]))
 DEFAULT_LAKE = os.environ.get("NEWSEVENTS_LAKE", str(PROJECT_DIR / "data" / "lake"))
@@ -60,6 +66,51 @@ def window_param() -> Param:
                  description="Earlier date partitions checked for duplicates.")
 
 
+def allowed_networks() -> tuple[str, ...]:
+    """Non-public networks the fetcher may reach (NEWSEVENTS_ALLOWED_NETWORKS, CIDRs); none by default."""
+    raw = os.environ.get("NEWSEVENTS_ALLOWED_NETWORKS", "")
+    return tuple(n.strip() for n in raw.split(",") if n.strip())
+
+
+def fetch_policy() -> FetchPolicy:
+    from newsevents.sources import FetchPolicy
+
+    return FetchPolicy(
+        user_agent=os.environ.get("NEWSEVENTS_USER_AGENT") or FetchPolicy.user_agent,
+        allowed_networks=allowed_networks(),
+    )
+
+
+# Refuses other schemes and literal loopback/private/link-local hosts in the form already;
+# discover() then resolves every host (validate_url) before anything is fetched.
+_PRIVATE_HOST = r"(localhost|127\.|10\.|0\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|169\.254\.|\[)"
+
+
+def url_list_param(title: str, description: str) -> Param:
+    guard = "" if allowed_networks() else f"(?!{_PRIVATE_HOST})"
+    return Param([], type="array", title=title, description=description,
+                 items={"type": "string", "pattern": rf"^https?://{guard}[^\s/?#@]+([/?#]\S*)?$"})
+
+
+def run_sources(params: dict, run_type: str) -> dict[str, list[str]]:
+    """What a run reads: the trigger form's Params for manual runs, else include/sources.yaml."""
+    if run_type == "manual" or not SOURCES_FILE.exists():
+        sources = {"folders": [params["source"]] if params.get("source") else [],
+                   "feeds": params.get("feeds") or [], "sitemaps": params.get("sitemaps") or [],
+                   "urls": params.get("urls") or []}
+    else:
+        config = yaml.safe_load(SOURCES_FILE.read_text()) or {}
+        sources = {key: [str(v) for v in config.get(key) or []]
+                   for key in ("folders", "feeds", "sitemaps", "urls")}
+        sources["folders"] = [str(PROJECT_DIR / f) for f in sources["folders"]]
+    from newsevents.sources import validate_url
+
+    policy = fetch_policy()
+    for key in ("feeds", "sitemaps", "urls"):
+        sources[key] = [validate_url(u, policy) for u in sources[key]]  # readable ValueError
+    return sources
+
+
 def run_date(params: dict, context: dict) -> dt.date:
     """The partition date a run owns: the ``date`` Param, the data interval, or run_after."""
     if params.get("date"):
@@ -72,6 +123,8 @@ def run_date(params: dict, context: dict) -> dt.date:
 
 def open_lake(root: str) -> Lake:
     """The lake at ``root`` (validated); S3 credentials come from the lake connection."""
+    from newsevents.lake import Lake, S3Options
+
     root = validate_lake_root(root, lake_roots())
     if not root.startswith("s3://"):
         return Lake(root)

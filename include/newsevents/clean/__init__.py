@@ -1,0 +1,111 @@
+"""The clean stage: a raw ``Document`` becomes an ``Article`` (text + metadata) or a ``Reject``.
+
+    clean(doc)        -> Article | Reject   the stage's entry point, for HTML and plain text
+    clean_text(text)  -> CleanedText        the text-level pass alone (plain text in, clean text out)
+
+HTML goes through decode (charset) → one lxml parse → metadata → our pruning → trafilatura →
+the text-level pass; plain text through decode → the text-level pass. Modules: ``decode``
+(bytes → str), ``html`` (pruning + trafilatura), ``text`` (furniture lines, repeats),
+``metadata`` (title, date, URL, language), ``patterns`` (the boilerplate vocabulary in
+data/clean/boilerplate.yaml).
+"""
+
+from __future__ import annotations
+
+from newsevents.clean import html
+from newsevents.clean.decode import Undecodable, decode_html, decode_text
+from newsevents.clean.metadata import canonical_url, cap_date, language, normalise_space, page_metadata
+from newsevents.clean.text import CleanedText, clean_blocks, clean_text, with_headline
+from newsevents.schema import Article, Document, Reject
+
+__all__ = ["MAX_BYTES", "CleanedText", "clean", "clean_text"]
+
+# Bodies above this size are rejected ("too_large") before any parsing: a news article
+# page is rarely above 2 MB, and trafilatura's own limit is 20 MB. Pass max_bytes to change.
+MAX_BYTES = 10_000_000
+# An HTML page whose cleaned text is shorter than this has no article: an index, error or
+# empty page (a real brief is longer; CJK text carries more per character, hence a low bar).
+MIN_ARTICLE_CHARS = 100
+# A page that declares itself not free (schema.org isAccessibleForFree) and yields less
+# text than this is a teaser, not the article.
+TEASER_MAX_CHARS = 1_000
+# trafilatura's fast mode skips its readability/jusText fallbacks; our pruning and text
+# pass make up for them, at well under the cost.
+FAST_EXTRACTION = False
+
+
+def clean(doc: Document, *, max_bytes: int = MAX_BYTES) -> Article | Reject:
+    """Clean one document; every failure is a Reject with a reason, never an exception."""
+    if len(doc.body) > max_bytes:
+        return _reject(doc, "too_large", f"{len(doc.body)} bytes, above the {max_bytes}-byte limit")
+    try:
+        if doc.fmt == "html":
+            return _clean_html(doc)
+        if doc.fmt == "text":
+            return _clean_plain(doc)
+        return _reject(doc, "unsupported_format", f"format {doc.fmt!r} is neither 'html' nor 'text'")
+    except Undecodable as exc:
+        return _reject(doc, exc.reason, exc.detail)
+    except Exception as exc:  # a library failing on one odd page must not stop the run
+        return _reject(doc, "extraction_failed", f"{type(exc).__name__}: {exc}")
+
+
+def _clean_html(doc: Document) -> Article | Reject:
+    tree = html.parse(decode_html(doc.body, doc.charset))
+    if tree is None:
+        return _reject(doc, "not_html", "no HTML document could be parsed from the body")
+    meta = page_metadata(tree, doc.url, doc.fetched_at)
+    free = html.is_accessible_for_free(tree)
+    html.prune(tree)
+    cleaned = clean_blocks(html.extract_blocks(tree, doc.url, fast=FAST_EXTRACTION), meta.authors)
+    if len(cleaned.text) < MIN_ARTICLE_CHARS:
+        return _reject(doc, "no_article_text",
+                       f"{len(cleaned.text)} characters of article text (index, error or empty page)")
+    return _article(
+        doc,
+        cleaned,
+        extraction_method="trafilatura",
+        title=meta.title,
+        authors=meta.authors,
+        published=meta.published,
+        canonical=meta.canonical_url,
+        site_name=meta.site_name,
+        paywalled=cleaned.is_paywalled or (free is False and len(cleaned.text) < TEASER_MAX_CHARS),
+    )
+
+
+def _clean_plain(doc: Document) -> Article | Reject:
+    cleaned = clean_text(decode_text(doc.body, doc.charset))
+    if not cleaned.text:
+        return _reject(doc, "no_article_text", "nothing but boilerplate lines")
+    return _article(doc, cleaned, extraction_method="text", canonical=canonical_url(None, doc.url),
+                    paywalled=cleaned.is_paywalled)
+
+
+def _article(doc: Document, cleaned: CleanedText, *, extraction_method: str, title: str | None = None,
+             authors: list[str] | None = None, published=None, canonical: str | None = None,
+             site_name: str | None = None, paywalled: bool = False) -> Article:
+    """The Article; what the document itself says (title, published) beats what was extracted."""
+    title = normalise_space(doc.title) or title
+    return Article(
+        article_id=doc.doc_id,
+        source=doc.source,
+        text=with_headline(cleaned.text, title),
+        url=doc.url,
+        canonical_url=canonical,
+        site_name=site_name,
+        title=title,
+        authors=authors or [],
+        published=cap_date(doc.published or published, doc.fetched_at),
+        fetched_at=doc.fetched_at,
+        language=language(cleaned.text),
+        is_paywalled=paywalled,
+        extraction_method=extraction_method,
+        boilerplate_chars_removed=cleaned.boilerplate_chars_removed,
+        repeated_paragraphs_removed=cleaned.repeated_paragraphs_removed,
+        text_hash=None,  # dedupe computes it from its own normalisation
+    )
+
+
+def _reject(doc: Document, reason: str, detail: str) -> Reject:
+    return Reject(source=doc.source, stage="clean", reason=reason, detail=detail)

@@ -1,0 +1,192 @@
+"""HTML to article blocks: one lxml parse, our pruning, then trafilatura on the pruned tree.
+
+trafilatura (include_comments=False) finds the article body. Before it runs we remove what
+it lets through on news pages: reader-comment sections recognised by their heading text
+rather than by class names (a plain <section><h2>Comments About This Article</h2><form>),
+forms, comment/newsletter/related containers its class rules miss, and link-dense blocks
+(related-article lists and "read also" boxes inside the body). Everything works on the one
+tree, so the extra pruning costs a single pass over the page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from lxml.etree import Element, _Element
+from lxml.html import HtmlElement
+from trafilatura import bare_extraction
+from trafilatura.utils import load_html
+from trafilatura.xml import xmltotxt
+
+from newsevents.clean.patterns import fullmatch, patterns
+from newsevents.clean.text import Block
+
+# Text in these elements is never shown to a reader.
+_INVISIBLE = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
+# Containers that are furniture by their class or id, on top of trafilatura's own list
+# (which already covers comment lists, share bars, navigation, footers, ads and more).
+_FURNITURE_TOKENS = (
+    "comment", "disqus", "respond", "newsletter", "signup", "sign-up", "optin", "opt-in", "related",
+    "recommend", "morearticles", "more-articles", "morestories", "more-stories", "more-news",
+    "alsoread", "also-read", "seealso", "see-also", "outbrain", "taboola", "feedback", "survey",
+    "promo", "share", "sharing", "social",
+)
+# (lower-cased first: a case-insensitive regex is eight times slower on long class lists)
+_FURNITURE_ATTR = re.compile("|".join(_FURNITURE_TOKENS))
+_FURNITURE_TAGS = frozenset({"div", "section", "aside", "ul", "ol", "p", "span", "footer", "header"})
+_LINK_LIST_TAGS = frozenset({"ul", "ol", "li", "p", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LINK_SHARE = 0.8  # a block whose text is at least this share of link text is a link list
+_MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
+_MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
+_KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
+
+
+def parse(html: str) -> HtmlElement | None:
+    """The page's lxml tree (trafilatura's loader: it repairs common breakage), None if unusable."""
+    return load_html(html)
+
+
+def prune(tree: HtmlElement) -> None:
+    """Remove comment sections, forms, furniture containers and link lists from the tree."""
+    for element, _rule in _prune_targets(tree):
+        if element.getparent() is not None:
+            _remove(element)
+
+
+def extract_blocks(tree: HtmlElement, url: str | None, *, fast: bool) -> list[Block]:
+    """The article's blocks as trafilatura extracts them from the (pruned) tree."""
+    document = bare_extraction(tree, url=url, include_comments=False, output_format="txt", fast=fast)
+    if document is None or document.body is None:
+        return []
+    blocks = []
+    for child in document.body:
+        kind = _KIND.get(child.tag, "p")
+        for line in xmltotxt(child, False).split("\n"):
+            blocks.append(Block(line, kind))
+    return blocks
+
+
+def is_accessible_for_free(tree: HtmlElement) -> bool | None:
+    """schema.org's isAccessibleForFree from the page's JSON-LD, None when not stated."""
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        text = script.text or ""
+        if "isAccessibleForFree" not in text:
+            continue
+        try:
+            value = _find_key(json.loads(text), "isAccessibleForFree")
+        except ValueError:
+            continue
+        if value is not None:
+            return str(value).strip().lower() not in ("false", "no", "0")
+    return None
+
+
+def _find_key(data: object, key: str) -> object | None:
+    if isinstance(data, dict):
+        if key in data:
+            return data[key]
+        data = list(data.values())
+    if isinstance(data, list):
+        for item in data:
+            found = _find_key(item, key)
+            if found is not None:
+                return found
+    return None
+
+
+def _prune_targets(tree: HtmlElement) -> list[tuple[_Element, str]]:
+    """The elements to remove and the rule that caught each, decided on the untouched tree."""
+    sizes = _text_sizes(tree)
+    body = tree.find("body")
+    page = max(sizes.get(body if body is not None else tree, (0, 0))[0], 1)
+    most = _MAX_PRUNE_SHARE * page
+    comment_heading = patterns().comment_heading
+    targets: list[tuple[_Element, str]] = [(a, "appended_article") for a in _appended_articles(tree)]
+    for element, (total, linked) in sizes.items():
+        tag = element.tag
+        if tag in _HEADINGS:
+            if total and fullmatch(comment_heading, " ".join(element.text_content().split())):
+                targets.extend((e, "comment_heading") for e in _comment_section(element, sizes, page))
+                continue
+        if total > most:
+            continue
+        if tag == "form":
+            if total <= _MAX_FORM_CHARS and not _holds_headline(element):
+                targets.append((element, "form"))
+        elif tag in _FURNITURE_TAGS and _is_furniture(element) and not _holds_headline(element):
+            targets.append((element, "furniture_attr"))
+        elif tag in _LINK_LIST_TAGS and total and linked >= _LINK_SHARE * total:
+            targets.append((element, "link_list"))
+    return targets
+
+
+def _appended_articles(tree: HtmlElement) -> list[_Element]:
+    """Whole stories appended below the page's own (infinite scroll): every top-level
+    <article> with its own <h1> after the first such one."""
+    stories = [a for a in tree.iter("article") if a.find(".//h1") is not None and next(a.iterancestors("article"), None) is None]
+    return stories[1:]
+
+
+def _text_sizes(tree: HtmlElement) -> dict[_Element, tuple[int, int]]:
+    """Visible text length and linked text length of every element, computed bottom-up."""
+    sizes: dict[_Element, tuple[int, int]] = {}
+    for element in reversed(list(tree.iter(Element))):  # children before their parents
+        tag = element.tag
+        if tag in _INVISIBLE:
+            sizes[element] = (0, 0)
+            continue
+        text = element.text
+        total = len(text.strip()) if text else 0
+        linked = 0
+        for child in element:
+            child_sizes = sizes.get(child)
+            if child_sizes:
+                total += child_sizes[0]
+                linked += child_sizes[1]
+            tail = child.tail
+            if tail:
+                total += len(tail.strip())
+        sizes[element] = (total, total if tag == "a" else linked)
+    return sizes
+
+
+def _comment_section(heading: _Element, sizes: dict, page: int) -> list[_Element]:
+    """The comment section a heading titles: its container, or the heading and what follows.
+
+    The container is the heading's parent unless that parent holds the article itself
+    (the headline, or most of the page's text); then the section is the heading and its
+    following siblings, as long as they are not most of the parent's text.
+    """
+    parent = heading.getparent()
+    if parent is None:
+        return []
+    parent_total = sizes.get(parent, (0, 0))[0]
+    if parent.tag not in ("article", "main", "body") and parent_total <= _MAX_PRUNE_SHARE * page and not _holds_headline(parent):
+        return [parent]
+    following = list(heading.itersiblings())
+    if sum(sizes.get(e, (0, 0))[0] for e in following) * 2 > parent_total:
+        return [heading]
+    return [heading, *following]
+
+
+def _is_furniture(element: _Element) -> bool:
+    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    return names != " " and _FURNITURE_ATTR.search(names.lower()) is not None
+
+
+def _holds_headline(element: _Element) -> bool:
+    return element.find(".//h1") is not None or element.find('.//*[@itemprop="articleBody"]') is not None
+
+
+def _remove(element: _Element) -> None:
+    """Drop an element but keep its tail text, which belongs to the parent."""
+    parent = element.getparent()
+    if element.tail and element.tail.strip():
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+    parent.remove(element)

@@ -1,0 +1,174 @@
+"""Article metadata: headline, authors, publication date, canonical URL, site name, language.
+
+trafilatura's metadata extractor (OpenGraph, JSON-LD, meta tags) and htmldate do the
+finding; this module decides between candidates: the visible <h1> over a <title> that
+carries the site's name, the original publication date over "updated", and never a date
+after the page was fetched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import py3langid
+from courlan import extract_domain, normalize_url
+from htmldate import find_date
+from lxml.html import HtmlElement
+from trafilatura.json_metadata import extract_json
+from trafilatura.metadata import examine_meta, extract_author, extract_sitename, extract_title, extract_url
+from trafilatura.settings import Document as TrafilaturaMetadata
+
+_SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\xad]+")
+_INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"))
+# " | Site", " - Site", " – Site", "：Site" ... at the end of a <title> or og:title
+_TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•:»*]\s+|\s*[|｜：]\s*")
+_WORD = re.compile(r"\w+")
+_LANGUAGE_SAMPLE = 1_000  # characters: plenty for py3langid, whose cost grows with the text
+
+
+@dataclass(frozen=True)
+class PageMetadata:
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: dt.datetime | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+
+
+def page_metadata(tree: HtmlElement, url: str | None, fetched_at: dt.datetime | None) -> PageMetadata:
+    """The page's metadata; ``fetched_at`` caps the publication date (default: today)."""
+    newest = (fetched_at or dt.datetime.now(dt.timezone.utc)).date()
+    date_params = {
+        "original_date": True,  # the first publication, not the latest update
+        "extensive_search": False,  # the body-text scan finds "related" dates more than ours
+        "max_date": newest.isoformat(),
+        "outputformat": "%Y-%m-%d",
+    }
+    meta = _trafilatura_metadata(tree, url)
+    meta.date = find_date(tree, url=meta.url or url, **date_params)
+    site_name = normalise_space(meta.sitename)
+    return PageMetadata(
+        title=choose_title(meta.title, _headlines(tree), site_name, meta.hostname),
+        authors=[a for a in (normalise_space(x) for x in (meta.author or "").split(";")) if a],
+        published=cap_date(_parse_date(meta.date), fetched_at),
+        canonical_url=canonical_url(meta.url, url),
+        site_name=site_name,
+    )
+
+
+def _trafilatura_metadata(tree: HtmlElement, url: str | None) -> TrafilaturaMetadata:
+    """trafilatura's ``extract_metadata`` steps that we use, in its order of precedence.
+
+    Not the function itself: it also extracts categories, tags and licence (a third of its
+    time, unused here), and on malformed JSON-LD it falls back to regular expressions that
+    take up to half a second on one page. Malformed JSON-LD is skipped instead.
+    """
+    meta = examine_meta(tree)
+    if meta.author and " " not in meta.author:  # a handle or a site name, not a person
+        meta.author = None
+    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
+        try:
+            meta = extract_json(json.loads(script.text or "", strict=False), meta)
+        except (ValueError, AttributeError, TypeError):
+            continue
+    meta.title = meta.title or extract_title(tree)
+    meta.author = meta.author or extract_author(tree)
+    meta.url = meta.url or extract_url(tree, url)
+    meta.hostname = extract_domain(meta.url, fast=True) if meta.url else None
+    meta.sitename = meta.sitename or extract_sitename(tree)
+    meta.clean_and_trim()
+    return meta
+
+
+def normalise_space(text: str | None) -> str | None:
+    """Collapse whitespace (no-break, ideographic, zero-width) to single spaces; None if empty."""
+    if not text:
+        return None
+    text = _SPACES.sub(" ", unicodedata.normalize("NFC", text).translate(_INVISIBLE_CHARS)).strip()
+    return text or None
+
+
+def choose_title(meta_title: str | None, headlines: list[str], site_name: str | None, host: str | None) -> str | None:
+    """The article's headline.
+
+    The page's <h1> is what readers see and never carries the site's name, so it wins when
+    it agrees with the metadata title (an <h1> that does not is a logo or a section name).
+    Otherwise the metadata title, with a trailing " | Site name" removed.
+    """
+    meta_title = normalise_space(meta_title)
+    for headline in headlines:
+        if meta_title and _agrees(headline, meta_title):
+            return headline
+    if meta_title:
+        return strip_site_name(meta_title, site_name, host)
+    return headlines[0] if headlines else None
+
+
+def strip_site_name(title: str, site_name: str | None, host: str | None) -> str:
+    """Drop the site's name (and whatever follows it) from the end of a page title."""
+    host_label = next((label for label in (host or "").split(".") if label not in ("www", "m", "amp")), None)
+    names = [_squash(n) for n in (site_name, host_label) if n and len(_squash(n)) >= 2]
+    separators = list(_TITLE_SEPARATOR.finditer(title))
+    for index, separator in enumerate(separators):
+        end = separators[index + 1].start() if index + 1 < len(separators) else len(title)
+        segment = _squash(title[separator.end() : end])
+        if any(name in segment or (len(segment) >= 3 and segment in name) for name in names):
+            return title[: separator.start()].strip() or title
+    return title
+
+
+def _squash(text: str) -> str:
+    return "".join(_WORD.findall(text.casefold()))
+
+
+def _agrees(headline: str, title: str) -> bool:
+    """Whether most of the headline's words are in the metadata title."""
+    words = set(_WORD.findall(headline.casefold()))
+    return bool(words) and len(words & set(_WORD.findall(title.casefold()))) >= 0.7 * len(words)
+
+
+def _headlines(tree: HtmlElement) -> list[str]:
+    found = (normalise_space(h.text_content()) for h in tree.iterfind(".//h1"))
+    return [h for h in found if h][:3]
+
+
+def _parse_date(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        return dt.datetime.strptime(value[:10], "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def cap_date(published: dt.datetime | None, fetched_at: dt.datetime | None) -> dt.datetime | None:
+    """The publication date, or None when it is later than the fetch (it cannot be right)."""
+    if published is None or fetched_at is None:
+        return published
+    fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.timezone.utc)
+    stamp = published if published.tzinfo else published.replace(tzinfo=dt.timezone.utc)
+    return published if stamp.date() <= fetched.date() else None
+
+
+def canonical_url(found: str | None, url: str | None) -> str | None:
+    """The page's canonical URL, normalised (tracking parameters dropped); else the given URL."""
+    for candidate in (found, url):
+        if candidate and candidate.startswith(("http://", "https://")):
+            try:
+                return normalize_url(candidate, strict=True)
+            except ValueError:
+                continue
+    return None
+
+
+def language(text: str) -> str | None:
+    """The ISO 639-1 code of the text's language (py3langid; its model ships in the package)."""
+    sample = text[:_LANGUAGE_SAMPLE]
+    if not sample.strip():
+        return None
+    code, _score = py3langid.classify(sample)
+    return code

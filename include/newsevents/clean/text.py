@@ -1,0 +1,163 @@
+"""The text-level pass: drop furniture lines and repeated paragraphs from an article's text.
+
+It runs on every article, whatever its format: on the paragraphs trafilatura extracted from
+HTML (which still carry comment prompts, share and newsletter lines, photo credits and
+bylines) and on plain text, where it is the only cleaning there is. Lines are removed only
+when a whole paragraph is furniture (see data/clean/boilerplate.yaml), so real paragraphs
+that mention "comments" or "subscribe" stay.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from newsevents.clean.patterns import fullmatch, patterns
+
+_WORD = re.compile(r"\w+")
+_SENTENCE_END = tuple('.!?:;"”»\'')
+_LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
+# words that may sit between the names of a byline ("By Jane Doe and John Roe")
+_NAME_JOINERS = frozenset(
+    "and und et y e og och en i & van von der den de da del della di du le la al bin ibn".split()
+)
+
+
+# Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
+MAX_HEADING_CHARS = 150
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph-level piece of an article: its text and what kind of element it was."""
+
+    text: str
+    kind: str = "p"  # "p", "item" (list entry), "quote", "table", "head" (sub-heading)
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """An article's text after the text-level pass, with what the pass removed."""
+
+    text: str  # paragraphs joined by "\n"
+    paragraphs: list[str]
+    boilerplate_chars_removed: int = 0
+    repeated_paragraphs_removed: int = 0
+    is_paywalled: bool = False  # a "subscribe to read on" prompt was found (and removed)
+
+
+def clean_text(text: str, authors: Sequence[str] = ()) -> CleanedText:
+    """Clean plain text: split it into paragraphs, then run the text-level pass."""
+    return clean_blocks([Block(p) for p in split_paragraphs(text)], authors)
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a plain text: one per line, except hard-wrapped blocks, which are joined.
+
+    A block (lines between blank lines) is hard-wrapped when its lines (bar the last) are
+    of similar, moderate length and mostly stop mid-sentence, as text wrapped at a fixed
+    width does; one-paragraph-per-line text (the usual for news dumps) is left line by line.
+    """
+    paragraphs: list[str] = []
+    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+        lines = [line.strip() for line in chunk.split("\n") if line.strip()]
+        if _is_wrapped(lines):
+            paragraphs.append(" ".join(lines))
+        else:
+            paragraphs.extend(lines)
+    return paragraphs
+
+
+def _is_wrapped(lines: list[str]) -> bool:
+    body = lines[:-1]
+    if not body or any(not 30 <= len(line) <= 100 or _LIST_MARKER.match(line) for line in body):
+        return False
+    open_ended = sum(1 for line in body if not line.endswith(_SENTENCE_END))
+    return open_ended * 2 >= len(body)
+
+
+def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> CleanedText:
+    """The text-level pass over an article's blocks (see the module docstring).
+
+    Sub-headings are dropped from the text (they are not sentences: kept, a sentence
+    splitter glues them to the next paragraph's first sentence) but still mark where a
+    reader-comment section starts; everything from a comment-section heading in the second half of the article on
+    is the comment section (the form prompts, the comments themselves) and goes too.
+    """
+    pats = patterns()
+    items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
+    items = [b for b in items if b.text]
+    kept: list[str] = []
+    seen: set[str] = set()
+    removed_chars = repeated = 0
+    paywalled = False
+    author_keys = [_key(a) for a in authors if _key(a)]
+    for index, block in enumerate(items):
+        text = block.text
+        if fullmatch(pats.comment_heading, text):
+            if index * 2 >= len(items):
+                removed_chars += sum(len(b.text) for b in items[index:])
+                break
+            removed_chars += len(text)
+            continue
+        if block.kind == "head" and len(text) <= MAX_HEADING_CHARS:
+            continue
+        if fullmatch(pats.paywall, text):
+            paywalled = True
+            removed_chars += len(text)
+            continue
+        key = _key(text)
+        if not key or fullmatch(pats.line, text) or is_byline(text, author_keys, pats.byline_words):
+            removed_chars += len(text)
+            continue
+        if key in seen:
+            repeated += 1
+            continue
+        seen.add(key)
+        kept.append(text)
+    return CleanedText("\n".join(kept), kept, removed_chars, repeated, paywalled)
+
+
+def with_headline(text: str, headline: str | None) -> str:
+    """The article as published: its headline, then the body (unless the body opens with it).
+
+    The headline states the main event, so the events stage should see it like any sentence.
+    """
+    key = _key(headline or "")
+    if not key or _key(text.split("\n", 1)[0]).startswith(key):
+        return text
+    return f"{headline}\n{text}"
+
+
+def _key(text: str) -> str:
+    """What makes two paragraphs the same: their words, ignoring case and punctuation."""
+    return " ".join(_WORD.findall(text.casefold()))
+
+
+def is_byline(text: str, author_keys: Sequence[str], byline_words: Sequence[str]) -> bool:
+    """Whether a short line only credits the author(s): "By Jane Doe", "Von Anna Sleegers, Berlin".
+
+    With the article's authors known, a line that is their names plus byline words and at
+    most a short place or date is a byline. Without, a line that opens with a byline word
+    followed only by capitalised names is one. Lines ending like a sentence never are.
+    """
+    if len(text) > 120 or text.endswith((".", "!", "?")) or len(text.split()) > 12:
+        return False
+    key = f" {_key(text)} "
+    if any(f" {a} " in key for a in author_keys):
+        rest = key
+        for name in sorted(author_keys, key=len, reverse=True):
+            rest = rest.replace(f" {name} ", "  ")
+        words = [w for w in rest.split() if w not in byline_words and w not in _NAME_JOINERS]
+        return len(words) <= 2
+    head = re.split(r"\s*[,|/•·–—]\s*", text, maxsplit=1)[0]
+    lowered = head.casefold()
+    for word in byline_words:
+        if lowered.startswith(word + " "):
+            names = head[len(word) + 1 :].split()
+            capitalised = [n for n in names if n[:1].isupper()]
+            return 1 <= len(names) <= 6 and bool(capitalised) and all(
+                n[:1].isupper() or n.casefold() in _NAME_JOINERS for n in names
+            )
+    return False

@@ -1,0 +1,10 @@
+"""The events stage: PLOVER/CAMEO/ACLED event coding of English news articles.
+
+``extract_events(articles, default_date)`` codes a batch of articles (canonical English
+ones only; the rest are counted in ``Extraction.skipped``) and returns events and
+mentions; ``code_text(text, published)`` codes one text, for the CLI's ``events`` command.
+"""
+
+from newsevents.events.extract import Extraction, code_text, extract_events
+
+__all__ = ["Extraction", "code_text", "extract_events"]

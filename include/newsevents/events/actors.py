@@ -1,0 +1,165 @@
+"""Actor coding: a noun phrase of the parse → name, ISO3 country and sector.
+
+Dictionaries are data files in ``newsevents/data/events/``: ``countries.tsv`` (names,
+demonyms, capitals: "Moscow said" is the Russian government), ``actors.tsv`` (named
+leaders and organisations: Assad → SYR GOV, the Nusra Front → SYR REB, the U.N. → IGO) and
+``sectors.tsv`` (sector words: "army" → MIL, "rebels" → REB). Names are matched
+case-sensitively on token texts, so "Male students" is not the Maldives; sector words are
+matched on lower-case lemmas.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from newsevents.events.codebook import read_table
+
+# Children of a phrase's head, by how much they say about who the phrase is.
+_PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
+_LOCATIVE_PREPS = {"of", "in", "from", "for", "at", "on"}
+_SKIP_AT_START = {"det", "predet", "nummod", "quantmod", "advmod", "cc", "punct", "case"}
+MAX_NAME_TOKENS = 8
+
+
+@dataclass(frozen=True)
+class Actor:
+    name: str
+    country: str | None
+    sector: str | None
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dictionary hit: a country (kind "country", "demonym", "capital") or a named actor."""
+
+    country: str | None
+    sector: str | None
+    kind: str
+
+
+class ActorDictionary:
+    """Country, named-actor and sector dictionaries; build once (``actor_dictionary``)."""
+
+    def __init__(self, tokenize: Callable[[str], list[str]]) -> None:
+        self.names: dict[tuple[str, ...], Entry] = {}
+        for iso3, names, demonyms, capitals in read_table("countries.tsv"):
+            for kind, variants, sector in (
+                ("country", names, None),
+                ("demonym", demonyms, None),
+                ("capital", capitals, "GOV"),
+            ):
+                for variant in filter(None, variants.split("|")):
+                    self.names.setdefault(tuple(tokenize(variant)), Entry(iso3, sector, kind))
+        for names, country, sector in read_table("actors.tsv"):
+            for variant in names.split("|"):
+                self.names[tuple(tokenize(variant))] = Entry(country or None, sector, "named")
+        self.sectors = {tuple(term.split()): sector for term, sector in read_table("sectors.tsv")}
+        self.max_words = max(len(k) for k in (*self.names, *self.sectors))
+
+    def country_of(self, word: str) -> str | None:
+        """ISO3 of a single country name, demonym or capital ("Syrian" → SYR)."""
+        entry = self.names.get((word,))
+        return entry.country if entry and entry.kind != "named" else None
+
+    def scan(self, tokens: list[Token]) -> list[tuple[int, int, Entry | str]]:
+        """Dictionary hits in a token sequence: (start, end, Entry or sector), longest first."""
+        hits: list[tuple[int, int, Entry | str]] = []
+        i = 0
+        while i < len(tokens):
+            for n in range(min(self.max_words, len(tokens) - i), 0, -1):
+                window = tokens[i : i + n]
+                if any(window[k].i != window[0].i + k for k in range(n)):
+                    continue  # only contiguous words form a name
+                entry = self.names.get(tuple(t.text for t in window))
+                sector = self.sectors.get(tuple(t.lemma_.lower() for t in window)) or self.sectors.get(
+                    tuple(t.lower_ for t in window)
+                )
+                if entry or sector:
+                    hits.append((i, i + n, entry or sector))
+                    i += n
+                    break
+            else:
+                i += 1
+        return hits
+
+    def resolve(self, head: Token) -> Actor | None:
+        """The actor a noun phrase names, or None if the phrase names no known kind of actor."""
+        core = sorted(_collect(head, _PREMODIFIERS), key=lambda t: t.i)
+        country, sector = self._code(core, head)
+        if country is None:
+            for child in head.children:
+                if child.dep_ == "prep" and child.lower_ in _LOCATIVE_PREPS:
+                    country = self._code(sorted(child.subtree, key=lambda t: t.i), None)[0]
+                elif child.dep_ in ("appos", "acl"):
+                    country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
+                    country, sector = country or country2, sector or sector2
+                if country:
+                    break
+        if country is None and sector is None:
+            return None
+        return Actor(_name(core, head), country, sector)
+
+    def _code(self, tokens: list[Token], head: Token | None) -> tuple[str | None, str | None]:
+        """(country, sector) of a phrase.
+
+        A named actor at the head decides both ("President Bashar Assad"); otherwise the
+        country is the country word nearest the head ("Syria's regime army") and the sector
+        the head's own ("army"), else a modifier's ("opposition groups"). A phrase about an
+        international organisation ("U.N. helicopters") is that organisation.
+        """
+        head_sector = None
+        countries: list[Entry] = []
+        sectors: list[str] = []
+        international = None
+        for start, end, hit in self.scan(tokens):
+            covers_head = head is not None and tokens[start].i <= head.i <= tokens[end - 1].i
+            if isinstance(hit, str):
+                if covers_head:
+                    head_sector = hit
+                else:
+                    sectors.append(hit)
+            elif hit.kind == "named" and covers_head:
+                return hit.country, hit.sector if hit.country is None else head_sector or hit.sector
+            elif hit.country is None:
+                international = international or hit.sector
+            else:
+                countries.append(hit)
+                if hit.sector and covers_head:
+                    head_sector = hit.sector
+        if countries:
+            return countries[-1].country, head_sector or (sectors or [countries[-1].sector])[0]
+        if international:
+            return None, international
+        return None, head_sector or (sectors[0] if sectors else None)
+
+
+def _collect(head: Token, deps: set[str]) -> list[Token]:
+    """The head and the subtrees of its children with the given dependency labels."""
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ in deps:
+            tokens.extend(child.subtree)
+    return tokens
+
+
+def _name(core: list[Token], head: Token) -> str:
+    """The phrase as written, without leading determiners and quantities."""
+    words = [t for t in core if t.i <= head.i or t.dep_ in ("flat", "compound")]
+    while words and words[0] != head and (words[0].dep_ in _SKIP_AT_START or words[0].like_num):
+        words.pop(0)
+    words = words[-MAX_NAME_TOKENS:]
+    text = "".join(t.text_with_ws for t in words).strip()
+    return text.removesuffix("'s").removesuffix("’s").strip()
+
+
+@functools.cache
+def actor_dictionary() -> ActorDictionary:
+    """The shared dictionary, with names tokenized like the parsed text."""
+    from newsevents.events.nlp import tokenizer
+
+    tok = tokenizer()
+    return ActorDictionary(lambda text: [t.text for t in tok(text)])

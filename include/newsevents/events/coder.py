@@ -1,0 +1,504 @@
+"""The event coder: who did what to whom, from parsed sentences (PETRARCH-style rules).
+
+For each candidate sentence (see ``nlp``) the coder
+1. finds triggers: verbs of the lexicon whose object/subject conditions hold ("withdrew
+   its troops"), and event nouns under a light verb ("held talks") or as the subject of a
+   verb of occurrence ("riots continued");
+2. composes governors with what they govern: "agreed to provide aid" is an intent to aid
+   (0331, AGREE), "threatened to shell" a threat of attack (1384), "refused to meet" a
+   rejection (125), "demanded that X release" a demand (1053); "accused X of attacking" is
+   an accusation;
+3. refines generic violence by its instrument ("killed in an air strike" → 195 aerial),
+   and applies modality: announced actions become intents ("will meet" → 036, PLOVER's
+   AGREE; "will impose a curfew" → 1323, THREATEN), negated cooperation becomes refusal
+   ("will not accept" → REJECT), other negated or denied actions are kept with modality
+   "denied" (never as having happened);
+4. codes actor1 (subject, or the "by" agent of a passive) and actor2 (object, passive
+   subject, or a prepositional object such as "against X") with the actor dictionaries;
+   a pronoun is the subject of the reporting clause or the previous sentence's actor;
+   a sector with no country takes the article's main country ("the rebels");
+5. adds date, modality, place, casualties and attribution from the context modules
+   (``when``, ``geo``, ``counts``).
+Identical events reported in several sentences or articles are merged by ``merge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from spacy.tokens import Doc, Token
+
+from newsevents.events import counts, geo, when
+from newsevents.events.actors import Actor, actor_dictionary
+from newsevents.events.codebook import UNARMED_SECTORS, codebook
+from newsevents.events.lexicon import Condition, Spec, lexicon
+
+VERB_POS = {"VERB", "AUX"}
+NOUN_POS = {"NOUN", "PROPN"}
+GOVERNOR_POS = {"VERB", "AUX", "ADJ"}  # "ready to", "willing to" govern like verbs
+OBJECT_DEPS = {"dobj", "nsubjpass", "dative", "attr", "oprd", "obj"}
+# Dependencies through which an action is the content of the word above it.
+COMPLEMENT_DEPS = {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acomp", "advcl", "conj"}
+# Prepositions introducing the one acted upon, in order of preference.
+TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "into",
+                "from", "over", "for", "in", "of")
+FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
+RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
+PLACE_WORDS = {"town", "city", "village", "province", "region", "area", "district", "capital"}
+INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
+
+# Confidence: what the event's evidence adds up to (see _confidence).
+BASE_CONFIDENCE = 0.45
+MIN_CONFIDENCE = 0.35
+
+
+@dataclass
+class Trigger:
+    """One candidate event in a parsed sentence."""
+
+    token: Token  # the word naming the action ("shelled", "talks", "agreed")
+    head: Token  # the word whose subject is actor1 (the verb, or the light verb of a noun)
+    spec: Spec
+    consumed: set[int] = field(default_factory=set)  # objects that are the action's own ("troops")
+    content: Token | None = None  # the governed clause, whose objects give actor2
+    governor: str | None = None  # kind of governor composed into this event
+    actor1: Actor | None = None
+    actor2: Actor | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A coded event of one sentence, before place, date and casualties are added."""
+
+    trigger: str
+    cameo: str
+    plover_type: str | None
+    mode: str | None
+    modality: str
+    actor1: Actor | None
+    actor2: Actor | None
+    main_clause: bool
+
+
+@dataclass
+class ArticleContext:
+    """What the coder knows about the article while going through its sentences."""
+
+    reference: date
+    countries: list[str]
+    last_actor: Actor | None = None
+
+
+class SentenceCoder:
+    """Codes the events of one parsed sentence (see the module docstring)."""
+
+    def __init__(self, gazetteer: geo.Gazetteer) -> None:
+        self.lex = lexicon()
+        self.book = codebook()
+        self.actors = actor_dictionary()
+        self.gazetteer = gazetteer
+
+    # -- 1. triggers ------------------------------------------------------------------
+
+    def triggers(self, doc: Doc) -> list[Trigger]:
+        found: list[Trigger] = []
+        consumed: set[int] = set()
+        for tok in doc:
+            if tok.pos_ in VERB_POS:
+                match = self._match_verb(tok)
+                if match:
+                    spec, objects = match
+                    found.append(Trigger(tok, tok, spec, objects))
+                    consumed |= objects
+        for tok in doc:
+            if tok.pos_ in NOUN_POS and tok.i not in consumed and tok.dep_ not in ("compound", "amod"):
+                spec = self._match_noun(tok)
+                head = self._noun_event_head(tok, found) if spec else None
+                if spec and head is not None:
+                    found.append(Trigger(tok, head, spec, {tok.i}))
+        return found
+
+    def _match_verb(self, tok: Token) -> tuple[Spec, set[int]] | None:
+        for entry in self.lex.verbs.get(tok.lemma_.lower(), ()):
+            if entry.particle and not any(
+                c.lower_ == entry.particle and c.dep_ in ("prt", "prep", "advmod", "agent")
+                for c in tok.children
+            ):
+                continue
+            for condition, spec in entry.rules:
+                objects = self._satisfied(condition, tok)
+                if objects is not None:
+                    return spec, objects
+        return None
+
+    def _satisfied(self, condition: Condition, verb: Token) -> set[int] | None:
+        """None if the condition fails, else the object tokens it consumed."""
+        if condition.kind == "always":
+            return set()
+        if condition.kind == "clause":
+            return set() if any(c.dep_ == "ccomp" for c in verb.children) else None
+        if condition.kind == "any_object":
+            has = any(c.dep_ in OBJECT_DEPS | {"xcomp", "ccomp"} for c in verb.children)
+            return set() if has else None
+        if condition.kind == "subject":
+            subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+            return set() if any(condition.words & _phrase_lemmas(s) for s in subjects) else None
+        hits = {o.i for o in _objects(verb) if condition.words & _phrase_lemmas(o)}
+        return hits or None
+
+    def _match_noun(self, tok: Token) -> Spec | None:
+        mods = [c.lemma_.lower() for c in tok.lefts if c.dep_ in ("compound", "amod")]
+        lemma = tok.lemma_.lower()
+        keys = [tuple(mods[len(mods) - k :] + [lemma]) for k in range(len(mods), -1, -1)]
+        for child in tok.rights:
+            if child.dep_ == "prep" and child.lower_ == "of":
+                keys[:0] = [(lemma, "of", g.lemma_.lower()) for g in child.children if g.dep_ == "pobj"]
+        for key in keys:
+            if key in self.lex.nouns:
+                return self.lex.nouns[key]
+        return None
+
+    def _noun_event_head(self, tok: Token, verb_triggers: list[Trigger]) -> Token | None:
+        """The verb that reports an event noun as an event, if any ("held talks": held)."""
+        verb = tok.head
+        if tok.dep_ == "pobj" and verb.dep_ == "prep":
+            verb = verb.head
+        elif tok.dep_ not in OBJECT_DEPS | {"nsubj", "conj"}:
+            return None
+        if tok.dep_ == "conj":  # "helicopters and tanks shelled"; "talks and visits"
+            return None
+        lemma = verb.lemma_.lower()
+        if verb.pos_ not in GOVERNOR_POS:
+            return None
+        if any(t.token is verb for t in verb_triggers):
+            return verb if self.lex.governor_kind(lemma) else None
+        if tok.dep_ == "nsubj":
+            return tok if lemma in self.lex.occurrence_verbs else None
+        if lemma in self.lex.light_verbs or self.lex.governor_kind(lemma):
+            return verb
+        return None
+
+    # -- 2. governors -----------------------------------------------------------------
+
+    def compose(self, triggers: list[Trigger]) -> list[Trigger]:
+        """Merge each governed action into its governor ("agreed" + "to provide aid")."""
+        by_token = {t.token.i: t for t in triggers if t.token.pos_ in GOVERNOR_POS}
+        result: list[Trigger] = []
+        absorbed: set[int] = set()
+        for trig in sorted(triggers, key=lambda t: -_depth(t.head)):
+            if trig.token.i in absorbed:
+                continue
+            trig = self._climb(trig, by_token, absorbed)
+            if trig is not None:
+                result.append(trig)
+        return [t for t in result if t.token.i not in absorbed or t.governor]
+
+    def _climb(self, trig: Trigger, by_token: dict[int, Trigger], absorbed: set[int]) -> Trigger | None:
+        node = trig.head
+        if trig.head is not trig.token and trig.token.head is trig.head and trig.token.dep_ != "nsubj":
+            kind = self._governor_of(trig.head)  # "called for a ceasefire"
+            if kind:
+                return self._govern(trig, trig.head, kind, by_token, absorbed)
+        while node.dep_ in COMPLEMENT_DEPS and node.head is not node:
+            link, node = node.dep_, node.head
+            if node.pos_ not in GOVERNOR_POS:
+                continue
+            kind = self._governor_of(node)
+            if kind == "passthrough":
+                continue
+            if kind and link != "conj":
+                return self._govern(trig, node, kind, by_token, absorbed)
+            if node.lemma_.lower() in self.lex.report_verbs:
+                return trig
+            if node.i in by_token:
+                # the action is the purpose of another ("opened fire to disperse"): one event
+                if link in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in trig.head.children):
+                    return None
+                return trig
+        return trig
+
+    def _governor_of(self, tok: Token) -> str | None:
+        lemma = tok.lemma_.lower()
+        for child in tok.children:
+            if child.dep_ in ("prt", "prep"):
+                kind = self.lex.governor_kind(f"{lemma} {child.lower_}")
+                if kind:
+                    return kind
+        return self.lex.governor_kind(lemma)
+
+    def _govern(self, trig: Trigger, gov: Token, kind: str, by_token: dict[int, Trigger],
+                absorbed: set[int]) -> Trigger | None:
+        own = by_token.get(gov.i)
+        if kind == "refusal" and trig.token.lemma_.lower() in self.lex.non_events:
+            absorbed.add(gov.i)
+            return None
+        form = {"intent": "future", "threat": "future", "request": "requested", "refusal": "refused"}.get(kind)
+        spec = own.spec if own else Spec("100" if kind == "request" else "120" if kind == "refusal" else "030")
+        if form:
+            code = self.book.recode(trig.spec.cameo, form)
+            if code and not (kind == "threat" and not code.startswith("13")):
+                spec = Spec(code)
+            elif kind == "threat":
+                spec = own.spec if own else Spec("130")
+            elif kind == "intent" and not own:
+                spec = trig.spec  # "plans to attack" with no intent code: the action itself
+        absorbed.add(gov.i)
+        composed = Trigger(gov, gov, spec, trig.consumed | (own.consumed if own else set()),
+                           content=trig.head, governor=kind)
+        # keep climbing: "said it was prepared to lift the ban", "has threatened to ban"
+        return self._climb(composed, by_token, absorbed) if gov.dep_ in COMPLEMENT_DEPS else composed
+
+    # -- 3. instruments and modality -----------------------------------------------------
+
+    def refine(self, trig: Trigger) -> Spec:
+        """A generic violence code made specific by the weapon named in its clause."""
+        if not trig.spec.refinable:
+            return trig.spec
+        lemmas = [t.lemma_.lower() for t in trig.head.subtree]
+        text = " ".join(lemmas)
+        for words, spec in self.lex.instruments:
+            if f" {' '.join(words)} " in f" {text} ":
+                return spec
+        return trig.spec
+
+    def modality(self, trig: Trigger, spec: Spec) -> tuple[Spec, str]:
+        """The event's code and modality once negation and futurity are applied."""
+        verb = trig.content if trig.governor in ("intent", "threat") else trig.head
+        negated = _negated(trig.head)
+        clause = _clause_text(trig.head)
+        mod = when.modality(clause)
+        coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
+        if negated and not trig.governor:
+            refused = self.book.recode(spec.cameo, "refused")
+            if refused and coding.plover_type not in INTENT_TYPES:
+                return Spec(refused), "asserted"
+            return spec, "denied"
+        if trig.governor in ("intent", "threat"):
+            return spec, "future" if trig.governor == "intent" and _has_future_aux(verb) else "asserted"
+        if mod == "denied" and coding.plover_type in ("REJECT", "ACCUSE"):
+            mod = "asserted"  # "denied land allocation" is the event itself
+        if (mod == "future" or _has_future_aux(trig.head)) and coding.plover_type not in INTENT_TYPES:
+            future = self.book.recode(spec.cameo, "future")
+            return (Spec(future) if future else spec), "future"
+        return spec, mod
+
+    # -- 4. actors ----------------------------------------------------------------------
+
+    def actor(self, tok: Token | None, ctx: ArticleContext) -> Actor | None:
+        """The actor a noun phrase names; pronouns and bare sectors are resolved in context."""
+        if tok is None:
+            return None
+        if tok.pos_ == "PRON" or tok.lower_ in RELATIVE_PRONOUNS:
+            return self._antecedent(tok, ctx)
+        if tok.lemma_.lower() in PLACE_WORDS:
+            return None
+        found = self.actors.resolve(tok)
+        if found is None and tok.pos_ == "PROPN":
+            place = self.gazetteer.locate(_phrase_text(tok), ctx.countries)
+            if place is not None:
+                found = Actor(_phrase_text(tok), place.country, None)
+        if found is None:
+            return None
+        if found.country is None and found.sector not in (None, "IGO", "NGO", "IMG"):
+            owner = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+            antecedent = self._antecedent(owner, ctx) if owner is not None else None
+            country = antecedent.country if antecedent else (ctx.countries[:1] or [None])[0]
+            found = replace(found, country=country)
+        return found
+
+    def _antecedent(self, pron: Token, ctx: ArticleContext) -> Actor | None:
+        """A pronoun's actor: the speaker of the clause it is in, else the last actor."""
+        if pron.lower_ in RELATIVE_PRONOUNS:
+            node = pron.head
+            while node.dep_ != "relcl" and node.head is not node:
+                node = node.head
+            return self.actor(node.head, ctx) if node.dep_ == "relcl" else None
+        node = pron.head
+        while node.head is not node:
+            node = node.head
+            subject = next((c for c in node.children if c.dep_ == "nsubj" and c.pos_ != "PRON"), None)
+            if subject is not None:
+                return self.actors.resolve(subject) or ctx.last_actor
+        return ctx.last_actor
+
+    def actor1(self, trig: Trigger, ctx: ArticleContext) -> Actor | None:
+        head = trig.head
+        if head.pos_ in NOUN_POS:  # "riots continued": the noun's own modifiers
+            return self.actor(_agent(head) or head, ctx)
+        node = head
+        while True:
+            subject = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)
+            agent = _agent(node)
+            if agent is not None:
+                return self.actor(agent, ctx)
+            if subject is not None:
+                return self.actor(subject, ctx)
+            if any(c.dep_ == "nsubjpass" for c in node.children):
+                return None
+            if node.dep_ in ("xcomp", "advcl", "conj", "pcomp", "acomp", "acl") and node.head is not node:
+                node = node.head.head if node.dep_ == "pcomp" else node.head
+                continue
+            return None
+
+    def actor2(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
+        places = [trig.content] if trig.content is not None else []
+        if trig.token is not trig.head and trig.token.pos_ in NOUN_POS:
+            places.append(trig.token)  # "sanctions on the Taliban"
+        places.append(trig.head)
+        if trig.content is not None and trig.governor in ("request", "refusal", "accusation"):
+            subject = next((c for c in trig.content.children if c.dep_ == "nsubj"), None)
+            if subject is not None and trig.governor == "request":
+                found = self.actor(subject, ctx)
+                if found:
+                    return found
+        for tok in places:
+            for cand in self._target_candidates(tok, trig):
+                found = self.actor(cand, ctx)
+                if found and found != actor1:
+                    return found
+        return None
+
+    def _target_candidates(self, tok: Token, trig: Trigger) -> list[Token]:
+        direct, preps, own = [], {}, []
+        for child in tok.children:
+            if child.dep_ in OBJECT_DEPS and child.i != trig.token.i:
+                (own if child.i in trig.consumed or _owned(child) else direct).append(child)
+            elif child.dep_ in ("prep", "agent") and child.lower_ in TARGET_PREPS:
+                preps.setdefault(child.lower_, []).extend(g for g in child.children if g.dep_ == "pobj")
+        ordered = direct + [p for prep in TARGET_PREPS for p in preps.get(prep, [])] + own
+        return [c for t in ordered for c in (t, *t.conjuncts) if c.i != trig.token.i]
+
+    # -- the sentence ---------------------------------------------------------------------
+
+    def code(self, doc: Doc, ctx: ArticleContext) -> list[Draft]:
+        drafts: list[Draft] = []
+        for trig in self.compose(self.triggers(doc)) + self._demands(doc):
+            spec, modality = self.modality(trig, self.refine(trig))
+            actor1 = self.actor1(trig, ctx)
+            actor2 = self.actor2(trig, actor1, ctx)
+            if trig.governor is None and actor1 and actor2 is None:
+                pass
+            if actor1 is None and actor2 is None:
+                continue
+            if spec.cameo in ("112",) or trig.token.lemma_.lower() in self.lex.accusatory:
+                spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
+            drafts.append(Draft(trig.token.text, spec.cameo, spec.plover_type, spec.mode, modality,
+                                actor1, actor2, _depth(trig.head) <= 1))
+            if actor1 is not None and actor1.country:
+                ctx.last_actor = actor1
+        return drafts
+
+    def _as_accusation(self, trig: Trigger, spec: Spec, actor1: Actor | None, actor2: Actor | None,
+                       ctx: ArticleContext) -> tuple[Spec, Actor | None, Actor | None]:
+        """A judgement reported by someone else is that speaker's accusation.
+
+        "Hijab said the United States had backtracked" is Hijab accusing the United States.
+        """
+        if trig.token.lemma_.lower() not in self.lex.accusatory:
+            return spec, actor1, actor2
+        speaker = _speaker(trig.head, self.lex.report_verbs)
+        speaker_actor = self.actor(speaker, ctx) if speaker is not None else None
+        if speaker_actor is None or speaker_actor == actor1:
+            return spec, actor1, actor2
+        return Spec("112"), speaker_actor, actor1
+
+    def _demands(self, doc: Doc) -> list[Trigger]:
+        """"Russia said Sudan must return the helicopter": a demand by the speaker."""
+        found = []
+        for tok in doc:
+            modal = next((c for c in tok.children if c.dep_ == "aux" and c.lower_ in self.lex.obligation_modals), None)
+            if modal is None or tok.dep_ != "ccomp" or tok.head.lemma_.lower() not in self.lex.report_verbs:
+                continue
+            own = self._match_verb(tok)
+            code = self.book.recode(own[0].cameo, "requested") if own else None
+            found.append(Trigger(tok.head, tok.head, Spec(code or "100"), content=tok, governor="request"))
+        return found
+
+
+def _objects(verb: Token) -> list[Token]:
+    """A verb's objects: direct, passive subject, dative, and prepositional objects."""
+    found = []
+    for child in verb.children:
+        if child.dep_ in OBJECT_DEPS:
+            found.append(child)
+        elif child.dep_ in ("prep", "prt"):
+            found.extend(g for g in child.children if g.dep_ == "pobj")
+    return [c for o in found for c in (o, *o.conjuncts)]
+
+
+def _phrase_lemmas(tok: Token) -> set[str]:
+    """Lemmas of a noun and its modifiers, single and as "modifier noun" pairs, and of an
+    "of" complement of a quantity ("tons of food")."""
+    lemma = tok.lemma_.lower()
+    words = {lemma, tok.lower_}
+    for child in tok.children:
+        if child.dep_ in ("compound", "amod", "nmod"):
+            words |= {child.lemma_.lower(), f"{child.lemma_.lower()} {lemma}"}
+        elif child.dep_ == "prep" and child.lower_ == "of":
+            for g in child.children:
+                if g.dep_ == "pobj":
+                    words |= {g.lemma_.lower()} | {c.lemma_.lower() for c in g.children if c.dep_ in ("compound", "amod")}
+    return words
+
+
+def _noun_head_lemma(tok: Token) -> str:
+    return tok.lemma_.lower()
+
+
+def _depth(tok: Token) -> int:
+    depth = 0
+    while tok.head is not tok:
+        tok, depth = tok.head, depth + 1
+    return depth
+
+
+def _agent(verb: Token) -> Token | None:
+    """The "by" agent of a passive verb or an event noun ("attacked by militiamen")."""
+    for child in verb.children:
+        if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "by" and verb.pos_ in NOUN_POS):
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def _owned(tok: Token) -> bool:
+    """"its troops": an object that belongs to the subject is not the one acted upon."""
+    return any(c.dep_ == "poss" and c.pos_ == "PRON" for c in tok.children)
+
+
+def _negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def _has_future_aux(verb: Token | None) -> bool:
+    return verb is not None and any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children)
+
+
+def _clause_text(verb: Token) -> str:
+    """The clause of a verb, without the clauses coordinated with it."""
+    skip = {t.i for c in verb.children if c.dep_ in ("conj", "cc") for t in c.subtree}
+    return " ".join(t.text for t in verb.subtree if t.i not in skip)
+
+
+def _phrase_text(tok: Token) -> str:
+    words = [t for t in tok.subtree if t.dep_ in ("compound", "flat") or t is tok]
+    return " ".join(t.text for t in words)
+
+
+def _speaker(verb: Token, report_verbs: frozenset[str]) -> Token | None:
+    """The subject of the reporting verb a clause hangs from ("Hijab said ...": Hijab)."""
+    node = verb
+    while node.head is not node:
+        node = node.head
+        if node.lemma_.lower() in report_verbs:
+            return next((c for c in node.children if c.dep_ == "nsubj"), None)
+    return None
+
+
+def casualty_target(sector: str | None) -> bool:
+    return sector in UNARMED_SECTORS
+
+
+def best_first(drafts: Sequence[Draft]) -> list[Draft]:
+    return sorted(drafts, key=lambda d: not d.main_clause)

@@ -1,0 +1,186 @@
+"""Articles → events and mentions: the events stage's public functions.
+
+Only canonical (``dup_of is None``) English (``language == "en"``) articles are coded;
+the others are counted in ``Extraction.skipped`` (and logged), never coded. Candidate
+sentences of all articles are parsed together in batches; each article is then coded
+sentence by sentence (the coder remembers the article's last actor for pronouns), and
+all events are consolidated by ``merge`` so an event reported in several sentences or
+articles is one event with several mentions.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from spacy.tokens import Span
+
+from newsevents.events import counts, geo, merge, nlp, when
+from newsevents.events.actors import Actor
+from newsevents.events.codebook import codebook
+from newsevents.events.coder import ArticleContext, Draft, SentenceCoder
+from newsevents.schema import Article, Event, Mention, stable_id
+
+log = logging.getLogger(__name__)
+
+LANGUAGE = "en"
+VIOLENT_TYPES = {"ASSAULT", "PROTEST", "COERCE"}
+UNIDENTIFIED = "unidentified armed group"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Events and mentions of a batch, plus why articles were not coded.
+
+    Unpacks like the (events, mentions) pair: ``events, mentions = extract_events(...)``.
+    """
+
+    events: list[Event]
+    mentions: list[Mention]
+    skipped: dict[str, int] = field(default_factory=dict)  # "duplicate", "language:de", ...
+
+    def __iter__(self) -> Iterator[list]:
+        return iter((self.events, self.mentions))
+
+
+@dataclass(frozen=True)
+class _Document:
+    article_id: str
+    text: str
+    reference: date | None
+
+
+def extract_events(articles: list[Article], default_date: date) -> Extraction:
+    """Code the canonical English articles; the reference date is the publication date."""
+    documents, skipped = [], Counter()
+    for article in articles:
+        if article.dup_of is not None:
+            skipped["duplicate"] += 1
+        elif article.language != LANGUAGE:
+            skipped[f"language:{article.language or 'unknown'}"] += 1
+        else:
+            reference = article.published.date() if article.published else default_date
+            documents.append(_Document(article.article_id, article.text, reference))
+    events, mentions = merge.consolidate(*_code_documents(documents))
+    if skipped:
+        log.info("events: not coded: %s", dict(skipped))
+    return Extraction(events, mentions, dict(skipped))
+
+
+def code_text(text: str, published: date | None) -> list[Event]:
+    """Events of one text treated as a one-article document (the CLI's scoring interface).
+
+    Without a publication date, relative dates ("on Tuesday") are left unresolved.
+    """
+    document = _Document(stable_id("text", text), text, published)
+    events, _ = merge.consolidate(*_code_documents([document]))
+    return events
+
+
+@functools.cache
+def _coder() -> SentenceCoder:
+    return SentenceCoder(geo.Gazetteer())
+
+
+def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[Mention]]:
+    """Split, prefilter and parse all documents' sentences, then code them in order."""
+    coder = _coder()
+    split = [nlp.split_sentences(d.text) for d in documents]
+    # Each distinct sentence of a document is parsed once (bodies repeated by the page).
+    todo: list[tuple[int, int, Span]] = []
+    for d, sentences in enumerate(split):
+        seen: set[str] = set()
+        for s, sentence in enumerate(sentences):
+            if sentence.text not in seen and nlp.is_candidate(sentence):
+                seen.add(sentence.text)
+                todo.append((d, s, sentence))
+    parsed = nlp.parse(sentence for _, _, sentence in todo)
+    events: list[Event] = []
+    mentions: list[Mention] = []
+    contexts: dict[int, ArticleContext] = {}
+    for (d, s, sentence), doc in zip(todo, parsed, strict=True):
+        document = documents[d]
+        if d not in contexts:
+            contexts[d] = ArticleContext(document.reference, coder.gazetteer.country_context(document.text))
+        ctx = contexts[d]
+        drafts = coder.code(doc, ctx)
+        for event in _events(document, s, sentence.text, drafts, ctx, coder):
+            events.append(event)
+            mentions.append(Mention(event.event_id, document.article_id, s, sentence.text))
+    return events, mentions
+
+
+def _events(document: _Document, index: int, sentence: str, drafts: list[Draft],
+            ctx: ArticleContext, coder: SentenceCoder) -> list[Event]:
+    """Events of a sentence's drafts, with place, date, casualties and attribution."""
+    if not drafts:
+        return []
+    book = codebook()
+    place = coder.gazetteer.locate(sentence, ctx.countries)
+    event_date = when.resolve_date(sentence, ctx.reference) if ctx.reference else None
+    fatalities, injured = counts.casualties(sentence)
+    attribution = counts.attribution(sentence)
+    events = []
+    casualties_given = False
+    for draft in sorted(drafts, key=lambda d: not d.main_clause):
+        coding = book.coding(draft.cameo, draft.plover_type, draft.mode)
+        actor1, actor2 = draft.actor1, draft.actor2
+        if actor1 is None and coding.plover_type == "ASSAULT":
+            country = place.country if place else (ctx.countries[:1] or [None])[0]
+            actor1 = Actor(UNIDENTIFIED, country, "UAF")
+        acled_type, acled_sub = book.acled(coding, actor1 and actor1.sector, actor2 and actor2.sector)
+        violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
+        casualties_given |= violent and (fatalities is not None or injured is not None)
+        events.append(Event(
+            event_id=stable_id(document.article_id, index, coding.cameo_code,
+                               _name(actor1), _name(actor2), draft.trigger),
+            article_id=document.article_id,
+            sentence=sentence,
+            trigger=draft.trigger,
+            event_date=event_date or ctx.reference if draft.modality != "future" else event_date,
+            modality=draft.modality,
+            plover_type=coding.plover_type,
+            plover_mode=coding.plover_mode,
+            plover_context=coding.plover_context,
+            cameo_code=coding.cameo_code,
+            cameo_root=coding.cameo_root,
+            quad_class=coding.quad_class,
+            goldstein=coding.goldstein,
+            acled_event_type=acled_type,
+            acled_sub_event_type=acled_sub,
+            actor1_name=_name(actor1),
+            actor1_country=actor1.country if actor1 else None,
+            actor1_sector=actor1.sector if actor1 else None,
+            actor2_name=_name(actor2),
+            actor2_country=actor2.country if actor2 else None,
+            actor2_sector=actor2.sector if actor2 else None,
+            location_name=place.name if place else None,
+            admin1=place.admin1 if place else None,
+            country=place.country if place else None,
+            lat=place.lat if place else None,
+            lon=place.lon if place else None,
+            geo_precision=place.precision if place else None,
+            fatalities=fatalities if violent else None,
+            injured=injured if violent else None,
+            source_attribution=attribution,
+            confidence=_confidence(draft, actor1, actor2),
+        ))
+    return events
+
+
+def _name(actor: Actor | None) -> str | None:
+    return actor.name if actor else None
+
+
+def _confidence(draft: Draft, actor1: Actor | None, actor2: Actor | None) -> float:
+    """How sure the coder is: a known actor on each side, a main-clause, asserted action."""
+    score = 0.4
+    score += 0.2 if draft.actor1 is not None else 0.0  # an identified (not inferred) actor1
+    score += 0.15 if actor2 is not None else 0.0
+    score += 0.15 if draft.main_clause else 0.0
+    score += {"asserted": 0.1, "future": 0.05, "hypothetical": -0.15, "denied": -0.1}[draft.modality]
+    return round(min(max(score, 0.0), 1.0), 2)

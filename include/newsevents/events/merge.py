@@ -1,0 +1,168 @@
+"""No double counting: one event per real-world event, and totals flagged as aggregates.
+
+Two coded events are the same event when they agree on the event key — PLOVER type,
+modality, event date, fatalities, injured, and each actor as (country, sector), or as its
+name when it has neither — and on the place: the same place (country, admin1, name and
+precision), or one of them has no place. Such a group becomes one event: the most specific
+and confident member (most precise place, then highest confidence, then most fields
+filled, then smallest event_id) is kept as it is, its ``mentions`` is the number of
+distinct (article, sentence) mentions of the group, and every mention row is re-pointed to
+it. An event without a place joins the group of its key only if that group has exactly one
+place; with several places it cannot tell which, and stays apart.
+
+An event whose fatalities equal the sum of the fatalities of two or more other events of
+the same type and date, each of which lies within it, is flagged ``is_aggregate``: "35
+civilians killed in Idlib and Aleppo" over "21 killed in Maaret al-Numan" (Idlib) and "14
+killed in Manbij" (Aleppo), so that summing the non-aggregate events gives 35, not 70. A
+part lies within the total if the total's sentence names the part's place or province, or
+if both were reported in the same article and the total's place contains the part's (its
+country, or its province). Totals are checked from the smallest up, and a flagged total is
+never a part of a larger one.
+
+Everything is sorted before it is compared, so the result does not depend on input order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+from newsevents.schema import Event, Mention
+
+ASSERTED = "asserted"
+
+
+def consolidate(events: list[Event], mentions: list[Mention]) -> tuple[list[Event], list[Mention]]:
+    """Merge events reported more than once and flag aggregate totals (module doc).
+
+    Returns the kept events (sorted by article and event id) and the mention rows,
+    re-pointed to the kept events and de-duplicated (sorted by event, article, sentence).
+    """
+    rows_of: dict[str, set[Mention]] = defaultdict(set)
+    for mention in mentions:
+        rows_of[mention.event_id].add(mention)
+
+    kept: list[Event] = []
+    new_rows: set[Mention] = set()
+    for group in _groups(sorted(events, key=_order)):
+        keep = min(group, key=_rank)
+        rows = {
+            dataclasses.replace(row, event_id=keep.event_id)
+            for event in group for row in rows_of.get(event.event_id, ())
+        }
+        count = len({(r.article_id, r.sentence_index) for r in rows}) or sum(e.mentions for e in group)
+        kept.append(dataclasses.replace(keep, mentions=count))
+        new_rows |= rows
+
+    articles = _articles_of(kept, new_rows)
+    flagged = _aggregates(kept, articles)
+    result = [dataclasses.replace(e, is_aggregate=e.is_aggregate or e.event_id in flagged) for e in kept]
+    result.sort(key=lambda e: (e.article_id, e.event_id))
+    return result, sorted(new_rows, key=lambda r: (r.event_id, r.article_id, r.sentence_index, r.sentence))
+
+
+# -- same event -----------------------------------------------------------------------------
+
+
+def _actor(name: str | None, country: str | None, sector: str | None) -> tuple:
+    if country or sector:
+        return ("coded", country, sector)
+    return ("named", _fold(name) if name else None)
+
+
+def _key(event: Event) -> tuple:
+    """What two mentions of one event must share, besides a compatible place."""
+    return (
+        event.plover_type, event.modality, event.event_date, event.fatalities, event.injured,
+        _actor(event.actor1_name, event.actor1_country, event.actor1_sector),
+        _actor(event.actor2_name, event.actor2_country, event.actor2_sector),
+    )
+
+
+def _place(event: Event) -> tuple | None:
+    if event.country is None and event.location_name is None:
+        return None
+    return (event.country, event.admin1, event.location_name, event.geo_precision)
+
+
+def _groups(events: Iterable[Event]) -> list[list[Event]]:
+    """Events grouped by key and place; placeless events join their key's only place."""
+    by_key: dict[tuple, dict[tuple | None, list[Event]]] = defaultdict(lambda: defaultdict(list))
+    for event in events:
+        by_key[repr(_key(event))][_place(event)].append(event)
+    groups: list[list[Event]] = []
+    for places in by_key.values():
+        placeless = places.pop(None, [])
+        if len(places) == 1:
+            (only,) = places.values()
+            only.extend(placeless)
+        elif placeless:
+            groups.append(placeless)
+        groups.extend(places.values())
+    return groups
+
+
+def _order(event: Event) -> tuple:
+    return (event.article_id, event.event_id)
+
+
+def _rank(event: Event) -> tuple:
+    """Smaller is better: most precise place, most confident, most complete, then the id."""
+    filled = sum(getattr(event, f.name) is not None for f in dataclasses.fields(event))
+    return (event.geo_precision or 9, -(event.confidence or 0.0), -filled, event.event_id)
+
+
+# -- aggregates -----------------------------------------------------------------------------
+
+
+def _articles_of(events: list[Event], rows: set[Mention]) -> dict[str, set[str]]:
+    articles: dict[str, set[str]] = {e.event_id: {e.article_id} for e in events}
+    for row in rows:
+        articles.setdefault(row.event_id, set()).add(row.article_id)
+    return articles
+
+
+def _aggregates(events: list[Event], articles: dict[str, set[str]]) -> set[str]:
+    """Ids of the events whose fatalities are the sum of other events within them."""
+    counted = [e for e in events if e.modality == ASSERTED and e.fatalities]
+    counted.sort(key=lambda e: (e.fatalities, e.event_id))
+    flagged: set[str] = set()
+    for total in counted:
+        parts = [
+            e.fatalities for e in counted
+            if e.event_id != total.event_id and e.event_id not in flagged
+            and e.fatalities < total.fatalities
+            and e.plover_type == total.plover_type and e.event_date == total.event_date
+            and _within(e, total, articles)
+        ]
+        if _subset_sums_to(parts, total.fatalities):
+            flagged.add(total.event_id)
+    return flagged
+
+
+def _within(part: Event, total: Event, articles: dict[str, set[str]]) -> bool:
+    """Whether a part event lies within a total's place (module doc)."""
+    sentence = _fold(total.sentence)
+    if any(name and _fold(name) in sentence for name in (part.location_name, part.admin1)):
+        return True
+    if not articles[part.event_id] & articles[total.event_id] or part.country != total.country:
+        return False
+    if total.geo_precision == 4:
+        return part.country is not None
+    return total.geo_precision == 3 and total.admin1 is not None and total.admin1 == part.admin1
+
+
+def _subset_sums_to(values: list[int], target: int) -> bool:
+    """Whether some of the values (each smaller than the target) add up to it exactly."""
+    reachable = 1  # bit i set: some subset sums to i
+    mask = (1 << (target + 1)) - 1
+    for value in values:
+        reachable |= (reachable << value) & mask
+    return bool(reachable >> target & 1)
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))

@@ -1,0 +1,252 @@
+"""When: a sentence's date resolved against the publication date, and its action's modality.
+
+Dates are news-relative. A weekday in past-tense reporting is the latest such day on or
+before the reference ("Tuesday" in an article of Tuesday 2016-01-12 is that day); in a
+future context ("will meet in Geneva Wednesday") it is the next one after it. A month and
+day without a year ("on Dec. 18" in January) is the latest on or before the reference, or
+the next on or after it in a future context. "yesterday", "N days ago", "last Friday",
+"next week's Monday"... follow the same rules.
+
+``Event.event_date`` is a day, so only day-level expressions give a date. Coarser ones
+("later this month", "last week", "in December", "since 2012") are recognised (so they
+are not mistaken for something else) but give None: the coder then falls back to the
+publication date, the date-of-report convention of GDELT and POLECAT, and a future event
+keeps its ``modality="future"``.
+
+The modality of an action is read from cue words before it in its clause (from the
+trigger back to the previous comma or clause break): "denied" (not, never, no one,
+denied, refused to, failed to), "hypothetical" (if, would, could, may, possible...),
+"future" (will, plans to, is expected to, scheduled...), else "asserted". Negated and
+denied actions are thus never coded as having happened. Pass the trigger's character
+offset as ``near`` when the sentence reports several actions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Literal
+
+Granularity = Literal["day", "week", "month", "year"]
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_COUNT = r"(?P<count>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}
+
+# Date expressions, most specific first; each pattern's name says how to resolve it.
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("iso", r"\b(?P<year>(?:19|20)\d\d)-(?P<month>[01]\d)-(?P<day>[0-3]\d)\b"),
+        ("month_day", rf"\b{_MONTH}\s+{_DAY}\b(?!\s*(?:%|per\s*cent|people|km|miles))" + _YEAR),
+        ("day_month", rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z])" + _YEAR),
+        ("days_ago", rf"\b{_COUNT}\s+(?P<unit>day|week)s?\s+ago\b"),
+        ("offset", r"\b(?:the\s+)?day\s+(?P<rel>before\s+yesterday|after\s+tomorrow)\b"),
+        ("offset", r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b"),
+        ("weekday", r"\b(?:(?P<rel>last|next|this|past|coming)\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"),
+        ("coarse", r"\b(?:(?:earlier|later)\s+)?(?:this|last|next|the\s+(?:past|previous|coming))\s+(?P<unit>week|month|year|weekend)\b"),
+        ("coarse", rf"\b(?:in|since|during|until|by|through|early|mid|late)[\s-]+(?:{_MONTH}|(?P<year>(?:19|20)\d\d))\b"),
+    )
+]
+_OFFSETS = {
+    "yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1,
+    "this morning": 0, "this afternoon": 0, "this evening": 0,
+    "before yesterday": -2, "after tomorrow": 2,
+}
+_WORD = re.compile(r"[A-Za-z]+|[,;:()\u2013\u2014]")
+_CONTRACTIONS = [(re.compile(r"n['’]t\b", re.IGNORECASE), " not"), (re.compile(r"['’]ll\b"), " will")]
+_CLAUSE_BREAKS = {",", ";", ":", "(", ")", "\u2013", "\u2014", "but", "while", "whereas"}
+
+_FUTURE = {"will", "shall", "upcoming", "next", "tomorrow", "scheduled", "planned"}
+_FUTURE_BIGRAMS = {
+    ("is", "to"), ("are", "to"), ("going", "to"), ("set", "to"), ("plans", "to"), ("plan", "to"),
+    ("planning", "to"), ("intends", "to"), ("intend", "to"), ("expected", "to"),
+}
+_HYPOTHETICAL = {"if", "unless", "whether", "would", "could", "might", "may", "should",
+                 "possible", "possibly", "potential", "potentially", "perhaps", "maybe"}
+_NEGATION = {"not", "never", "no", "none", "nobody", "neither", "nor", "without",
+             "deny", "denies", "denied", "denying", "refuted"}
+_NEGATION_BIGRAMS = {("refused", "to"), ("refuses", "to"), ("failed", "to"), ("fails", "to"),
+                     ("no", "one")}
+# "no fewer than 12 killed" and "not only" assert.
+_NOT_NEGATION = {("no", "fewer"), ("no", "less"), ("no", "longer"), ("not", "only")}
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date expression: where it is, the day it means (or None) and how precise it is."""
+
+    start: int
+    end: int
+    day: date | None
+    granularity: Granularity
+    future: bool
+
+
+def resolve_date(sentence: str, reference: date, near: int | None = None) -> date | None:
+    """The day a sentence's event happened (or will happen), or None if it names no day.
+
+    Takes the date expression nearest to character offset ``near`` (the trigger), else the
+    first one; a coarse expression ("later this month") gives None (module doc).
+    """
+    found = date_mentions(sentence, reference)
+    if not found:
+        return None
+    if near is None:
+        return found[0].day
+    return min(found, key=lambda m: (_distance(m, near), m.start)).day
+
+
+def date_mentions(sentence: str, reference: date) -> list[DateMention]:
+    """All date expressions of a sentence, in order, resolved against ``reference``."""
+    taken: list[tuple[int, int]] = []
+    mentions: list[DateMention] = []
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(sentence):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            month = m.groupdict().get("month")
+            if month and not month[0].isupper():
+                continue  # "may 12 people", "march 5 km": not months
+            future = _future_context(sentence, m.start(), m.end())
+            day, granularity = _resolve(kind, m, reference, future)
+            if kind != "coarse" and day is None:
+                continue  # "May 35": not a date
+            taken.append((m.start(), m.end()))
+            mentions.append(DateMention(m.start(), m.end(), day, granularity, future))
+    return sorted(mentions, key=lambda d: d.start)
+
+
+def modality(sentence: str, near: int | None = None) -> str:
+    """"asserted", "future", "hypothetical" or "denied", from cue words before the action."""
+    words = _clause_before(sentence, near)
+    pairs = set(zip(words, words[1:]))
+    negated = (set(words) & _NEGATION or pairs & _NEGATION_BIGRAMS) and not pairs & _NOT_NEGATION
+    if negated:
+        return "denied"
+    if set(words) & _HYPOTHETICAL:
+        return "hypothetical"
+    if set(words) & _FUTURE or pairs & _FUTURE_BIGRAMS:
+        return "future"
+    return "asserted"
+
+
+# -- resolution ---------------------------------------------------------------------------
+
+
+def _resolve(kind: str, m: re.Match[str], ref: date, future: bool) -> tuple[date | None, Granularity]:
+    groups = {k: (v.lower() if v else None) for k, v in m.groupdict().items()}
+    if kind == "iso":
+        return _date(int(groups["year"]), int(groups["month"]), int(groups["day"])), "day"
+    if kind in ("month_day", "day_month"):
+        month, day = MONTHS[groups["month"][:3]], int(groups["day"])
+        if groups["year"]:
+            return _date(int(groups["year"]), month, day), "day"
+        return _nearest_month_day(ref, month, day, future), "day"
+    if kind == "days_ago":
+        count = _NUMBER_WORDS.get(groups["count"]) or int(groups["count"])
+        return ref - timedelta(days=count * (7 if groups["unit"] == "week" else 1)), "day"
+    if kind == "offset":
+        return ref + timedelta(days=_OFFSETS[" ".join(groups["rel"].split())]), "day"
+    if kind == "weekday":
+        return _weekday(ref, WEEKDAYS.index(groups["weekday"]), groups["rel"], future), "day"
+    unit = groups.get("unit")
+    return None, "week" if unit in ("week", "weekend") else "year" if groups.get("year") else "month"
+
+
+def _date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _nearest_month_day(ref: date, month: int, day: int, future: bool) -> date | None:
+    """The latest such day on or before ``ref``, or in a future context the next one on/after."""
+    years = (ref.year, ref.year + 1) if future else (ref.year, ref.year - 1)
+    for year in years:
+        candidate = _date(year, month, day)
+        if candidate and (candidate >= ref if future else candidate <= ref):
+            return candidate
+    return None
+
+
+def _weekday(ref: date, weekday: int, rel: str | None, future: bool) -> date:
+    """"Tuesday" relative to ``ref``: on/before it in the past, after it in the future."""
+    if rel in ("next", "coming") or (future and rel != "last"):
+        ahead = (weekday - ref.weekday()) % 7
+        return ref + timedelta(days=ahead or 7)
+    back = (ref.weekday() - weekday) % 7
+    if rel in ("last", "past") and back == 0:
+        back = 7
+    return ref - timedelta(days=back)
+
+
+def _future_context(sentence: str, start: int, end: int) -> bool:
+    """Whether the words around a date expression (same clause, 8 words) speak of the future."""
+    before, after = _words(sentence[:start]), _words(sentence[end:])
+    window = _after_break(before)[-8:] + _before_break(after)[:8]
+    expression = sentence[start:end].lower()
+    if re.search(r"\b(next|coming|tomorrow)\b", expression):
+        return True
+    if re.search(r"\b(last|past|yesterday|ago)\b", expression):
+        return False
+    pairs = set(zip(window, window[1:]))
+    return bool(set(window) & (_FUTURE | {"would"}) or pairs & _FUTURE_BIGRAMS)
+
+
+def _distance(m: DateMention, offset: int) -> int:
+    return 0 if m.start <= offset < m.end else min(abs(m.start - offset), abs(m.end - offset))
+
+
+# -- clauses ------------------------------------------------------------------------------
+
+
+def _clause_before(sentence: str, near: int | None) -> list[str]:
+    """The lower-case words of the clause up to the trigger (the whole sentence without one)."""
+    text = sentence if near is None else sentence[: _word_end(sentence, near)]
+    words = _words(text)
+    if near is None:
+        return [w for w in words if w not in _CLAUSE_BREAKS]
+    return _after_break(words)
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words and clause punctuation; "n't" is "not", and "May" the month is kept."""
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    words = _WORD.findall(text)
+    return [w if w == "May" and i else w.lower() for i, w in enumerate(words)]
+
+
+def _word_end(sentence: str, offset: int) -> int:
+    m = re.compile(r"\w*").match(sentence, offset)
+    return m.end() if m else offset
+
+
+def _after_break(words: list[str]) -> list[str]:
+    for i in range(len(words) - 1, -1, -1):
+        if words[i] in _CLAUSE_BREAKS:
+            return words[i + 1 :]
+    return words
+
+
+def _before_break(words: list[str]) -> list[str]:
+    for i, word in enumerate(words):
+        if word in _CLAUSE_BREAKS:
+            return words[:i]
+    return words

@@ -1,0 +1,110 @@
+"""The sources stage: find inputs and load them as ``Document``s (or ``Reject``s).
+
+    discover(source)                  folder / glob / file / s3:// URL -> sorted input refs
+    load(ref, interval=None)          one input -> Documents and Rejects, streamed
+    archive_files_for_interval(source, start, end)   the archives of one data interval
+    discover_urls(...), fetch_all(...)               web pages: feeds, sitemaps, URL lists
+
+Modules: ``files`` (.txt, .html, .jsonl), ``warc`` (WARC/ARC archives), ``web`` (HTTP
+fetching), ``storage`` (local paths and s3:// alike). Nothing is lost: every input ends
+as Documents or Rejects, and a bad input never stops the others.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import zlib
+from collections.abc import Iterator
+
+from newsevents.lake import S3Options
+from newsevents.schema import Document, Reject
+from newsevents.sources import files, warc
+from newsevents.sources.files import as_utc
+from newsevents.sources.storage import list_files
+from newsevents.sources.web import (
+    FetchPolicy,
+    FetchState,
+    URLRefused,
+    discover_urls,
+    fetch_all,
+    validate_url,
+)
+
+__all__ = [
+    "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "URLRefused", "archive_files_for_interval",
+    "discover", "discover_urls", "fetch_all", "load", "validate_url",
+]
+
+# The largest document (a file, a JSONL line or an archive record) that is loaded; the
+# clean stage would reject anything larger, so it is not staged at all.
+MAX_BYTES = 10_000_000
+# Every supported name ending; each may also end in .gz (archives: .warc.gz, .arc.gz).
+SUFFIXES = (*files.SUFFIXES, ".warc", ".arc")
+
+
+def discover(source: str, s3: S3Options | None = None) -> list[str]:
+    """The supported input files under a folder (recursively), glob, file or s3:// URL.
+
+    Sorted; hidden files are skipped. Raises ValueError, with a message a user can act
+    on, when ``source`` does not exist, is of an unsupported type, or holds no inputs.
+    """
+    found = list_files(source, s3)
+    refs = [ref for ref in found if _suffix(ref)]
+    if not refs:
+        what = (f"{found[0]} is not a supported file" if len(found) == 1
+                else f"none of its {len(found)} files is supported")
+        raise ValueError(f"{source}: {what}; supported: {_supported()}")
+    return refs
+
+
+def archive_files_for_interval(source: str, start: dt.datetime, end: dt.datetime,
+                               s3: S3Options | None = None) -> list[str]:
+    """The WARC/ARC files under ``source`` that hold the records of [start, end).
+
+    A file named with a 14-digit UTC timestamp (``CC-NEWS-20160112093102-00001.warc.gz``)
+    belongs, whole, to the interval its timestamp falls in. A file without one is listed
+    for every interval, and ``load(ref, interval=(start, end))`` keeps only its records
+    whose WARC-Date falls in the interval. Naive datetimes are UTC.
+    """
+    start, end = as_utc(start), as_utc(end)
+    archives = [ref for ref in discover(source, s3) if _suffix(ref) in (".warc", ".arc")]
+    return [ref for ref in archives
+            if (stamp := warc.name_timestamp(ref)) is None or start <= stamp < end]
+
+
+def load(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = None, *,
+         max_bytes: int = MAX_BYTES, s3: S3Options | None = None) -> Iterator[Document | Reject]:
+    """The Documents of one input ref, and a Reject for each part that cannot be one.
+
+    ``interval`` applies to archives only (see ``archive_files_for_interval``). A file
+    that cannot be read at all is one Reject (``unreadable``, ``corrupt_gzip``); what was
+    loaded from it before the failure stays loaded.
+    """
+    suffix = _suffix(ref)
+    if suffix in (".warc", ".arc"):
+        items = warc.load_archive(ref, interval, max_bytes=max_bytes, s3=s3)
+    elif suffix == ".jsonl":
+        items = files.load_jsonl(ref, max_bytes=max_bytes, s3=s3)
+    elif suffix is not None:
+        fmt = "text" if suffix == ".txt" else "html"
+        items = files.load_document(ref, fmt, max_bytes=max_bytes, s3=s3)
+    else:
+        yield Reject(ref, "load", "unsupported_format", f"supported: {_supported()}")
+        return
+    try:
+        yield from items
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        yield Reject(ref, "load", "corrupt_gzip", f"{type(exc).__name__}: {exc}")
+    except OSError as exc:
+        yield Reject(ref, "load", "unreadable", f"{type(exc).__name__}: {exc}")
+
+
+def _suffix(ref: str) -> str | None:
+    """The supported suffix of a ref (".gz" aside), or None."""
+    name = ref.rsplit("/", 1)[-1].lower().removesuffix(".gz")
+    return next((s for s in SUFFIXES if name.endswith(s)), None)
+
+
+def _supported() -> str:
+    return ", ".join(f"{s}[.gz]" for s in SUFFIXES)
