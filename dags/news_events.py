@@ -21,7 +21,6 @@ from newsevents_airflow import (
     DEFAULT_SOURCE,
     FETCH_POOL,
     date_param,
-    fetch_policy,
     lake_param,
     open_lake,
     run_date,
@@ -81,10 +80,11 @@ def news_events():
 
     @task(pool=FETCH_POOL)
     def fetch(run: dict) -> dict:
+        from newsevents.config import fetch_policy_from_env
         from newsevents.pipeline import step_fetch
 
         return step_fetch(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                          policy=fetch_policy(), name="web", **run["web"])
+                          policy=fetch_policy_from_env(), name="web", **run["web"])
 
     @task
     def clean(run: dict, loaded: dict, fetched: dict) -> dict:

@@ -29,8 +29,8 @@ def load_all(ref: str | Path, **kwargs) -> list[Document | Reject]:
 
 
 def outline(items: list[Document | Reject]) -> list[str]:
-    """"doc <url>" or the reject reason, per item: the shape of a load at a glance."""
-    return [f"doc {i.url}" if isinstance(i, Document) else i.reason for i in items]
+    """"doc <host>" or the reject reason, per item: the shape of a load at a glance."""
+    return [f"doc {i.url.split('/')[2]}" if isinstance(i, Document) else i.reason for i in items]
 
 
 def by_source(items: list[Document | Reject]) -> dict[str, str]:
@@ -173,11 +173,10 @@ def test_a_jsonl_line_above_the_size_limit_is_rejected_alone(tmp_path):
 
 def test_html_responses_are_kept_with_their_uri_and_crawl_date_and_the_rest_rejected():
     items = load_all(DAY1)
-    assert outline(items) == [
-        "doc https://orf.at/stories/3376705/", "not_html",
-        "doc http://politics.people.com.cn/n1/2024/0424/c1001-40223222.html", "not_html",
-        "http_301", "http_404"]  # the request records and the warcinfo are no inputs
+    assert outline(items) == ["doc orf.at", "not_html", "doc politics.people.com.cn", "not_html",
+                              "http_301", "http_404"]  # the request records and warcinfo are no inputs
     orf = items[0]
+    assert orf.url == "https://orf.at/stories/3376705/"
     assert orf.fetched_at == dt.datetime(2024, 11, 22, 9, 47, 48, tzinfo=UTC)
     assert (orf.fmt, orf.charset) == ("html", "utf-8")
     assert orf.body.lstrip().lower().startswith(b"<!doctype html") and orf.body.rstrip().endswith(b">")
@@ -200,18 +199,16 @@ def test_a_record_source_is_its_byte_offset_where_the_record_can_be_read_back():
 
 def test_reading_resumes_after_a_truncated_record_and_after_garbage_bytes():
     items = load_all(DAY2)
-    assert outline(items) == [
-        "doc https://www.klassegegenklasse.org/venezuela-nach-maduros-entfuehrung-imperialistischer-angriff-auf-die-souveraenitaet-lateinamerikas",
-        "corrupt_record", "doc https://www.taipeitimes.com/News/front/archives/2024/10/16/2003825372",
-        "corrupt_record", "doc https://www.jungewelt.de/artikel/522721.kenia-nairobi-von-unten.html"]
+    assert outline(items) == ["doc www.klassegegenklasse.org", "corrupt_record", "doc www.taipeitimes.com",
+                              "corrupt_record", "doc www.jungewelt.de"]
     assert all(i.body.rstrip().endswith(b">") for i in items if isinstance(i, Document))
 
 
 def test_reading_resumes_after_a_damaged_gzip_member():
-    assert [o.split(" ")[0] for o in outline(load_all(DAY3))] == ["doc", "corrupt_record", "doc"]
+    assert outline(load_all(DAY3)) == ["doc japannews.yomiuri.co.jp", "corrupt_record", "doc landesspiegel.li"]
 
 
-def test_damage_anywhere_in_a_record_loses_that_record_only():
+def test_damage_anywhere_in_a_record_loses_that_record_only(tmp_path):
     """Garble the middle of each record in turn: the others all still load."""
     data = DAY1.read_bytes()
     members = _gzip_members(data)
@@ -222,7 +219,7 @@ def test_damage_anywhere_in_a_record_loses_that_record_only():
         damaged = bytearray(data)
         middle = (start + end) // 2
         damaged[middle:middle + 8] = b"\xff" * 8
-        path = write(DAY1.parent.parent.parent / "artifacts" / "damaged.warc.gz", bytes(damaged))
+        path = write(tmp_path / f"damaged-{n}.warc.gz", bytes(damaged))
         items = load_all(path)
         assert outline(items) == [*expected[:n], "corrupt_record", *expected[n + 1:]], n
         assert items[n].source == f"{path}#{start}"
@@ -231,11 +228,11 @@ def test_damage_anywhere_in_a_record_loses_that_record_only():
 def test_uncompressed_warcs_load_and_resume_after_damage_too(tmp_path):
     plain = gzip.decompress(DAY1.read_bytes())
     starts = [i for i in range(len(plain)) if plain.startswith(b"WARC/1.0\r\n", i)]
-    third_response = [s for s in starts if plain.startswith(b"WARC/1.0\r\nWARC-Type: response", s)][2]
+    responses = [s for s in starts if b"WARC-Type: response" in plain[s:s + 200]]
     path = write(tmp_path / "plain.warc", plain)
     assert outline(load_all(path)) == outline(load_all(DAY1))
-    damaged = plain[:third_response] + b"\x00garbage\x00" * 3 + plain[third_response:]
-    damaged = damaged[:starts[3] + 400] + damaged[starts[3] + 900:]  # cut into the first page
+    damaged = plain[:responses[2]] + b"\x00garbage\x00" * 3 + plain[responses[2]:]
+    damaged = damaged[:responses[0] + 400] + damaged[responses[0] + 900:]  # cut into the first page
     items = load_all(write(tmp_path / "damaged.warc", damaged))
     kept = outline(load_all(DAY1))
     assert outline(items) == ["corrupt_record", kept[1], "corrupt_record", *kept[2:]]

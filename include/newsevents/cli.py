@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 
 from newsevents import clean, events, pipeline, query, sources
-from newsevents.config import s3_options_from_env
+from newsevents.config import fetch_policy_from_env, s3_options_from_env
 from newsevents.lake import Lake
 from newsevents.schema import Reject
 
@@ -42,7 +42,9 @@ def _print_json(obj: dict) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     lake = lake_from_env(args.lake)
-    pipeline.run_pipeline(args.input, lake, args.date, window_days=args.window_days)
+    pipeline.run_pipeline(args.input, lake, args.date, window_days=args.window_days,
+                          feeds=args.feed, sitemaps=args.sitemap, urls=args.url,
+                          policy=fetch_policy_from_env())
     print(query.run_summary(lake, args.date))
     return 0
 
@@ -109,8 +111,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="the whole pipeline without Airflow")
-    run.add_argument("--input", nargs="+", required=True,
+    run.add_argument("--input", nargs="+", default=[],
                      help="files, folders, globs, WARC archives or s3:// URLs")
+    run.add_argument("--feed", action="append", default=[], help="RSS/Atom feed URL (repeatable)")
+    run.add_argument("--sitemap", action="append", default=[], help="sitemap URL (repeatable)")
+    run.add_argument("--url", action="append", default=[], help="article URL (repeatable)")
     run.add_argument("--lake", default="data/lake", help="lake root: folder or s3://bucket/prefix")
     run.add_argument("--date", type=_date, default=dt.date.today(), help="partition date")
     run.add_argument("--window-days", type=int, default=pipeline.DEFAULT_WINDOW_DAYS,

@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from newsevents.lake import S3Options
+    from newsevents.sources import FetchPolicy
 
 
 ALLOWED_ROOTS_ENV = "NEWSEVENTS_ALLOWED_ROOTS"
+ALLOWED_NETWORKS_ENV = "NEWSEVENTS_ALLOWED_NETWORKS"
+USER_AGENT_ENV = "NEWSEVENTS_USER_AGENT"
 
 
 def parse_date(value: str) -> dt.date:
@@ -64,3 +67,18 @@ def s3_options_from_env() -> S3Options:
         secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
         region=os.environ.get("AWS_DEFAULT_REGION"),
     )
+
+
+def allowed_networks() -> tuple[str, ...]:
+    """Non-public networks (CIDRs) the fetcher may reach: none unless the deployment says so."""
+    raw = os.environ.get(ALLOWED_NETWORKS_ENV, "")
+    return tuple(n.strip() for n in raw.split(",") if n.strip())
+
+
+def fetch_policy_from_env() -> FetchPolicy:
+    """The fetch policy: defaults, plus the deployment's User-Agent and allowed networks."""
+    from newsevents.sources import FetchPolicy
+
+    user_agent = os.environ.get(USER_AGENT_ENV)
+    return FetchPolicy(allowed_networks=allowed_networks(),
+                       **({"user_agent": user_agent} if user_agent else {}))

@@ -54,7 +54,9 @@ SEED = 1  # seed of datasketch's permutations
 SHINGLE_WORDS = 5  # words per shingle
 BANDS, ROWS = 42, 3  # LSH: a pair of Jaccard similarity s shares a band with probability
 #                      1 - (1 - s**3)**42: 0.68 at s=0.3, 0.94 at 0.4, 0.996 at 0.5
-NEAR_THRESHOLD = 0.4  # estimated Jaccard from which texts are near duplicates; see below
+NEAR_THRESHOLD = 0.4  # estimated Jaccard from which texts are near duplicates: on the
+#                       benchmark (bench/results/dedupe.md) reprints of real articles score
+#                       >= 0.44 against their original, distinct articles <= 0.2
 WINDOW_DAYS = 7  # default number of earlier date partitions a run is checked against
 
 # In one LSH bucket, each article is compared with this many neighbours in rank order only,
@@ -70,7 +72,6 @@ _QUOTES = str.maketrans("‘’‚‛′‹›“”„‟″«»", "'''''''\"\"
 # there each character is a token, elsewhere a run of word characters is.
 _UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
-
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def normalise_text(text: str) -> str:
     return " ".join(text.split())
 
 
-def site_of(article: Article) -> str | None:
+def _site(article: Article) -> str | None:
     """The site that carried an article: its URL's host without "www.", else its site name.
 
     A host, not the registered domain (that needs a public-suffix list): news.example.com
@@ -150,8 +151,9 @@ class _Run:
     """Today's articles in canonical order, with one sketch per distinct normalised text.
 
     Article i has text hash ``hashes[i]`` and sketch row ``row[i]``; ``first[r]`` is the first
-    article with row r's text. ``minhash`` and ``keys`` (one LSH key per band) hold a row per
-    distinct text; ``has_words[r]`` is False for a text without words (never near anything).
+    article with row r's text. ``has_words[r]`` is False for a text without words (never near
+    anything). ``keys[b]`` holds band b's LSH key of every row and ``buckets[b]`` the rows
+    sorted by that key, rows with one key (a bucket) in rank order.
     """
 
     articles: list[Article]
@@ -159,9 +161,10 @@ class _Run:
     hashes: list[str]
     row: np.ndarray
     first: list[int]
-    minhash: np.ndarray  # (rows, NUM_PERM) uint32
-    keys: np.ndarray  # (rows, BANDS) uint64
     has_words: np.ndarray
+    minhash: np.ndarray  # (rows, NUM_PERM) uint32
+    keys: np.ndarray  # (BANDS, rows) uint64
+    buckets: np.ndarray  # (BANDS, rows) int32
 
     @classmethod
     def of(cls, ranked: list[Article]) -> _Run:
@@ -188,10 +191,11 @@ class _Run:
                 has_words[row[i]] = sketch is not None
                 minhash[row[i]] = _NO_WORDS if sketch is None else sketch
         minhash = minhash[: len(first)]
-        keys = np.stack([_band_keys(minhash, band) for band in range(BANDS)], axis=1)
+        keys = np.stack([_band_keys(minhash, band) for band in range(BANDS)]).reshape(BANDS, -1)
+        buckets = np.stack([np.argsort(k, kind="stable").astype(np.int32) for k in keys])
         urls = [a.canonical_url or a.url for a in ranked]
-        return cls(ranked, urls, hashes, row, first, minhash, keys.reshape(-1, BANDS),
-                   has_words[: len(first)])
+        return cls(ranked, urls, hashes, row, first, has_words[: len(first)], minhash, keys,
+                   buckets.reshape(BANDS, -1))
 
 
 def _minhash(normalised: str, sketcher: MinHash) -> np.ndarray | None:
@@ -257,12 +261,10 @@ def _run_links(run: _Run, threshold: float) -> np.ndarray:
 
 def _near_pairs(run: _Run, threshold: float) -> np.ndarray:
     """Pairs of sketch rows that share an LSH bucket and are similar enough, as (n, 2)."""
-    rows = np.flatnonzero(run.has_words)
     found = [np.empty((0, 2), dtype=np.int64)]
-    for band in range(BANDS):
-        keys = run.keys[rows, band]
-        order = np.argsort(keys, kind="stable")  # within a bucket, rows stay in rank order
-        keys, members = keys[order], rows[order]
+    for keys, members in zip(run.keys, run.buckets):
+        members = members[run.has_words[members]]
+        keys = keys[members]
         at = np.flatnonzero(keys[:-1] == keys[1:])  # starts of pairs at distance 1
         for distance in range(1, _MAX_NEIGHBOURS + 1):
             if not at.size:
@@ -297,11 +299,10 @@ def _match_prior(
         if url:
             first_with_url.setdefault(url, i)
         first_with_hash.setdefault(digest, i)
-    index = _BandIndex(run)
     found: dict[str, _Prior] = {}
     links: list[tuple[str, int]] = []
     for batch in _batches(prior, _PRIOR_BATCH):
-        near = index.near(batch, threshold)
+        near = _near_prior(batch, run, threshold)
         for position, sig in enumerate(batch):
             targets = near.get(position, [])
             if sig.canonical_url in first_with_url:
@@ -319,36 +320,26 @@ def _match_prior(
     return priors, pairs.reshape(-1, 2)
 
 
-class _BandIndex:
-    """Today's LSH keys, sorted, to look up the band keys of earlier runs' signatures."""
-
-    def __init__(self, run: _Run) -> None:
-        rows = np.flatnonzero(run.has_words)
-        keys = run.keys[rows].ravel()
-        order = np.argsort(keys, kind="stable")
-        self.keys = keys[order]
-        self.rows = np.repeat(rows, BANDS)[order]
-        self.minhash = run.minhash
-        self.first = run.first
-
-    def near(self, batch: list[Signature], threshold: float) -> dict[int, list[int]]:
-        """Batch position → today's articles whose text is near that signature's."""
-        usable = [p for p, s in enumerate(batch)
-                  if len(s.band_keys) == BANDS and _stored_minhash(s) is not None]
-        if not usable or not self.keys.size:
-            return {}
-        hex_keys = "".join(k for p in usable for k in batch[p].band_keys)
-        keys = np.frombuffer(bytes.fromhex(hex_keys), dtype=">u8").astype(np.uint64)
-        owners = np.repeat(np.asarray(usable), BANDS)
-        lo = np.searchsorted(self.keys, keys, side="left")
-        hi = np.minimum(np.searchsorted(self.keys, keys, side="right"), lo + _MAX_NEIGHBOURS)
-        candidates = {(int(owners[k]), int(r))
-                      for k in np.flatnonzero(hi > lo) for r in self.rows[lo[k]:hi[k]]}
-        near: dict[int, list[int]] = {}
-        for position, row in sorted(candidates):
-            if _similarity(_stored_minhash(batch[position]), self.minhash[row]) >= threshold:
-                near.setdefault(position, []).append(self.first[row])
-        return near
+def _near_prior(batch: list[Signature], run: _Run, threshold: float) -> dict[int, list[int]]:
+    """Batch position → today's articles whose text is near that earlier signature's."""
+    usable = [p for p, s in enumerate(batch)
+              if len(s.band_keys) == BANDS and _stored_minhash(s) is not None]
+    if not usable or not run.has_words.any():
+        return {}
+    hex_keys = "".join(k for p in usable for k in batch[p].band_keys)
+    keys = np.frombuffer(bytes.fromhex(hex_keys), dtype=">u8").reshape(-1, BANDS)
+    candidates = set()
+    for band, (today, bucket) in enumerate(zip(run.keys, run.buckets)):
+        lo = np.searchsorted(today, keys[:, band], side="left", sorter=bucket)
+        hi = np.searchsorted(today, keys[:, band], side="right", sorter=bucket)
+        for k in np.flatnonzero(hi > lo):
+            rows = bucket[lo[k] : min(hi[k], lo[k] + _MAX_NEIGHBOURS)]
+            candidates.update((usable[k], int(r)) for r in rows if run.has_words[r])
+    near: dict[int, list[int]] = {}
+    for position, row in sorted(candidates):
+        if _similarity(_stored_minhash(batch[position]), run.minhash[row]) >= threshold:
+            near.setdefault(position, []).append(run.first[row])
+    return near
 
 
 def _stored_minhash(sig: Signature) -> np.ndarray | None:
@@ -388,7 +379,7 @@ def _mark(run: _Run, priors: list[_Prior], canonical: np.ndarray) -> list[Articl
         node = int(canonical[offset + i])
         if node == offset + i:
             copies = members[node]
-            sites = {site_of(run.articles[k]) for k in copies} - {None}
+            sites = {_site(run.articles[k]) for k in copies} - {None}
             marked.append(dataclasses.replace(
                 article, text_hash=run.hashes[i], dup_of=None, dup_kind=None,
                 dup_similarity=None, n_copies=len(copies), n_sites=max(1, len(sites))))
@@ -418,7 +409,7 @@ def _signatures(run: _Run, marked: list[Article]) -> list[Signature]:
         if article.dup_of is not None:
             continue
         row = run.row[i]
-        keys = run.keys[row].astype(">u8").tobytes().hex() if run.has_words[row] else ""
+        keys = run.keys[:, row].astype(">u8").tobytes().hex() if run.has_words[row] else ""
         signatures.append(Signature(
             article_id=article.article_id, text_hash=run.hashes[i], canonical_url=run.urls[i],
             published=article.published,

@@ -206,13 +206,18 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: dict, started_at: 
 
 
 def run_pipeline(inputs: Sequence[str], lake: Lake, day: dt.date, run_id: str | None = None,
-                 window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
-    """Discover, load, clean, dedupe, code and commit: the same steps the DAG runs."""
+                 window_days: int = DEFAULT_WINDOW_DAYS, feeds: Sequence[str] = (),
+                 sitemaps: Sequence[str] = (), urls: Sequence[str] = (),
+                 policy: FetchPolicy | None = None) -> dict:
+    """Discover, load or fetch, clean, dedupe, code and commit: the same steps the DAG runs."""
     started_at = dt.datetime.now(dt.timezone.utc)
     run_id = run_id or f"cli__{day.isoformat()}__{started_at:%Y%m%dT%H%M%S%f}"
     refs = [ref for source in inputs for ref in sources.discover(source)]
-    loaded = step_load(lake, run_id, refs)
-    cleaned = step_clean(lake, run_id, loaded)
-    deduped = step_dedupe(lake, run_id, day, cleaned, window_days)
+    shards = [step_clean(lake, run_id, step_load(lake, run_id, refs, name="files"), name="files")]
+    if feeds or sitemaps or urls:
+        fetched = step_fetch(lake, run_id, day, feeds, sitemaps, urls, policy or FetchPolicy(),
+                             name="web")
+        shards.append(step_clean(lake, run_id, fetched, name="web"))
+    deduped = step_dedupe(lake, run_id, day, merge_shards(shards), window_days)
     coded = step_events(lake, run_id, day, deduped)
     return step_commit(lake, run_id, day, coded, started_at)

@@ -17,11 +17,16 @@ from airflow.sdk import BaseHook, Param
 
 import yaml
 
-from newsevents.config import allowed_roots, parse_date, validate_lake_root
+from newsevents.config import (
+    allowed_networks,
+    allowed_roots,
+    fetch_policy_from_env,
+    parse_date,
+    validate_lake_root,
+)
 
 if TYPE_CHECKING:  # imported inside functions: DAG files must parse fast
     from newsevents.lake import Lake
-    from newsevents.sources import FetchPolicy
 
 PROJECT_DIR = Path(os.environ.get("NEWSEVENTS_HOME", Path(__file__).resolve().parents[2]))
 DEFAULT_LAKE = os.environ.get("NEWSEVENTS_LAKE", str(PROJECT_DIR / "data" / "lake"))
@@ -66,21 +71,6 @@ def window_param() -> Param:
                  description="Earlier date partitions checked for duplicates.")
 
 
-def allowed_networks() -> tuple[str, ...]:
-    """Non-public networks the fetcher may reach (NEWSEVENTS_ALLOWED_NETWORKS, CIDRs); none by default."""
-    raw = os.environ.get("NEWSEVENTS_ALLOWED_NETWORKS", "")
-    return tuple(n.strip() for n in raw.split(",") if n.strip())
-
-
-def fetch_policy() -> FetchPolicy:
-    from newsevents.sources import FetchPolicy
-
-    return FetchPolicy(
-        user_agent=os.environ.get("NEWSEVENTS_USER_AGENT") or FetchPolicy.user_agent,
-        allowed_networks=allowed_networks(),
-    )
-
-
 # Refuses other schemes and literal loopback/private/link-local hosts in the form already;
 # discover() then resolves every host (validate_url) before anything is fetched.
 _PRIVATE_HOST = r"(localhost|127\.|10\.|0\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.|169\.254\.|\[)"
@@ -105,7 +95,7 @@ def run_sources(params: dict, run_type: str) -> dict[str, list[str]]:
         sources["folders"] = [str(PROJECT_DIR / f) for f in sources["folders"]]
     from newsevents.sources import validate_url
 
-    policy = fetch_policy()
+    policy = fetch_policy_from_env()
     for key in ("feeds", "sitemaps", "urls"):
         sources[key] = [validate_url(u, policy) for u in sources[key]]  # readable ValueError
     return sources

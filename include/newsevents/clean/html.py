@@ -31,13 +31,18 @@ _FURNITURE_TOKENS = (
     "recommend", "morearticles", "more-articles", "morestories", "more-stories", "more-news",
     "alsoread", "also-read", "seealso", "see-also", "outbrain", "taboola", "feedback", "survey",
     "promo", "share", "sharing", "social",
+    # embedded posts: someone else's words, shown as a card
+    "twitter-tweet", "instagram-media", "tiktok-embed", "fb-post", "bluesky-embed",
 )
 # (lower-cased first: a case-insensitive regex is eight times slower on long class lists)
 _FURNITURE_ATTR = re.compile("|".join(_FURNITURE_TOKENS))
-_FURNITURE_TAGS = frozenset({"div", "section", "aside", "ul", "ol", "p", "span", "footer", "header"})
-_LINK_LIST_TAGS = frozenset({"ul", "ol", "li", "p", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6"})
+_FURNITURE_TAGS = frozenset({"div", "section", "aside", "ul", "ol", "p", "span", "footer", "header", "blockquote"})
+# A block whose text is mostly link text is a link list (related stories, "read also"):
+# lists at half links, other blocks at 70 % (a paragraph may link a few names).
+_LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol", "li")} | {
+    tag: 0.8 for tag in ("p", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
+}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_LINK_SHARE = 0.8  # a block whose text is at least this share of link text is a link list
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
@@ -117,7 +122,7 @@ def _prune_targets(tree: HtmlElement) -> list[tuple[_Element, str]]:
                 targets.append((element, "form"))
         elif tag in _FURNITURE_TAGS and _is_furniture(element) and not _holds_headline(element):
             targets.append((element, "furniture_attr"))
-        elif tag in _LINK_LIST_TAGS and total and linked >= _LINK_SHARE * total:
+        elif tag in _LINK_SHARE and total and linked >= _LINK_SHARE[tag] * total:
             targets.append((element, "link_list"))
     return targets
 

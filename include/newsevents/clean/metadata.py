@@ -40,8 +40,9 @@ class PageMetadata:
 
 
 def page_metadata(tree: HtmlElement, url: str | None, fetched_at: dt.datetime | None) -> PageMetadata:
-    """The page's metadata; ``fetched_at`` caps the publication date (default: today)."""
-    newest = (fetched_at or dt.datetime.now(dt.timezone.utc)).date()
+    """The page's metadata; ``fetched_at`` caps the publication date (default: now)."""
+    # one day of slack: the page's local date may be ahead of UTC (see cap_date)
+    newest = (fetched_at or dt.datetime.now(dt.timezone.utc)).date() + dt.timedelta(days=1)
     date_params = {
         "original_date": True,  # the first publication, not the latest update
         "extensive_search": False,  # the body-text scan finds "related" dates more than ours
@@ -54,7 +55,7 @@ def page_metadata(tree: HtmlElement, url: str | None, fetched_at: dt.datetime | 
     return PageMetadata(
         title=choose_title(meta.title, _headlines(tree), site_name, meta.hostname),
         authors=[a for a in (normalise_space(x) for x in (meta.author or "").split(";")) if a],
-        published=cap_date(_parse_date(meta.date), fetched_at),
+        published=cap_date(_parse_date(meta.date), fetched_at or dt.datetime.now(dt.timezone.utc)),
         canonical_url=canonical_url(meta.url, url),
         site_name=site_name,
     )
@@ -93,19 +94,18 @@ def normalise_space(text: str | None) -> str | None:
 
 
 def choose_title(meta_title: str | None, headlines: list[str], site_name: str | None, host: str | None) -> str | None:
-    """The article's headline.
+    """The article's headline: the metadata title (OpenGraph, JSON-LD, <title>) without the
+    site's name, else the page's <h1>.
 
-    The page's <h1> is what readers see and never carries the site's name, so it wins when
-    it agrees with the metadata title (an <h1> that does not is a logo or a section name).
-    Otherwise the metadata title, with a trailing " | Site name" removed.
+    The metadata title is the publisher's own statement of the headline; the <h1> often
+    carries a kicker ("Premier League: ...") or typographic quotes the feeds do not.
     """
     meta_title = normalise_space(meta_title)
-    for headline in headlines:
-        if meta_title and _agrees(headline, meta_title):
-            return headline
     if meta_title:
-        return strip_site_name(meta_title, site_name, host)
-    return headlines[0] if headlines else None
+        title = strip_site_name(meta_title, site_name, host)
+        if _squash(title) not in ("", _squash(site_name or "")):
+            return title
+    return headlines[0] if headlines else meta_title
 
 
 def strip_site_name(title: str, site_name: str | None, host: str | None) -> str:
@@ -125,12 +125,6 @@ def _squash(text: str) -> str:
     return "".join(_WORD.findall(text.casefold()))
 
 
-def _agrees(headline: str, title: str) -> bool:
-    """Whether most of the headline's words are in the metadata title."""
-    words = set(_WORD.findall(headline.casefold()))
-    return bool(words) and len(words & set(_WORD.findall(title.casefold()))) >= 0.7 * len(words)
-
-
 def _headlines(tree: HtmlElement) -> list[str]:
     found = (normalise_space(h.text_content()) for h in tree.iterfind(".//h1"))
     return [h for h in found if h][:3]
@@ -146,12 +140,22 @@ def _parse_date(value: str | None) -> dt.datetime | None:
 
 
 def cap_date(published: dt.datetime | None, fetched_at: dt.datetime | None) -> dt.datetime | None:
-    """The publication date, or None when it is later than the fetch (it cannot be right)."""
+    """The publication date, never later than the fetch.
+
+    A date one day after the fetch (UTC) is a page's local date in a timezone ahead of UTC
+    (Asia, Oceania): the story was published on the fetch day, UTC. Later dates are wrong.
+    """
     if published is None or fetched_at is None:
         return published
-    fetched = fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.timezone.utc)
+    fetched = (fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.timezone.utc)).astimezone(
+        dt.timezone.utc
+    )
     stamp = published if published.tzinfo else published.replace(tzinfo=dt.timezone.utc)
-    return published if stamp.date() <= fetched.date() else None
+    if stamp <= fetched or stamp.date() <= fetched.date():
+        return published
+    if stamp.date() == fetched.date() + dt.timedelta(days=1):
+        return dt.datetime.combine(fetched.date(), dt.time(), dt.timezone.utc)
+    return None
 
 
 def canonical_url(found: str | None, url: str | None) -> str | None:

@@ -16,16 +16,16 @@ from dataclasses import dataclass
 from newsevents.clean.patterns import fullmatch, patterns
 
 _WORD = re.compile(r"\w+")
-_SENTENCE_END = tuple('.!?:;"”»\'')
+_CLOSING = tuple('.!?:;"“”»›\'’)…。！？」』')  # what ends a sentence (or a quote, or a list intro)
+MAX_FRAGMENT_CHARS = 60
+MAX_FRAGMENT_WORDS = 8
+# Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
+MAX_HEADING_CHARS = 150
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
 # words that may sit between the names of a byline ("By Jane Doe and John Roe")
 _NAME_JOINERS = frozenset(
     "and und et y e og och en i & van von der den de da del della di du le la al bin ibn".split()
 )
-
-
-# Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
-MAX_HEADING_CHARS = 150
 
 
 @dataclass(frozen=True)
@@ -73,12 +73,16 @@ def _is_wrapped(lines: list[str]) -> bool:
     body = lines[:-1]
     if not body or any(not 30 <= len(line) <= 100 or _LIST_MARKER.match(line) for line in body):
         return False
-    open_ended = sum(1 for line in body if not line.endswith(_SENTENCE_END))
+    open_ended = sum(1 for line in body if not line.endswith(_CLOSING))
     return open_ended * 2 >= len(body)
 
 
 def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> CleanedText:
     """The text-level pass over an article's blocks (see the module docstring).
+
+    Removed, in this order: reader-comment sections, sub-headings, paywall prompts, furniture
+    lines (patterns), fragments (see ``is_fragment``), bylines and author notes, then
+    repeated paragraphs.
 
     Sub-headings are dropped from the text (they are not sentences: kept, a sentence
     splitter glues them to the next paragraph's first sentence) but still mark where a
@@ -108,7 +112,13 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
             removed_chars += len(text)
             continue
         key = _key(text)
-        if not key or fullmatch(pats.line, text) or is_byline(text, author_keys, pats.byline_words):
+        if (
+            not key
+            or (kept and block.kind == "p" and is_fragment(text))
+            or fullmatch(pats.line, text)
+            or is_byline(text, author_keys, pats.byline_words)
+            or (index * 3 >= len(items) * 2 and is_author_note(key, author_keys))
+        ):
             removed_chars += len(text)
             continue
         if key in seen:
@@ -128,6 +138,23 @@ def with_headline(text: str, headline: str | None) -> str:
     if not key or _key(text.split("\n", 1)[0]).startswith(key):
         return text
     return f"{headline}\n{text}"
+
+
+def is_fragment(text: str) -> bool:
+    """A few words with no closing punctuation: a label, kicker, credit or bold pseudo-heading.
+
+    Not a sentence, so not article text (the first paragraph is exempt: in plain text it is
+    usually the headline).
+    """
+    return len(text) <= MAX_FRAGMENT_CHARS and len(text.split()) <= MAX_FRAGMENT_WORDS and not text.endswith(
+        _CLOSING
+    )
+
+
+def is_author_note(key: str, author_keys: Sequence[str]) -> bool:
+    """A sentence about the author ("Jane Doe is a senior reporter ..."): it opens with the
+    name of one of the article's authors. Only asked of the article's last third."""
+    return any(key.startswith(f"{author} ") for author in author_keys)
 
 
 def _key(text: str) -> str:

@@ -24,7 +24,6 @@ Identical events reported in several sentences or articles are merged by ``merge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -32,7 +31,7 @@ from spacy.tokens import Doc, Token
 
 from newsevents.events import counts, geo, when
 from newsevents.events.actors import Actor, actor_dictionary
-from newsevents.events.codebook import UNARMED_SECTORS, codebook
+from newsevents.events.codebook import codebook
 from newsevents.events.lexicon import Condition, Spec, lexicon
 
 VERB_POS = {"VERB", "AUX"}
@@ -48,6 +47,9 @@ FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 PLACE_WORDS = {"town", "city", "village", "province", "region", "area", "district", "capital"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
+# The code of a governor that is not itself a trigger ("decided to", "plans to").
+DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "refusal": "120",
+                          "accusation": "112", "command": "100"}
 
 # Confidence: what the event's evidence adds up to (see _confidence).
 BASE_CONFIDENCE = 0.45
@@ -121,7 +123,8 @@ class SentenceCoder:
         return found
 
     def _match_verb(self, tok: Token) -> tuple[Spec, set[int]] | None:
-        for entry in self.lex.verbs.get(tok.lemma_.lower(), ()):
+        lemma = next((v for v in verb_lemmas(tok) if v in self.lex.verbs), None)
+        for entry in self.lex.verbs.get(lemma, ()):
             if entry.particle and not any(
                 c.lower_ == entry.particle and c.dep_ in ("prt", "prep", "advmod", "agent")
                 for c in tok.children
@@ -155,6 +158,7 @@ class SentenceCoder:
         for child in tok.rights:
             if child.dep_ == "prep" and child.lower_ == "of":
                 keys[:0] = [(lemma, "of", g.lemma_.lower()) for g in child.children if g.dep_ == "pobj"]
+        keys += [(m,) for m in reversed(mods)]  # "a mediation mission", "war games"
         for key in keys:
             if key in self.lex.nouns:
                 return self.lex.nouns[key]
@@ -162,21 +166,21 @@ class SentenceCoder:
 
     def _noun_event_head(self, tok: Token, verb_triggers: list[Trigger]) -> Token | None:
         """The verb that reports an event noun as an event, if any ("held talks": held)."""
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ in NOUN_POS:
+            tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
         if tok.dep_ == "pobj" and verb.dep_ == "prep":
             verb = verb.head
-        elif tok.dep_ not in OBJECT_DEPS | {"nsubj", "conj"}:
+        elif tok.dep_ not in OBJECT_DEPS | {"nsubj"}:
             return None
-        if tok.dep_ == "conj":  # "helicopters and tanks shelled"; "talks and visits"
-            return None
-        lemma = verb.lemma_.lower()
         if verb.pos_ not in GOVERNOR_POS:
             return None
-        if any(t.token is verb for t in verb_triggers):
-            return verb if self.lex.governor_kind(lemma) else None
+        lemmas = verb_lemmas(verb)
+        if any(t.token == verb for t in verb_triggers):
+            return verb if self._governor_of(verb) not in (None, "passthrough") else None
         if tok.dep_ == "nsubj":
-            return tok if lemma in self.lex.occurrence_verbs else None
-        if lemma in self.lex.light_verbs or self.lex.governor_kind(lemma):
+            return tok if lemmas & self.lex.occurrence_verbs else None
+        if lemmas & self.lex.light_verbs or self._governor_of(verb):
             return verb
         return None
 
@@ -184,38 +188,37 @@ class SentenceCoder:
 
     def compose(self, triggers: list[Trigger]) -> list[Trigger]:
         """Merge each governed action into its governor ("agreed" + "to provide aid")."""
-        by_token = {t.token.i: t for t in triggers if t.token.pos_ in GOVERNOR_POS}
+        by_token = {t.token.i: t for t in triggers}
+        heads = {t.head.i for t in triggers}
         result: list[Trigger] = []
         absorbed: set[int] = set()
         for trig in sorted(triggers, key=lambda t: -_depth(t.head)):
             if trig.token.i in absorbed:
                 continue
-            trig = self._climb(trig, by_token, absorbed)
+            trig = self._climb(trig, by_token, heads, absorbed)
             if trig is not None:
                 result.append(trig)
         return [t for t in result if t.token.i not in absorbed or t.governor]
 
-    def _climb(self, trig: Trigger, by_token: dict[int, Trigger], absorbed: set[int]) -> Trigger | None:
-        node = trig.head
-        if trig.head is not trig.token and trig.token.head is trig.head and trig.token.dep_ != "nsubj":
+    def _climb(self, trig: Trigger, by_token: dict[int, Trigger], heads: set[int],
+               absorbed: set[int]) -> Trigger | None:
+        if trig.head != trig.token and trig.token.pos_ in NOUN_POS and trig.token.dep_ != "nsubj":
             kind = self._governor_of(trig.head)  # "called for a ceasefire"
-            if kind:
-                return self._govern(trig, trig.head, kind, by_token, absorbed)
-        while node.dep_ in COMPLEMENT_DEPS and node.head is not node:
+            if kind not in (None, "passthrough"):
+                return self._govern(trig, trig.head, kind, by_token, heads, absorbed)
+        node = trig.head
+        while node.dep_ in COMPLEMENT_DEPS and node.head != node:
             link, node = node.dep_, node.head
-            if node.pos_ not in GOVERNOR_POS:
-                continue
             kind = self._governor_of(node)
+            if node.pos_ not in GOVERNOR_POS and not (kind and node.pos_ == "NOUN"):
+                continue
+            if node.i in heads and link in ("xcomp", "advcl") and _to_infinitive(trig.head):
+                return None  # the purpose of another action ("staged a strike to demand"): one event
             if kind == "passthrough":
                 continue
             if kind and link != "conj":
-                return self._govern(trig, node, kind, by_token, absorbed)
-            if node.lemma_.lower() in self.lex.report_verbs:
-                return trig
-            if node.i in by_token:
-                # the action is the purpose of another ("opened fire to disperse"): one event
-                if link in ("xcomp", "advcl") and any(c.dep_ == "aux" and c.lower_ == "to" for c in trig.head.children):
-                    return None
+                return self._govern(trig, node, kind, by_token, heads, absorbed)
+            if node.i in heads or verb_lemmas(node) & self.lex.report_verbs:
                 return trig
         return trig
 
@@ -229,14 +232,16 @@ class SentenceCoder:
         return self.lex.governor_kind(lemma)
 
     def _govern(self, trig: Trigger, gov: Token, kind: str, by_token: dict[int, Trigger],
-                absorbed: set[int]) -> Trigger | None:
+                heads: set[int], absorbed: set[int]) -> Trigger | None:
         own = by_token.get(gov.i)
         if kind == "refusal" and trig.token.lemma_.lower() in self.lex.non_events:
             absorbed.add(gov.i)
             return None
         form = {"intent": "future", "threat": "future", "request": "requested", "refusal": "refused"}.get(kind)
-        spec = own.spec if own else Spec("100" if kind == "request" else "120" if kind == "refusal" else "030")
-        if form:
+        spec = own.spec if own else Spec(DEFAULT_GOVERNOR_CODES[kind])
+        if kind == "command":
+            spec = trig.spec  # "ordered the paper to suspend publication" is the suspension
+        elif form:
             code = self.book.recode(trig.spec.cameo, form)
             if code and not (kind == "threat" and not code.startswith("13")):
                 spec = Spec(code)
@@ -248,7 +253,7 @@ class SentenceCoder:
         composed = Trigger(gov, gov, spec, trig.consumed | (own.consumed if own else set()),
                            content=trig.head, governor=kind)
         # keep climbing: "said it was prepared to lift the ban", "has threatened to ban"
-        return self._climb(composed, by_token, absorbed) if gov.dep_ in COMPLEMENT_DEPS else composed
+        return self._climb(composed, by_token, heads, absorbed) if gov.dep_ in COMPLEMENT_DEPS else composed
 
     # -- 3. instruments and modality -----------------------------------------------------
 
@@ -272,16 +277,17 @@ class SentenceCoder:
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
         if negated and not trig.governor:
             refused = self.book.recode(spec.cameo, "refused")
-            if refused and coding.plover_type not in INTENT_TYPES:
-                return Spec(refused), "asserted"
-            return spec, "denied"
+            return (Spec(refused), "asserted") if refused else (spec, "denied")
         if trig.governor in ("intent", "threat"):
             return spec, "future" if trig.governor == "intent" and _has_future_aux(verb) else "asserted"
         if mod == "denied" and coding.plover_type in ("REJECT", "ACCUSE"):
             mod = "asserted"  # "denied land allocation" is the event itself
-        if (mod == "future" or _has_future_aux(trig.head)) and coding.plover_type not in INTENT_TYPES:
+        if _has_future_aux(trig.head):
+            mod = "future"
+        if mod in ("future", "hypothetical") and coding.plover_type not in INTENT_TYPES:
+            # announced or conditional actions are intents or threats ("may halt mediation")
             future = self.book.recode(spec.cameo, "future")
-            return (Spec(future) if future else spec), "future"
+            return (Spec(future) if future else spec), mod
         return spec, mod
 
     # -- 4. actors ----------------------------------------------------------------------
@@ -312,13 +318,14 @@ class SentenceCoder:
         """A pronoun's actor: the speaker of the clause it is in, else the last actor."""
         if pron.lower_ in RELATIVE_PRONOUNS:
             node = pron.head
-            while node.dep_ != "relcl" and node.head is not node:
+            while node.dep_ != "relcl" and node.head != node:
                 node = node.head
             return self.actor(node.head, ctx) if node.dep_ == "relcl" else None
         node = pron.head
-        while node.head is not node:
+        while node.head != node:
             node = node.head
-            subject = next((c for c in node.children if c.dep_ == "nsubj" and c.pos_ != "PRON"), None)
+            subject = next((c for c in node.children
+                            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"), None)
             if subject is not None:
                 return self.actors.resolve(subject) or ctx.last_actor
         return ctx.last_actor
@@ -337,14 +344,16 @@ class SentenceCoder:
                 return self.actor(subject, ctx)
             if any(c.dep_ == "nsubjpass" for c in node.children):
                 return None
-            if node.dep_ in ("xcomp", "advcl", "conj", "pcomp", "acomp", "acl") and node.head is not node:
+            if node.dep_ == "acl" and node.head.pos_ in NOUN_POS and node.tag_ != "VBN":
+                return self.actor(node.head, ctx)  # "Palestinian youths resorted to ..."
+            if node.dep_ in ("xcomp", "advcl", "conj", "pcomp", "acomp") and node.head != node:
                 node = node.head.head if node.dep_ == "pcomp" else node.head
                 continue
             return None
 
     def actor2(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
         places = [trig.content] if trig.content is not None else []
-        if trig.token is not trig.head and trig.token.pos_ in NOUN_POS:
+        if trig.token != trig.head and trig.token.pos_ in NOUN_POS:
             places.append(trig.token)  # "sanctions on the Taliban"
         places.append(trig.head)
         if trig.content is not None and trig.governor in ("request", "refusal", "accusation"):
@@ -362,7 +371,11 @@ class SentenceCoder:
 
     def _target_candidates(self, tok: Token, trig: Trigger) -> list[Token]:
         direct, preps, own = [], {}, []
-        for child in tok.children:
+        children = list(tok.children)
+        if tok.pos_ in NOUN_POS:
+            children += [g for c in children if c.dep_ == "prep" and c.lower_ == "of"
+                         for o in c.children if o.dep_ == "pobj" for g in o.children]
+        for child in children:
             if child.dep_ in OBJECT_DEPS and child.i != trig.token.i:
                 (own if child.i in trig.consumed or _owned(child) else direct).append(child)
             elif child.dep_ in ("prep", "agent") and child.lower_ in TARGET_PREPS:
@@ -374,18 +387,19 @@ class SentenceCoder:
 
     def code(self, doc: Doc, ctx: ArticleContext) -> list[Draft]:
         drafts: list[Draft] = []
-        for trig in self.compose(self.triggers(doc)) + self._demands(doc):
+        demands = self._demands(doc)
+        demanded = {t.content.i for t in demands}
+        triggers = [t for t in self.compose(self.triggers(doc)) if t.head.i not in demanded]
+        for trig in sorted(triggers + demands, key=lambda t: _depth(t.token)):
             spec, modality = self.modality(trig, self.refine(trig))
             actor1 = self.actor1(trig, ctx)
             actor2 = self.actor2(trig, actor1, ctx)
-            if trig.governor is None and actor1 and actor2 is None:
-                pass
             if actor1 is None and actor2 is None:
                 continue
             if spec.cameo in ("112",) or trig.token.lemma_.lower() in self.lex.accusatory:
                 spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
             drafts.append(Draft(trig.token.text, spec.cameo, spec.plover_type, spec.mode, modality,
-                                actor1, actor2, _depth(trig.head) <= 1))
+                                actor1, actor2, _depth(trig.token) == 0))
             if actor1 is not None and actor1.country:
                 ctx.last_actor = actor1
         return drafts
@@ -405,15 +419,23 @@ class SentenceCoder:
         return Spec("112"), speaker_actor, actor1
 
     def _demands(self, doc: Doc) -> list[Trigger]:
-        """"Russia said Sudan must return the helicopter": a demand by the speaker."""
+        """"Russia said Sudan must return the helicopter": a demand by the speaker.
+
+        A clause with "must"/"should" under a verb or noun of saying ("a reminder that Iraq
+        must cooperate") is a demand of that clause's speaker on its subject.
+        """
         found = []
         for tok in doc:
-            modal = next((c for c in tok.children if c.dep_ == "aux" and c.lower_ in self.lex.obligation_modals), None)
-            if modal is None or tok.dep_ != "ccomp" or tok.head.lemma_.lower() not in self.lex.report_verbs:
+            if tok.dep_ not in ("ccomp", "acl") or not any(
+                c.dep_ == "aux" and c.lower_ in self.lex.obligation_modals for c in tok.children
+            ):
                 continue
+            speaker = tok.head
+            while speaker.pos_ not in VERB_POS and speaker.head != speaker:
+                speaker = speaker.head
             own = self._match_verb(tok)
             code = self.book.recode(own[0].cameo, "requested") if own else None
-            found.append(Trigger(tok.head, tok.head, Spec(code or "100"), content=tok, governor="request"))
+            found.append(Trigger(speaker, speaker, Spec(code or "100"), content=tok, governor="request"))
         return found
 
 
@@ -443,13 +465,25 @@ def _phrase_lemmas(tok: Token) -> set[str]:
     return words
 
 
-def _noun_head_lemma(tok: Token) -> str:
-    return tok.lemma_.lower()
+def verb_lemmas(tok: Token) -> set[str]:
+    """The lemma and plausible base forms of a verb (the small model lemmatizes some
+    verbs wrongly: "staged" → "stag")."""
+    word = tok.lower_
+    forms = {tok.lemma_.lower(), word}
+    for suffix, repl in (("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("s", ""), ("ies", "y"), ("ied", "y")):
+        if word.endswith(suffix) and len(word) - len(suffix) > 2:
+            forms.add(word[: -len(suffix)] + repl)
+    return forms
+
+
+def _to_infinitive(verb: Token) -> bool:
+    """"to demand", "demanding": a clause stating the purpose or manner of another action."""
+    return verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
 def _depth(tok: Token) -> int:
     depth = 0
-    while tok.head is not tok:
+    while tok.head != tok:
         tok, depth = tok.head, depth + 1
     return depth
 
@@ -482,23 +516,17 @@ def _clause_text(verb: Token) -> str:
 
 
 def _phrase_text(tok: Token) -> str:
-    words = [t for t in tok.subtree if t.dep_ in ("compound", "flat") or t is tok]
+    words = [t for t in tok.subtree if t.dep_ in ("compound", "flat") or t == tok]
     return " ".join(t.text for t in words)
 
 
 def _speaker(verb: Token, report_verbs: frozenset[str]) -> Token | None:
     """The subject of the reporting verb a clause hangs from ("Hijab said ...": Hijab)."""
     node = verb
-    while node.head is not node:
+    while node.head != node:
         node = node.head
         if node.lemma_.lower() in report_verbs:
             return next((c for c in node.children if c.dep_ == "nsubj"), None)
     return None
 
 
-def casualty_target(sector: str | None) -> bool:
-    return sector in UNARMED_SECTORS
-
-
-def best_first(drafts: Sequence[Draft]) -> list[Draft]:
-    return sorted(drafts, key=lambda d: not d.main_clause)

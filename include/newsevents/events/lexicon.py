@@ -79,7 +79,8 @@ class Lexicon:
             entries.sort(key=lambda e: e.particle is None)
         self.nouns = {tuple(k.split()): Spec.parse(v) for k, v in raw["nouns"].items()}
         self.max_noun_words = max(len(k) for k in self.nouns)
-        self.light_verbs = frozenset(raw["light_verbs"])
+        # Particles of light verbs are not needed to recognise them ("carry out": carry).
+        self.light_verbs = frozenset(v.split()[0] for v in raw["light_verbs"])
         self.occurrence_verbs = frozenset(raw["occurrence_verbs"])
         self.governors = {kind: frozenset(words) for kind, words in raw["governors"].items()}
         self.obligation_modals = frozenset(raw["obligation_modals"])

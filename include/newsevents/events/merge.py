@@ -25,6 +25,7 @@ Everything is sorted before it is compared, so the result does not depend on inp
 from __future__ import annotations
 
 import dataclasses
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -91,7 +92,7 @@ def _groups(events: Iterable[Event]) -> list[list[Event]]:
     """Events grouped by key and place; placeless events join their key's only place."""
     by_key: dict[tuple, dict[tuple | None, list[Event]]] = defaultdict(lambda: defaultdict(list))
     for event in events:
-        by_key[repr(_key(event))][_place(event)].append(event)
+        by_key[_key(event)][_place(event)].append(event)
     groups: list[list[Event]] = []
     for places in by_key.values():
         placeless = places.pop(None, [])
@@ -145,7 +146,8 @@ def _aggregates(events: list[Event], articles: dict[str, set[str]]) -> set[str]:
 def _within(part: Event, total: Event, articles: dict[str, set[str]]) -> bool:
     """Whether a part event lies within a total's place (module doc)."""
     sentence = _fold(total.sentence)
-    if any(name and _fold(name) in sentence for name in (part.location_name, part.admin1)):
+    names = [_fold(n) for n in (part.location_name, part.admin1) if n]
+    if any(re.search(rf"\b{re.escape(name)}\b", sentence) for name in names):
         return True
     if not articles[part.event_id] & articles[total.event_id] or part.country != total.country:
         return False

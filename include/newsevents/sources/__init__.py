@@ -40,7 +40,7 @@ __all__ = [
 # clean stage would reject anything larger, so it is not staged at all.
 MAX_BYTES = 10_000_000
 # Every supported name ending; each may also end in .gz (archives: .warc.gz, .arc.gz).
-SUFFIXES = (*files.SUFFIXES, ".warc", ".arc")
+SUFFIXES = (*files.SUFFIXES, *warc.SUFFIXES)
 
 
 def discover(source: str, s3: S3Options | None = None) -> list[str]:
@@ -68,7 +68,7 @@ def archive_files_for_interval(source: str, start: dt.datetime, end: dt.datetime
     whose WARC-Date falls in the interval. Naive datetimes are UTC.
     """
     start, end = as_utc(start), as_utc(end)
-    archives = [ref for ref in discover(source, s3) if _suffix(ref) in (".warc", ".arc")]
+    archives = [ref for ref in discover(source, s3) if _suffix(ref) in warc.SUFFIXES]
     return [ref for ref in archives
             if (stamp := warc.name_timestamp(ref)) is None or start <= stamp < end]
 
@@ -82,7 +82,7 @@ def load(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = None, *,
     loaded from it before the failure stays loaded.
     """
     suffix = _suffix(ref)
-    if suffix in (".warc", ".arc"):
+    if suffix in warc.SUFFIXES:
         items = warc.load_archive(ref, interval, max_bytes=max_bytes, s3=s3)
     elif suffix == ".jsonl":
         items = files.load_jsonl(ref, max_bytes=max_bytes, s3=s3)

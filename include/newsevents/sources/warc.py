@@ -10,6 +10,9 @@ WARC-Block-Digest or has no known WARC-Type, and any run of unreadable bytes bet
 records, is one ``Reject(reason="corrupt_record")`` at the offset where the damage
 starts; reading resumes at the next intact record. Memory stays flat whatever the
 archive's size: records are streamed and a payload is read only when it will be kept.
+A gzip'd archive must have one gzip member per record (as the WARC standard advises and
+crawlers write); one gzip'd whole yields its first record, then a ``corrupt_record``
+whose detail says to run ``warcio recompress``.
 
 Reader: warcio, not fastwarc. fastwarc iterates ~1.4x faster on our benchmark WARC
 (bench/results/archive.md), but reading is ~2% of a pipeline run (trafilatura is the
@@ -36,7 +39,7 @@ from newsevents.schema import Document, Reject, stable_id
 from newsevents.sources.files import as_utc, body_problem
 from newsevents.sources.storage import open_input
 
-SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+SUFFIXES = (".warc", ".arc")  # each also gzip'd: .warc.gz, .arc.gz
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # The record types of WARC 1.1; anything else is a damaged header.
 _WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
@@ -45,8 +48,9 @@ _WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadat
 _DAMAGE = (ArchiveLoadFailed, StatusAndHeadersParserException, zlib.error, EOFError, ValueError)
 # CC-NEWS-20160112093102-00001.warc.gz: a 14-digit UTC timestamp, not part of a longer number.
 _NAME_TIMESTAMP = re.compile(r"(?<!\d)(\d{14})(?!\d)")
-# The first line of a WARC record, or of an ARC record ("URL IP-address 14-digit-date ...").
-_RECORD_HEAD = re.compile(rb"WARC/1\.[01]\r?\n|[A-Za-z][A-Za-z0-9+.-]*://\S* \S+ \d{14} ")
+# The first line of a WARC record, and of an ARC record ("URL IP-address 14-digit-date ...").
+_WARC_HEAD = re.compile(rb"WARC/1\.[01]\r?\n")
+_ARC_HEAD = re.compile(rb"[A-Za-z][A-Za-z0-9+.-]*://\S* \S+ \d{14} ")
 _GZIP_MAGIC = re.compile(re.escape(b"\x1f\x8b\x08"))
 _SCAN_BYTES = 1 << 20
 _HEAD_BYTES = 8_192
@@ -126,7 +130,8 @@ def _read(stream: BinaryIO, size: int, ref: str, is_arc: bool, compressed: bool,
                 return
             detail = "unreadable bytes after the last record: truncated or damaged"
         yield Reject(f"{ref}#{damaged_at}", "load", "corrupt_record", detail)
-        pos = _next_record_start(stream, damaged_at + 1, size, compressed)
+        pos = _next_record_start(stream, damaged_at + 1, size, compressed,
+                                 _ARC_HEAD if is_arc else _WARC_HEAD)
 
 
 # A record's result, made once its source ("ref#offset") is known.
@@ -184,37 +189,36 @@ def _damage(record: ArcWarcRecord) -> str | None:
     return None
 
 
-def _next_record_start(stream: BinaryIO, start: int, size: int, compressed: bool) -> int | None:
+def _next_record_start(stream: BinaryIO, start: int, size: int, compressed: bool,
+                       head: re.Pattern[bytes]) -> int | None:
     """The offset of the first intact-looking record at or after ``start``, else None.
 
-    Candidates are gzip member headers (for .gz) that inflate to a record head, or record
-    heads in plain archives (anywhere: damage cuts lines). Windows overlap by
+    Candidates are gzip member headers (for .gz) that inflate to a record ``head``, or
+    record heads in plain archives (anywhere: damage cuts lines). Windows overlap by
     ``_HEAD_BYTES`` so no candidate is missed at a window edge. A false candidate costs
     one more Reject, never a lost record: reading fails there and the scan goes on.
     """
-    pattern = _GZIP_MAGIC if compressed else _RECORD_HEAD
+    pattern = _GZIP_MAGIC if compressed else head
     for base in range(start, size, _SCAN_BYTES):
         stream.seek(base)
         window = stream.read(_SCAN_BYTES + _HEAD_BYTES)
         for match in pattern.finditer(window):
-            offset = base + match.start()
             if match.start() >= _SCAN_BYTES:
                 break  # the next window sees it
-            if _record_starts_at(stream, offset, compressed):
+            offset = base + match.start()
+            if not compressed or _inflates_to(stream, offset, head):
                 return offset
     return None
 
 
-def _record_starts_at(stream: BinaryIO, offset: int, compressed: bool) -> bool:
-    """Whether a gzip member at ``offset`` inflates to a record head (plain: matched already)."""
-    if not compressed:
-        return True
+def _inflates_to(stream: BinaryIO, offset: int, head: re.Pattern[bytes]) -> bool:
+    """Whether the gzip member at ``offset`` starts with a record ``head``."""
     stream.seek(offset)
     try:
-        head = zlib.decompressobj(wbits=31).decompress(stream.read(_HEAD_BYTES), _HEAD_BYTES)
+        data = zlib.decompressobj(wbits=31).decompress(stream.read(_HEAD_BYTES), _HEAD_BYTES)
     except zlib.error:
         return False
-    return _RECORD_HEAD.match(head) is not None
+    return head.match(data) is not None
 
 
 def _first_nonblank(stream: BinaryIO, pos: int, size: int) -> int:
