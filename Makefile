@@ -36,6 +36,7 @@ lock:
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
 	@mkdir -p $(AIRFLOW_HOME)
 	@$(VENV)/bin/airflow db migrate >/dev/null
+	@$(VENV)/bin/airflow pools set newsevents_fetch 4 "fetch tasks: bounds crawling across runs" >/dev/null
 	@touch $@
 
 airflow-db: $(AIRFLOW_HOME)/.migrated

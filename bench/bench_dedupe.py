@@ -259,7 +259,7 @@ def quality(labelled: Labelled) -> dict:
     for how in ("near", "exact_text", "exact_url"):
         report[how] = pair_scores(result, group, {i for i, k in kind.items() if k == how})
     found = Counter((kind[a.article_id], a.dup_kind) for a in result if a.dup_of)
-    report["dup_kinds"] = {f"{k}->{v}": n for k, v in sorted(found.items())}
+    report["dup_kinds"] = {f"{label}->{dup_kind}": n for (label, dup_kind), n in sorted(found.items())}
     # the near-copy similarities dedupe reported, and the most similar negative pairs
     report["near_similarity"] = np.percentile(
         [a.dup_similarity for a in result if kind[a.article_id] == "near" and a.dup_similarity],

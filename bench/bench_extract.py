@@ -31,7 +31,6 @@ from pathlib import Path
 
 import py3langid
 import trafilatura
-
 from newsevents.clean import clean
 from newsevents.schema import Article, Document, stable_id
 
@@ -73,23 +72,31 @@ def load_corpus(corpus: Path = CORPUS) -> list[Page]:
         expected = json.loads(expected_file.read_text("utf-8"))
         html_files = sorted(folder.glob(f"{publisher}_*.html.gz"))
         if len(html_files) != len(expected):
-            raise SystemExit(f"{expected_file}: {len(expected)} entries for {len(html_files)} pages")
-        for version, html_file in zip(sorted(expected, key=_version_key), html_files):
+            raise SystemExit(
+                f"{expected_file}: {len(expected)} entries for {len(html_files)} pages"
+            )
+        for version, html_file in zip(sorted(expected, key=_version_key), html_files, strict=False):
             entry, page_info = expected[version], info[html_file.name]
             body = entry.get("body") or {}
-            paragraphs = [p for section in body.get("sections", []) for p in section.get("paragraphs", [])]
+            paragraphs = [
+                p for section in body.get("sections", []) for p in section.get("paragraphs", [])
+            ]
             text = "\n".join([entry.get("title") or "", *body.get("summary", []), *paragraphs])
             date = entry.get("publishing_date")
-            pages.append(Page(
-                name=f"{folder.name}/{html_file.name}",
-                html=gzip.decompress(html_file.read_bytes()),
-                url=page_info["url"],
-                crawled=dt.datetime.fromisoformat(page_info["crawl_date"]).replace(tzinfo=dt.timezone.utc),
-                expected_text=text,
-                expected_title=entry.get("title") or "",
-                expected_date=dt.date.fromisoformat(date[:10]) if date else None,
-                english=py3langid.classify(text)[0] == "en",
-            ))
+            pages.append(
+                Page(
+                    name=f"{folder.name}/{html_file.name}",
+                    html=gzip.decompress(html_file.read_bytes()),
+                    url=page_info["url"],
+                    crawled=dt.datetime.fromisoformat(page_info["crawl_date"]).replace(
+                        tzinfo=dt.timezone.utc
+                    ),
+                    expected_text=text,
+                    expected_title=entry.get("title") or "",
+                    expected_date=dt.date.fromisoformat(date[:10]) if date else None,
+                    english=py3langid.classify(text)[0] == "en",
+                )
+            )
     return pages
 
 
@@ -116,17 +123,27 @@ def same_title(title: str | None, expected: str) -> bool:
 
 # -- the systems --------------------------------------------------------------------------
 
+
 def trafilatura_plain(page: Page) -> Output:
     return Output(trafilatura.extract(page.html, url=page.url, include_comments=False) or "")
 
 
 def trafilatura_precision(page: Page) -> Output:
-    return Output(trafilatura.extract(page.html, url=page.url, include_comments=False, favor_precision=True) or "")
+    return Output(
+        trafilatura.extract(page.html, url=page.url, include_comments=False, favor_precision=True)
+        or ""
+    )
 
 
 def newsevents_clean(page: Page) -> Output:
-    doc = Document(doc_id=stable_id(page.name), source=page.name, fmt="html", body=page.html,
-                   url=page.url, fetched_at=page.crawled)
+    doc = Document(
+        doc_id=stable_id(page.name),
+        source=page.name,
+        fmt="html",
+        body=page.html,
+        url=page.url,
+        fetched_at=page.crawled,
+    )
     result = clean(doc)
     if not isinstance(result, Article):
         return Output("")
@@ -135,7 +152,10 @@ def newsevents_clean(page: Page) -> Output:
 
 SYSTEMS: dict[str, tuple[Callable[[Page], Output], bool]] = {  # name -> (run, gives metadata)
     "trafilatura extract(include_comments=False)": (trafilatura_plain, False),
-    "trafilatura extract(favor_precision=True, include_comments=False)": (trafilatura_precision, False),
+    "trafilatura extract(favor_precision=True, include_comments=False)": (
+        trafilatura_precision,
+        False,
+    ),
     "newsevents.clean": (newsevents_clean, True),
 }
 
@@ -158,9 +178,10 @@ class Row:
         return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def evaluate(name: str, outputs: list[Output], pages: list[Page], seconds: float, metadata: bool,
-             subset: str) -> Row:
-    scored = [(o, p) for o, p in zip(outputs, pages) if subset == "all" or p.english]
+def evaluate(
+    name: str, outputs: list[Output], pages: list[Page], seconds: float, metadata: bool, subset: str
+) -> Row:
+    scored = [(o, p) for o, p in zip(outputs, pages, strict=False) if subset == "all" or p.english]
     pr = [precision_recall(o.text, p.expected_text) for o, p in scored]
     dated = [(o, p) for o, p in scored if p.expected_date]
     return Row(
@@ -169,10 +190,17 @@ def evaluate(name: str, outputs: list[Output], pages: list[Page], seconds: float
         pages=len(scored),
         precision=sum(p for p, _ in pr) / len(pr),
         recall=sum(r for _, r in pr) / len(pr),
-        title_match=sum(same_title(o.title, p.expected_title) for o, p in scored) / len(scored) if metadata else None,
-        date_accuracy=sum(o.published == p.expected_date for o, p in dated) / len(dated) if metadata else None,
-        dates_after_crawl=sum(1 for o, p in scored if o.published and o.published > p.crawled.date())
-        if metadata else None,
+        title_match=sum(same_title(o.title, p.expected_title) for o, p in scored) / len(scored)
+        if metadata
+        else None,
+        date_accuracy=sum(o.published == p.expected_date for o, p in dated) / len(dated)
+        if metadata
+        else None,
+        dates_after_crawl=sum(
+            1 for o, p in scored if o.published and o.published > p.crawled.date()
+        )
+        if metadata
+        else None,
         pages_per_second=len(pages) / seconds,
     )
 
@@ -186,7 +214,10 @@ def run(pages: list[Page]) -> list[Row]:
         outputs = [system(page) for page in pages]
         seconds = time.process_time() - start
         print(f"  {name}: {len(pages) / seconds:.1f} pages/s", file=sys.stderr)
-        rows += [evaluate(name, outputs, pages, seconds, metadata, subset) for subset in ("all", "english")]
+        rows += [
+            evaluate(name, outputs, pages, seconds, metadata, subset)
+            for subset in ("all", "english")
+        ]
     return rows
 
 
@@ -196,16 +227,17 @@ def table(rows: list[Row]) -> str:
 
     baseline = next(r.pages_per_second for r in rows if r.system == next(iter(SYSTEMS)))
     lines = [
-        "| system | pages | P | R | F1 | title exact | date same day | dates after crawl | pages/s | speed vs plain |",
+        "| system | pages | P | R | F1 | title exact | date same day | dates after crawl "
+        "| pages/s | speed vs plain |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for subset in ("all", "english"):
         for r in (r for r in rows if r.subset == subset):
             after = "—" if r.dates_after_crawl is None else str(r.dates_after_crawl)
             lines.append(
-                f"| {r.system} [{subset}] | {r.pages} | {r.precision:.4f} | {r.recall:.4f} | **{r.f1:.4f}** | "
-                f"{pct(r.title_match)} | {pct(r.date_accuracy)} | {after} | {r.pages_per_second:.1f} | "
-                f"{r.pages_per_second / baseline:.2f}× |"
+                f"| {r.system} [{subset}] | {r.pages} | {r.precision:.4f} | {r.recall:.4f} "
+                f"| **{r.f1:.4f}** | {pct(r.title_match)} | {pct(r.date_accuracy)} | {after} "
+                f"| {r.pages_per_second:.1f} | {r.pages_per_second / baseline:.2f}× |"
             )
     return "\n".join(lines)
 
@@ -218,18 +250,21 @@ def main() -> int:
     english = sum(p.english for p in pages)
     print(f"{len(pages)} pages ({english} English), timing on one core ...", file=sys.stderr)
     rows = run(pages)
-    report = "\n".join([
-        "# Extraction benchmark (make bench-extract)",
-        "",
-        f"Corpus: fundus test pages ({len(pages)} pages, {english} with English expected text), "
-        "expected text = title + summary + paragraphs. P/R over 4-word shingles (multisets), "
-        "averaged per page; F1 of the averages. Speed: CPU time, one process, same run; "
-        "pages/s over all pages (the English rows repeat the all-pages speed). "
-        "The trafilatura baselines give no title or date (—).",
-        "",
-        table(rows),
-        "",
-    ])
+    report = "\n".join(
+        [
+            "# Extraction benchmark (make bench-extract)",
+            "",
+            f"Corpus: fundus test pages ({len(pages)} pages, {english} with English expected "
+            "text), "
+            "expected text = title + summary + paragraphs. P/R over 4-word shingles (multisets), "
+            "averaged per page; F1 of the averages. Speed: CPU time, one process, same run; "
+            "pages/s over all pages (the English rows repeat the all-pages speed). "
+            "The trafilatura baselines give no title or date (—).",
+            "",
+            table(rows),
+            "",
+        ]
+    )
     print(report)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(report, "utf-8")

@@ -32,7 +32,7 @@ EVENTS = Asset("newsevents_events")
 @dag(
     dag_id="news_archive",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),  # archives go back years; catchup is off
     catchup=False,
     max_active_runs=3,
     max_active_tasks=8,

@@ -37,7 +37,7 @@ EVENTS = Asset("newsevents_events")
 @dag(
     dag_id="news_events",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),  # archives go back years; catchup is off
     catchup=False,
     max_active_runs=4,
     default_args=DEFAULT_ARGS,

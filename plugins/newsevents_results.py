@@ -11,36 +11,24 @@ Access follows Airflow's auth manager: the page needs a logged-in user allowed t
 view ``newsevents_results`` (any viewer with the simple auth manager); without a session
 the browser is sent to Airflow's login page. The lake is opened with
 ``newsevents_airflow.open_lake``, which refuses roots outside the allowed ones.
+
+Airflow imports plugin files in every task process too, so this module imports only the
+plugin base class at the top; the web stack and DuckDB load with the app, on first request.
 """
 
-from __future__ import annotations
-
-import datetime as dt
 import math
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from airflow.api_fastapi.app import get_auth_manager
-from airflow.api_fastapi.core_api.security import GetUserDep
 from airflow.plugins_manager import AirflowPlugin
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
-from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from newsevents.config import parse_date
-from newsevents.report import (
-    UNCODED,
-    Place,
-    Report,
-    build_report,
-    default_range,
-    plover_quad_classes,
-)
-from newsevents_airflow import DEFAULT_LAKE, open_lake
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from newsevents.report import Place, Report
 
 URL_PREFIX = "/newsevents"
 RESOURCE = "newsevents_results"  # the custom view an auth manager grants
@@ -60,6 +48,8 @@ OTHER_COLOUR = "#9aa4ae"
 
 
 def type_colour(plover_type: str) -> str:
+    from newsevents.report import plover_quad_classes
+
     quads = plover_quad_classes()
     quad = quads.get(plover_type)
     if quad is None:
@@ -113,7 +103,7 @@ def nice_step(max_value: float, max_ticks: int = 5) -> int:
         magnitude *= 10
 
 
-def bar_chart(report: Report, width: int = 1100, height: int = 280) -> BarChart:
+def bar_chart(report: "Report", width: int = 1100, height: int = 280) -> BarChart:
     left, right, top, bottom = 48, 12, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     days = report.days
@@ -168,7 +158,7 @@ def project(lat: float, lon: float) -> tuple[float, float]:
     return (lon + 180) * 10, (90 - lat) * 10
 
 
-def event_map(places: list[Place], width_px: int = 640, labels: int = 6) -> Map:
+def event_map(places: "list[Place]", width_px: int = 640, labels: int = 6) -> Map:
     """The world, zoomed to the events (2:1, at least 40° wide), with one dot per place."""
     if places:
         xs, ys = zip(*(project(p.lat, p.lon) for p in places))
@@ -212,58 +202,79 @@ def host(url: str | None) -> str:
 # the app
 
 
-app = FastAPI(title="newsevents results", docs_url=None, redoc_url=None, openapi_url=None)
-app.mount("/static", StaticFiles(directory=ASSETS / "static"), name="static")
-templates = Jinja2Templates(directory=ASSETS / "templates")
-templates.env.globals.update(type_colour=type_colour, safe_href=safe_href, host=host,
-                             UNCODED=UNCODED)
+@cache
+def create_app() -> "FastAPI":
+    """The page's FastAPI app (built once, on the first request)."""
+    from airflow.api_fastapi.app import get_auth_manager
+    from airflow.api_fastapi.core_api.security import get_user
+    from fastapi import Depends, FastAPI, HTTPException, Query, Request
+    from fastapi.exception_handlers import http_exception_handler
+    from fastapi.responses import HTMLResponse, RedirectResponse
+    from fastapi.staticfiles import StaticFiles
+    from fastapi.templating import Jinja2Templates
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    from newsevents.config import parse_date
+    from newsevents.report import build_report, default_range
+    from newsevents_airflow import DEFAULT_LAKE, open_lake
+
+    app = FastAPI(title="newsevents results", docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=ASSETS / "static"), name="static")
+    templates = Jinja2Templates(directory=ASSETS / "templates")
+    templates.env.globals.update(type_colour=type_colour, safe_href=safe_href, host=host)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def login_redirect(request: Request, exc: StarletteHTTPException):
+        """A browser without an Airflow session goes to the login page, and comes back after."""
+        if exc.status_code == 401 and request.method == "GET":
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(get_auth_manager().get_url_login(next_url=here),
+                                    status_code=303)
+        return await http_exception_handler(request, exc)
+
+    def authorized(user=Depends(get_user)) -> None:
+        if not get_auth_manager().is_authorized_custom_view(method="GET", resource_name=RESOURCE,
+                                                            user=user):
+            raise HTTPException(status_code=403, detail="not allowed to see the newsevents results")
+
+    @app.get("/", response_class=HTMLResponse, dependencies=[Depends(authorized)])
+    def results_page(
+        request: Request,
+        lake: str = Query(DEFAULT_LAKE, max_length=1000),
+        start: str | None = Query(None, alias="from", max_length=10),
+        end: str | None = Query(None, alias="to", max_length=10),
+    ):
+        """The page; bad input (a lake outside the allowed roots, a bad date) is shown, as a 400."""
+        context: dict = {"lake": lake, "start": start or "", "end": end or "", "error": None,
+                         "static": request.scope.get("root_path", "") + "/static"}
+        try:
+            opened = open_lake(lake)
+            first, last = default_range(opened)
+            first = parse_date(start) if start else first
+            last = parse_date(end) if end else last
+            if (last - first).days >= MAX_DAYS:
+                raise ValueError(f"choose at most {MAX_DAYS} days")
+            report = build_report(opened, first, last)
+        except ValueError as exc:
+            context["error"] = str(exc)
+            return templates.TemplateResponse(request, "results.html", context, status_code=400)
+        context.update(start=first.isoformat(), end=last.isoformat(), report=report,
+                       chart=bar_chart(report), map=event_map(report.places),
+                       top_actor_events=max((a.events for a in report.actors), default=1),
+                       rejects=report.rejects_by_reason())
+        return templates.TemplateResponse(request, "results.html", context)
+
+    return app
 
 
-@app.exception_handler(StarletteHTTPException)
-async def login_redirect(request: Request, exc: StarletteHTTPException) -> Response:
-    """A browser without an Airflow session goes to the login page, and comes back after."""
-    if exc.status_code == 401 and request.method == "GET":
-        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return RedirectResponse(get_auth_manager().get_url_login(next_url=here), status_code=303)
-    return await http_exception_handler(request, exc)
-
-
-def authorized(user: GetUserDep) -> None:
-    if not get_auth_manager().is_authorized_custom_view(method="GET", resource_name=RESOURCE,
-                                                        user=user):
-        raise HTTPException(status_code=403, detail="not allowed to see the newsevents results")
-
-
-@app.get("/", response_class=HTMLResponse, dependencies=[Depends(authorized)])
-def results_page(
-    request: Request,
-    lake: str = Query(DEFAULT_LAKE, max_length=1000),
-    start: str | None = Query(None, alias="from", max_length=10),
-    end: str | None = Query(None, alias="to", max_length=10),
-) -> HTMLResponse:
-    """The page; bad input (a lake outside the allowed roots, a bad date) is shown, as a 400."""
-    context: dict = {"lake": lake, "start": start or "", "end": end or "", "error": None}
-    try:
-        opened = open_lake(lake)
-        first, last = default_range(opened)
-        first = parse_date(start) if start else first
-        last = parse_date(end) if end else last
-        if (last - first).days >= MAX_DAYS:
-            raise ValueError(f"choose at most {MAX_DAYS} days")
-        report = build_report(opened, first, last)
-    except ValueError as exc:
-        context["error"] = str(exc)
-        return templates.TemplateResponse(request, "results.html", context, status_code=400)
-    context.update(start=first.isoformat(), end=last.isoformat(), report=report,
-                   chart=bar_chart(report), map=event_map(report.places),
-                   top_actor_events=max((a.events for a in report.actors), default=1),
-                   rejects=report.rejects_by_reason())
-    return templates.TemplateResponse(request, "results.html", context)
+async def asgi_app(scope, receive, send) -> None:
+    """What the api-server mounts: the page's app, built on first use."""
+    await create_app()(scope, receive, send)
 
 
 class NewsEventsResultsPlugin(AirflowPlugin):
     name = "newsevents_results"
-    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "News events results"}]
+    fastapi_apps = [{"app": asgi_app, "url_prefix": URL_PREFIX, "name": "News events results"}]
     external_views = [{
         "name": "Events",  # the navigation bar has room for one short word
         "href": f"{URL_PREFIX}/",

@@ -132,7 +132,7 @@ def _site(article: Article) -> str | None:
     return article.site_name.casefold() if article.site_name else None
 
 
-def _rank(record: Article | _Prior) -> tuple:
+def _rank(record: Article | _Original) -> tuple:
     """Canonical order: earliest published first (unknown last), then article_id."""
     published = record.published
     if published is None:
@@ -196,6 +196,11 @@ class _Run:
         urls = [a.canonical_url or a.url for a in ranked]
         return cls(ranked, urls, hashes, row, first, has_words[: len(first)], minhash, keys,
                    buckets.reshape(BANDS, -1))
+
+    def original(self, i: int) -> _Original:
+        article = self.articles[i]
+        return _Original(article.article_id, self.hashes[i], self.urls[i], article.published,
+                         self.minhash[self.row[i]])
 
 
 def _minhash(normalised: str, sketcher: MinHash) -> np.ndarray | None:
@@ -278,8 +283,8 @@ def _near_pairs(run: _Run, threshold: float) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Prior:
-    """What is kept of an earlier run's signature that one of today's articles duplicates."""
+class _Original:
+    """What a copy is compared with: an earlier run's signature, or one of today's articles."""
 
     article_id: str
     text_hash: str
@@ -290,7 +295,7 @@ class _Prior:
 
 def _match_prior(
     prior: Iterable[Signature], run: _Run, threshold: float
-) -> tuple[list[_Prior], np.ndarray]:
+) -> tuple[list[_Original], np.ndarray]:
     """The earlier articles that today's articles duplicate, in rank order, and the links
     (prior index, today's article index) to them. Only matching signatures are kept."""
     first_with_url: dict[str, int] = {}
@@ -299,7 +304,7 @@ def _match_prior(
         if url:
             first_with_url.setdefault(url, i)
         first_with_hash.setdefault(digest, i)
-    found: dict[str, _Prior] = {}
+    found: dict[str, _Original] = {}
     links: list[tuple[str, int]] = []
     for batch in _batches(prior, _PRIOR_BATCH):
         near = _near_prior(batch, run, threshold)
@@ -310,7 +315,7 @@ def _match_prior(
             if sig.text_hash in first_with_hash:
                 targets.append(first_with_hash[sig.text_hash])
             if targets:
-                found.setdefault(sig.article_id, _Prior(
+                found.setdefault(sig.article_id, _Original(
                     sig.article_id, sig.text_hash, sig.canonical_url, sig.published,
                     _stored_minhash(sig)))
                 links.extend((sig.article_id, t) for t in targets)
@@ -368,38 +373,39 @@ def _canonical_nodes(n_nodes: int, links: np.ndarray) -> np.ndarray:
     return first[labels]
 
 
-def _mark(run: _Run, priors: list[_Prior], canonical: np.ndarray) -> list[Article]:
+def _mark(run: _Run, priors: list[_Original], canonical: np.ndarray) -> list[Article]:
     """Today's articles with text_hash, dup_* (duplicates) or n_copies/n_sites (canonical)."""
     offset = len(priors)
-    members: dict[int, list[int]] = {}
+    copies: dict[int, list[int]] = {}
     for i in range(len(run.articles)):
-        members.setdefault(int(canonical[offset + i]), []).append(i)
+        copies.setdefault(int(canonical[offset + i]), []).append(i)
     marked = []
     for i, article in enumerate(run.articles):
         node = int(canonical[offset + i])
         if node == offset + i:
-            copies = members[node]
-            sites = {_site(run.articles[k]) for k in copies} - {None}
-            marked.append(dataclasses.replace(
-                article, text_hash=run.hashes[i], dup_of=None, dup_kind=None,
-                dup_similarity=None, n_copies=len(copies), n_sites=max(1, len(sites))))
-            continue
-        if node < offset:
-            origin = priors[node]
-            of, url, digest, sketch = origin.article_id, origin.url, origin.text_hash, origin.minhash
+            sites = {_site(run.articles[k]) for k in copies[node]} - {None}
+            fields = dict(dup_of=None, dup_kind=None, dup_similarity=None,
+                          n_copies=len(copies[node]), n_sites=max(1, len(sites)))
         else:
-            k = node - offset
-            of, url, digest = run.articles[k].article_id, run.urls[k], run.hashes[k]
-            sketch = run.minhash[run.row[k]]
-        if digest == run.hashes[i]:
-            similarity = 1.0
-        else:
-            similarity = None if sketch is None else float(_similarity(run.minhash[run.row[i]], sketch))
-        kind = "exact_url" if url and url == run.urls[i] else "exact_text" if digest == run.hashes[i] else "near"
-        marked.append(dataclasses.replace(
-            article, text_hash=run.hashes[i], dup_of=of, dup_kind=kind,
-            dup_similarity=similarity, n_copies=1, n_sites=1))
+            original = priors[node] if node < offset else run.original(node - offset)
+            fields = _copy_of(original, run, i)
+        marked.append(dataclasses.replace(article, text_hash=run.hashes[i], **fields))
     return marked
+
+
+def _copy_of(original: _Original, run: _Run, i: int) -> dict:
+    """The dup_* fields of today's article i, a copy of ``original``."""
+    same_text = original.text_hash == run.hashes[i]
+    if original.url and original.url == run.urls[i]:
+        kind = "exact_url"
+    else:
+        kind = "exact_text" if same_text else "near"
+    if same_text or original.minhash is None:
+        similarity = 1.0 if same_text else None
+    else:
+        similarity = float(_similarity(run.minhash[run.row[i]], original.minhash))
+    return dict(dup_of=original.article_id, dup_kind=kind, dup_similarity=similarity,
+                n_copies=1, n_sites=1)
 
 
 def _signatures(run: _Run, marked: list[Article]) -> list[Signature]:

@@ -44,7 +44,7 @@ def run_summary(lake: Lake, day: dt.date, n_events: int = 5) -> str:
         events = con.execute(
             """SELECT event_date, plover_type, plover_mode, cameo_code, actor1_name, actor1_country,
                       actor2_name, actor2_country, location_name, fatalities, mentions
-               FROM events WHERE dt = ? ORDER BY event_id LIMIT ?""",
+               FROM events WHERE dt = ? ORDER BY event_date, plover_type, event_id LIMIT ?""",
             [day.isoformat(), n_events]).df()
     finally:
         con.close()
@@ -59,5 +59,6 @@ def run_summary(lake: Lake, day: dt.date, n_events: int = 5) -> str:
     ]
     if not events.empty:
         lines.append(f"first {len(events)} events:")
-        lines.append(events.to_string(index=False, max_colwidth=30))
+        shown = events.astype(object).where(events.notna(), "-")
+        lines.append(shown.to_string(index=False, max_colwidth=30))
     return "\n".join(lines)

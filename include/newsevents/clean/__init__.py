@@ -1,7 +1,7 @@
 """The clean stage: a raw ``Document`` becomes an ``Article`` (text + metadata) or a ``Reject``.
 
     clean(doc)        -> Article | Reject   the stage's entry point, for HTML and plain text
-    clean_text(text)  -> CleanedText        the text-level pass alone (plain text in, clean text out)
+    clean_text(text)  -> CleanedText        the text-level pass alone (plain text in and out)
 
 HTML goes through decode (charset) → one lxml parse → metadata → our pruning → trafilatura →
 the text-level pass; plain text through decode → the text-level pass. Modules: ``decode``
@@ -12,9 +12,17 @@ data/clean/boilerplate.yaml).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from newsevents.clean import html
 from newsevents.clean.decode import Undecodable, decode_html, decode_text
-from newsevents.clean.metadata import canonical_url, cap_date, language, normalise_space, page_metadata
+from newsevents.clean.metadata import (
+    canonical_url,
+    cap_date,
+    language,
+    normalise_space,
+    page_metadata,
+)
 from newsevents.clean.text import CleanedText, clean_blocks, clean_text, with_headline
 from newsevents.schema import Article, Document, Reject
 
@@ -29,9 +37,6 @@ MIN_ARTICLE_CHARS = 100
 # A page that declares itself not free (schema.org isAccessibleForFree) and yields less
 # text than this is a teaser, not the article.
 TEASER_MAX_CHARS = 1_000
-# trafilatura's fast mode skips its readability/jusText fallbacks; our pruning and text
-# pass make up for them, at well under the cost.
-FAST_EXTRACTION = False
 
 
 def clean(doc: Document, *, max_bytes: int = MAX_BYTES) -> Article | Reject:
@@ -43,7 +48,9 @@ def clean(doc: Document, *, max_bytes: int = MAX_BYTES) -> Article | Reject:
             return _clean_html(doc)
         if doc.fmt == "text":
             return _clean_plain(doc)
-        return _reject(doc, "unsupported_format", f"format {doc.fmt!r} is neither 'html' nor 'text'")
+        return _reject(
+            doc, "unsupported_format", f"format {doc.fmt!r} is neither 'html' nor 'text'"
+        )
     except Undecodable as exc:
         return _reject(doc, exc.reason, exc.detail)
     except Exception as exc:  # a library failing on one odd page must not stop the run
@@ -57,10 +64,13 @@ def _clean_html(doc: Document) -> Article | Reject:
     meta = page_metadata(tree, doc.url, doc.fetched_at)
     free = html.is_accessible_for_free(tree)
     html.prune(tree)
-    cleaned = clean_blocks(html.extract_blocks(tree, doc.url, fast=FAST_EXTRACTION), meta.authors)
+    cleaned = clean_blocks(html.extract_blocks(tree, doc.url), meta.authors)
     if len(cleaned.text) < MIN_ARTICLE_CHARS:
-        return _reject(doc, "no_article_text",
-                       f"{len(cleaned.text)} characters of article text (index, error or empty page)")
+        return _reject(
+            doc,
+            "no_article_text",
+            f"{len(cleaned.text)} characters of article text (index, error or empty page)",
+        )
     return _article(
         doc,
         cleaned,
@@ -78,13 +88,27 @@ def _clean_plain(doc: Document) -> Article | Reject:
     cleaned = clean_text(decode_text(doc.body, doc.charset))
     if not cleaned.text:
         return _reject(doc, "no_article_text", "nothing but boilerplate lines")
-    return _article(doc, cleaned, extraction_method="text", canonical=canonical_url(None, doc.url),
-                    paywalled=cleaned.is_paywalled)
+    return _article(
+        doc,
+        cleaned,
+        extraction_method="text",
+        canonical=canonical_url(None, doc.url),
+        paywalled=cleaned.is_paywalled,
+    )
 
 
-def _article(doc: Document, cleaned: CleanedText, *, extraction_method: str, title: str | None = None,
-             authors: list[str] | None = None, published=None, canonical: str | None = None,
-             site_name: str | None = None, paywalled: bool = False) -> Article:
+def _article(
+    doc: Document,
+    cleaned: CleanedText,
+    *,
+    extraction_method: str,
+    title: str | None = None,
+    authors: list[str] | None = None,
+    published: dt.datetime | None = None,
+    canonical: str | None = None,
+    site_name: str | None = None,
+    paywalled: bool = False,
+) -> Article:
     """The Article; what the document itself says (title, published) beats what was extracted."""
     title = normalise_space(doc.title) or title
     return Article(

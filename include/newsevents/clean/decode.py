@@ -7,12 +7,18 @@ import re
 
 from charset_normalizer import from_bytes
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 # <meta charset="..."> or <meta http-equiv="Content-Type" content="text/html; charset=...">
-_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I)
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]{2,40})""", re.I
+)
 _META_SCAN_BYTES = 16_384  # the head can be long (inline CSS, JSON-LD) before the charset meta
 _SAMPLE_BYTES = 65_536  # enough for a confident detection, cheap on huge pages
-# Control bytes other than \t \n \f \r; text has (almost) none of them.
+# NUL and the other control bytes but \t \n \f \r: text has (almost) none of them.
 _CONTROL = bytes(b for b in range(32) if b not in b"\t\n\x0c\r")
 
 
@@ -69,11 +75,11 @@ def _check_text(body: bytes) -> None:
     if _bom_codec(body) == "utf-16":
         return  # UTF-16 text is full of NUL bytes
     sample = body[:_SAMPLE_BYTES]
-    if b"\x00" in sample:
-        raise Undecodable("binary", "NUL bytes: binary content, not text")
     controls = len(sample) - len(sample.translate(None, _CONTROL))
-    if controls * 10 > len(sample):
-        raise Undecodable("binary", f"{controls} control bytes in the first {len(sample)}: not text")
+    if controls * 100 > len(sample):  # text has next to none; any binary format has plenty
+        raise Undecodable(
+            "binary", f"{controls} NUL/control bytes in the first {len(sample)}: not text"
+        )
 
 
 def _codec(label: str | bytes | None) -> str | None:

@@ -19,7 +19,13 @@ from courlan import extract_domain, normalize_url
 from htmldate import find_date
 from lxml.html import HtmlElement
 from trafilatura.json_metadata import extract_json
-from trafilatura.metadata import examine_meta, extract_author, extract_sitename, extract_title, extract_url
+from trafilatura.metadata import (
+    examine_meta,
+    extract_author,
+    extract_sitename,
+    extract_title,
+    extract_url,
+)
 from trafilatura.settings import Document as TrafilaturaMetadata
 
 _SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\xad]+")
@@ -39,7 +45,9 @@ class PageMetadata:
     site_name: str | None = None
 
 
-def page_metadata(tree: HtmlElement, url: str | None, fetched_at: dt.datetime | None) -> PageMetadata:
+def page_metadata(
+    tree: HtmlElement, url: str | None, fetched_at: dt.datetime | None
+) -> PageMetadata:
     """The page's metadata; ``fetched_at`` caps the publication date (default: now)."""
     # one day of slack: the page's local date may be ahead of UTC (see cap_date)
     newest = (fetched_at or dt.datetime.now(dt.timezone.utc)).date() + dt.timedelta(days=1)
@@ -93,7 +101,9 @@ def normalise_space(text: str | None) -> str | None:
     return text or None
 
 
-def choose_title(meta_title: str | None, headlines: list[str], site_name: str | None, host: str | None) -> str | None:
+def choose_title(
+    meta_title: str | None, headlines: list[str], site_name: str | None, host: str | None
+) -> str | None:
     """The article's headline: the metadata title (OpenGraph, JSON-LD, <title>) without the
     site's name, else the page's <h1>.
 
@@ -110,7 +120,9 @@ def choose_title(meta_title: str | None, headlines: list[str], site_name: str | 
 
 def strip_site_name(title: str, site_name: str | None, host: str | None) -> str:
     """Drop the site's name (and whatever follows it) from the end of a page title."""
-    host_label = next((label for label in (host or "").split(".") if label not in ("www", "m", "amp")), None)
+    host_label = next(
+        (label for label in (host or "").split(".") if label not in ("www", "m", "amp")), None
+    )
     names = [_squash(n) for n in (site_name, host_label) if n and len(_squash(n)) >= 2]
     separators = list(_TITLE_SEPARATOR.finditer(title))
     for index, separator in enumerate(separators):
@@ -147,9 +159,9 @@ def cap_date(published: dt.datetime | None, fetched_at: dt.datetime | None) -> d
     """
     if published is None or fetched_at is None:
         return published
-    fetched = (fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.timezone.utc)).astimezone(
-        dt.timezone.utc
-    )
+    fetched = (
+        fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.timezone.utc)
+    ).astimezone(dt.timezone.utc)
     stamp = published if published.tzinfo else published.replace(tzinfo=dt.timezone.utc)
     if stamp <= fetched or stamp.date() <= fetched.date():
         return published

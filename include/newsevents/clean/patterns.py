@@ -30,13 +30,17 @@ def _alternation(section: dict[str, list[str]]) -> re.Pattern[str]:
 @functools.cache
 def patterns() -> Patterns:
     """The compiled patterns (loaded on first use, then cached)."""
-    source = resources.files("newsevents").joinpath("data/clean/boilerplate.yaml").read_text("utf-8")
+    source = (
+        resources.files("newsevents").joinpath("data/clean/boilerplate.yaml").read_text("utf-8")
+    )
     data = yaml.safe_load(source)
     return Patterns(
         comment_heading=_alternation(data["comment_heading"]),
         paywall=_alternation(data["paywall"]),
         line=_alternation(data["line"]),
-        byline_words=tuple(sorted((w.casefold() for w in data["byline_word"]), key=len, reverse=True)),
+        byline_words=tuple(
+            sorted((w.casefold() for w in data["byline_word"]), key=len, reverse=True)
+        ),
     )
 
 

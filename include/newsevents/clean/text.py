@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from newsevents.clean.patterns import fullmatch, patterns
 
 _WORD = re.compile(r"\w+")
-_CLOSING = tuple('.!?:;"“”»›\'’)…。！？」』')  # what ends a sentence (or a quote, or a list intro)
+_CLOSING = tuple(".!?:;\"“”»›'’)…。！？」』")  # what ends a sentence (or a quote, or a list intro)
 MAX_FRAGMENT_CHARS = 60
 MAX_FRAGMENT_WORDS = 8
 # Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
@@ -86,8 +86,8 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
 
     Sub-headings are dropped from the text (they are not sentences: kept, a sentence
     splitter glues them to the next paragraph's first sentence) but still mark where a
-    reader-comment section starts; everything from a comment-section heading in the second half of the article on
-    is the comment section (the form prompts, the comments themselves) and goes too.
+    reader-comment section starts; everything from a comment-section heading in the second
+    half of the article on is the comment section (form prompts, the comments themselves).
     """
     pats = patterns()
     items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
@@ -146,8 +146,10 @@ def is_fragment(text: str) -> bool:
     Not a sentence, so not article text (the first paragraph is exempt: in plain text it is
     usually the headline).
     """
-    return len(text) <= MAX_FRAGMENT_CHARS and len(text.split()) <= MAX_FRAGMENT_WORDS and not text.endswith(
-        _CLOSING
+    return (
+        len(text) <= MAX_FRAGMENT_CHARS
+        and len(text.split()) <= MAX_FRAGMENT_WORDS
+        and not text.endswith(_CLOSING)
     )
 
 
@@ -184,7 +186,9 @@ def is_byline(text: str, author_keys: Sequence[str], byline_words: Sequence[str]
         if lowered.startswith(word + " "):
             names = head[len(word) + 1 :].split()
             capitalised = [n for n in names if n[:1].isupper()]
-            return 1 <= len(names) <= 6 and bool(capitalised) and all(
-                n[:1].isupper() or n.casefold() in _NAME_JOINERS for n in names
+            return (
+                1 <= len(names) <= 6
+                and bool(capitalised)
+                and all(n[:1].isupper() or n.casefold() in _NAME_JOINERS for n in names)
             )
     return False

@@ -21,6 +21,7 @@ from newsevents.events.codebook import read_table
 # Children of a phrase's head, by how much they say about who the phrase is.
 _PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
 _LOCATIVE_PREPS = {"of", "in", "from", "for", "at", "on"}
+INTERNATIONAL = {"IGO", "NGO", "IMG"}  # sectors of actors that belong to no country
 _SKIP_AT_START = {"det", "predet", "nummod", "quantmod", "advmod", "cc", "punct", "case"}
 MAX_NAME_TOKENS = 8
 
@@ -90,13 +91,19 @@ class ActorDictionary:
         """The actor a noun phrase names, or None if the phrase names no known kind of actor."""
         core = sorted(_collect(head, _PREMODIFIERS), key=lambda t: t.i)
         country, sector = self._code(core, head)
-        if country is None:
+        if country is None and sector is None and head.pos_ != "PROPN":
+            return None  # "an immediate admission (by Moscow)": not an actor
+        if country is None and sector not in INTERNATIONAL:
+            # "security forces in Guinea", "Riad Hijab, the opposition coordinator"
             for child in head.children:
-                if child.dep_ == "prep" and child.lower_ in _LOCATIVE_PREPS:
-                    country = self._code(sorted(child.subtree, key=lambda t: t.i), None)[0]
-                elif child.dep_ in ("appos", "acl"):
-                    country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
-                    country, sector = country or country2, sector or sector2
+                if child.dep_ not in ("prep", "appos", "acl") or (
+                    child.dep_ == "prep" and child.lower_ not in _LOCATIVE_PREPS
+                ):
+                    continue
+                country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
+                country = country or country2
+                if child.dep_ == "appos":
+                    sector = sector or sector2
                 if country:
                     break
         if country is None and sector is None:

@@ -29,7 +29,7 @@ from datetime import date
 
 from spacy.tokens import Doc, Token
 
-from newsevents.events import counts, geo, when
+from newsevents.events import geo, when
 from newsevents.events.actors import Actor, actor_dictionary
 from newsevents.events.codebook import codebook
 from newsevents.events.lexicon import Condition, Spec, lexicon
@@ -40,6 +40,11 @@ GOVERNOR_POS = {"VERB", "AUX", "ADJ"}  # "ready to", "willing to" govern like ve
 OBJECT_DEPS = {"dobj", "nsubjpass", "dative", "attr", "oprd", "obj"}
 # Dependencies through which an action is the content of the word above it.
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acomp", "advcl", "conj"}
+# Prepositions of time, cause and circumstance: what they introduce is not the content of
+# the verb ("agreed to a ceasefire after two days of fighting").
+ADJUNCT_PREPS = {"after", "before", "during", "since", "despite", "amid", "amidst", "following",
+                 "until", "because", "as", "like", "than", "without", "within", "near", "between",
+                 "among", "throughout", "ahead", "prior", "due", "in"}
 # Prepositions introducing the one acted upon, in order of preference.
 TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "into",
                 "from", "over", "for", "in", "of")
@@ -75,6 +80,7 @@ class Draft:
     """A coded event of one sentence, before place, date and casualties are added."""
 
     trigger: str
+    offset: int  # character offset of the trigger in the sentence
     cameo: str
     plover_type: str | None
     mode: str | None
@@ -88,9 +94,10 @@ class Draft:
 class ArticleContext:
     """What the coder knows about the article while going through its sentences."""
 
-    reference: date
-    countries: list[str]
-    last_actor: Actor | None = None
+    reference: date | None
+    countries: list[str]  # ISO3, most mentioned first (geo.Gazetteer.country_context)
+    last_actor: Actor | None = None  # for pronouns in later sentences
+    sources: list[str] = field(default_factory=list)  # attributions so far ("it said")
 
 
 class SentenceCoder:
@@ -170,6 +177,8 @@ class SentenceCoder:
             tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
         if tok.dep_ == "pobj" and verb.dep_ == "prep":
+            if verb.lower_ in ADJUNCT_PREPS and verb.head.lemma_.lower() not in self.lex.light_verbs:
+                return None
             verb = verb.head
         elif tok.dep_ not in OBJECT_DEPS | {"nsubj"}:
             return None
@@ -208,16 +217,18 @@ class SentenceCoder:
                 return self._govern(trig, trig.head, kind, by_token, heads, absorbed)
         node = trig.head
         while node.dep_ in COMPLEMENT_DEPS and node.head != node:
+            if node.dep_ == "prep" and node.lower_ in ADJUNCT_PREPS:
+                return trig
             link, node = node.dep_, node.head
             kind = self._governor_of(node)
             if node.pos_ not in GOVERNOR_POS and not (kind and node.pos_ == "NOUN"):
                 continue
+            if kind and kind != "passthrough" and link != "conj":
+                return self._govern(trig, node, kind, by_token, heads, absorbed)
             if node.i in heads and link in ("xcomp", "advcl") and _to_infinitive(trig.head):
                 return None  # the purpose of another action ("staged a strike to demand"): one event
             if kind == "passthrough":
                 continue
-            if kind and link != "conj":
-                return self._govern(trig, node, kind, by_token, heads, absorbed)
             if node.i in heads or verb_lemmas(node) & self.lex.report_verbs:
                 return trig
         return trig
@@ -269,19 +280,21 @@ class SentenceCoder:
         return trig.spec
 
     def modality(self, trig: Trigger, spec: Spec) -> tuple[Spec, str]:
-        """The event's code and modality once negation and futurity are applied."""
-        verb = trig.content if trig.governor in ("intent", "threat") else trig.head
-        negated = _negated(trig.head)
-        clause = _clause_text(trig.head)
-        mod = when.modality(clause)
+        """The event's code and modality once negation and futurity are applied.
+
+        Cue words come from ``when.modality`` (the clause up to the trigger); the parse adds
+        a "not" attached to the verb itself and a will/would auxiliary ("said it would
+        allow" reports a future action, not a hypothetical one).
+        """
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
-        if negated and not trig.governor:
+        if _negated(trig.head) and not trig.governor:
             refused = self.book.recode(spec.cameo, "refused")
             return (Spec(refused), "asserted") if refused else (spec, "denied")
+        mod = when.modality(trig.token.doc.text, near=trig.token.idx)
         if trig.governor in ("intent", "threat"):
-            return spec, "future" if trig.governor == "intent" and _has_future_aux(verb) else "asserted"
-        if mod == "denied" and coding.plover_type in ("REJECT", "ACCUSE"):
-            mod = "asserted"  # "denied land allocation" is the event itself
+            return spec, "future" if trig.governor == "intent" and _has_future_aux(trig.head) else "asserted"
+        if mod == "denied" and (coding.plover_type in ("REJECT", "ACCUSE") or trig.governor):
+            mod = "asserted"  # "refused to meet", "denied land allocation": the event itself
         if _has_future_aux(trig.head):
             mod = "future"
         if mod in ("future", "hypothetical") and coding.plover_type not in INTENT_TYPES:
@@ -356,12 +369,11 @@ class SentenceCoder:
         if trig.token != trig.head and trig.token.pos_ in NOUN_POS:
             places.append(trig.token)  # "sanctions on the Taliban"
         places.append(trig.head)
-        if trig.content is not None and trig.governor in ("request", "refusal", "accusation"):
+        if trig.content is not None and trig.content != trig.head and trig.governor == "request":
             subject = next((c for c in trig.content.children if c.dep_ == "nsubj"), None)
-            if subject is not None and trig.governor == "request":
-                found = self.actor(subject, ctx)
-                if found:
-                    return found
+            found = self.actor(subject, ctx)  # "demanded that the US cancel ..."
+            if found:
+                return found
         for tok in places:
             for cand in self._target_candidates(tok, trig):
                 found = self.actor(cand, ctx)
@@ -370,18 +382,28 @@ class SentenceCoder:
         return None
 
     def _target_candidates(self, tok: Token, trig: Trigger) -> list[Token]:
-        direct, preps, own = [], {}, []
+        """Who an action is done to, best first: objects, the subject of a clause ("demanded
+        that the US ..."), prepositional objects ("against X"; also those of the object:
+        "aid for Romania", "protest with Albania"), then the action's own objects."""
+        direct, clauses, preps, own = [], [], {}, []
         children = list(tok.children)
-        if tok.pos_ in NOUN_POS:
-            children += [g for c in children if c.dep_ == "prep" and c.lower_ == "of"
-                         for o in c.children if o.dep_ == "pobj" for g in o.children]
+        objects = [c for c in children if c.dep_ in OBJECT_DEPS or (c.dep_ == "prep" and c.lower_ == "of")]
+        for obj in objects:
+            nouns = [obj] if obj.dep_ != "prep" else [g for g in obj.children if g.dep_ == "pobj"]
+            for noun in nouns:
+                children += [g for g in noun.children if g.dep_ == "prep"]
+                children += [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
+                             for o in c.children if o.dep_ == "pobj" for g in o.children if g.dep_ == "prep"]
         for child in children:
-            if child.dep_ in OBJECT_DEPS and child.i != trig.token.i:
+            if child.dep_ in OBJECT_DEPS:
                 (own if child.i in trig.consumed or _owned(child) else direct).append(child)
-            elif child.dep_ in ("prep", "agent") and child.lower_ in TARGET_PREPS:
+            elif child.dep_ in ("ccomp", "xcomp"):
+                clauses.extend(g for g in child.children if g.dep_ == "nsubj")
+            elif child.dep_ in ("prep", "agent", "dative") and child.lower_ in TARGET_PREPS:
                 preps.setdefault(child.lower_, []).extend(g for g in child.children if g.dep_ == "pobj")
-        ordered = direct + [p for prep in TARGET_PREPS for p in preps.get(prep, [])] + own
-        return [c for t in ordered for c in (t, *t.conjuncts) if c.i != trig.token.i]
+        ordered = direct + clauses + [p for prep in TARGET_PREPS for p in preps.get(prep, [])] + own
+        return [c for t in ordered for c in (t, *t.conjuncts)
+                if c.i != trig.token.i and (c.lemma_.lower(),) not in self.lex.nouns]
 
     # -- the sentence ---------------------------------------------------------------------
 
@@ -398,11 +420,20 @@ class SentenceCoder:
                 continue
             if spec.cameo in ("112",) or trig.token.lemma_.lower() in self.lex.accusatory:
                 spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
-            drafts.append(Draft(trig.token.text, spec.cameo, spec.plover_type, spec.mode, modality,
-                                actor1, actor2, _depth(trig.token) == 0))
+            drafts.append(Draft(trig.token.text, trig.token.idx, spec.cameo, spec.plover_type,
+                                spec.mode, modality, actor1, actor2,
+                                self._main_clause(trig.token)))
             if actor1 is not None and actor1.country:
                 ctx.last_actor = actor1
         return drafts
+
+    def _main_clause(self, tok: Token) -> bool:
+        """Whether the action is what the sentence reports: the root, or what is said."""
+        while tok.head != tok:
+            if tok.dep_ not in ("ccomp", "parataxis") or not verb_lemmas(tok.head) & self.lex.report_verbs:
+                return False
+            tok = tok.head
+        return True
 
     def _as_accusation(self, trig: Trigger, spec: Spec, actor1: Actor | None, actor2: Actor | None,
                        ctx: ArticleContext) -> tuple[Spec, Actor | None, Actor | None]:
@@ -507,12 +538,6 @@ def _negated(verb: Token) -> bool:
 
 def _has_future_aux(verb: Token | None) -> bool:
     return verb is not None and any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children)
-
-
-def _clause_text(verb: Token) -> str:
-    """The clause of a verb, without the clauses coordinated with it."""
-    skip = {t.i for c in verb.children if c.dep_ in ("conj", "cc") for t in c.subtree}
-    return " ".join(t.text for t in verb.subtree if t.i not in skip)
 
 
 def _phrase_text(tok: Token) -> str:

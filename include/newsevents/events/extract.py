@@ -83,7 +83,7 @@ def code_text(text: str, published: date | None) -> list[Event]:
 
 @functools.cache
 def _coder() -> SentenceCoder:
-    return SentenceCoder(geo.Gazetteer())
+    return SentenceCoder(geo.Gazetteer.default())
 
 
 def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[Mention]]:
@@ -121,9 +121,12 @@ def _events(document: _Document, index: int, sentence: str, drafts: list[Draft],
         return []
     book = codebook()
     place = coder.gazetteer.locate(sentence, ctx.countries)
-    event_date = when.resolve_date(sentence, ctx.reference) if ctx.reference else None
+    if place is None and ctx.countries:
+        place = coder.gazetteer.country_place(ctx.countries[0])
     fatalities, injured = counts.casualties(sentence)
-    attribution = counts.attribution(sentence)
+    attribution = counts.attribution(sentence, ctx.sources)
+    if attribution:
+        ctx.sources.append(attribution)
     events = []
     casualties_given = False
     for draft in sorted(drafts, key=lambda d: not d.main_clause):
@@ -133,6 +136,7 @@ def _events(document: _Document, index: int, sentence: str, drafts: list[Draft],
             country = place.country if place else (ctx.countries[:1] or [None])[0]
             actor1 = Actor(UNIDENTIFIED, country, "UAF")
         acled_type, acled_sub = book.acled(coding, actor1 and actor1.sector, actor2 and actor2.sector)
+        day = when.resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
         violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
         casualties_given |= violent and (fatalities is not None or injured is not None)
         events.append(Event(
@@ -141,7 +145,7 @@ def _events(document: _Document, index: int, sentence: str, drafts: list[Draft],
             article_id=document.article_id,
             sentence=sentence,
             trigger=draft.trigger,
-            event_date=event_date or ctx.reference if draft.modality != "future" else event_date,
+            event_date=day or (ctx.reference if draft.modality != "future" else None),
             modality=draft.modality,
             plover_type=coding.plover_type,
             plover_mode=coding.plover_mode,

@@ -89,6 +89,12 @@ GENERIC_WORDS = PROVINCE_WORDS | frozenset(
     "upper lower far greater capital area islands island coast district nord sud est ouest "
     "northeast northwest southeast southwest north-east north-west".split()
 )
+PLACE_NOUNS = PLACE_WORDS | frozenset(
+    "capital enclave port outskirts suburbs area border countryside heart centre center".split()
+)
+PLACE_PREPOSITIONS = frozenset(
+    "in at near on outside around to into inside across toward towards from via".split()
+)
 TITLES = frozenset(
     "mr mrs ms dr gov governor sen senator rep president minister gen general col lt sgt capt "
     "judge justice mayor king queen prince sheikh".split()
@@ -453,10 +459,16 @@ class Gazetteer:
                 frozenset(named_admin1 - own_areas), frozenset(nearby),
             )
             town = _pick_town(names, names.key in self._alias_keys, around)
-            if town and tokens[start].initial and end - start == 1 and not (
-                town.country == primary or town.country in named_countries or town.admin1 in named_admin1
+            qualified = town and (town.country in named_countries or town.admin1 in around.admin1s)
+            if town and not qualified and (
+                # "Sadly, ..." opens a sentence: a foreign town needs more than that.
+                (tokens[start].initial and end - start == 1 and town.country != primary)
+                # A town of less than 100,000 people is named as a place ("raids on Salma",
+                # "the town of Salma"); elsewhere its name is more likely a person's ("Harris
+                # said", "Moore won").
+                or (town.population < LANDMARK_POPULATION and not _place_cue(tokens, start))
             ):
-                town = None  # "Sadly, ..." opens a sentence; a foreign town needs more than that
+                town = None
             area = _pick_area(names.areas, named_countries, primary, secondary)
             before = [t.key for t in tokens[max(0, start - 2) : start]]
             after = tokens[end].key if end < len(tokens) else ""
@@ -467,9 +479,18 @@ class Gazetteer:
             # A province and its namesake capital ("Idlib"): the town, unless a province word
             # goes with it or it qualifies another town. A province and an unrelated town
             # ("Iowa", Louisiana): the province.
-            namesake = bool(town and area and town.admin1 == area.code and names.key in town.own_keys)
+            namesake = bool(town and area and (
+                town.admin1 == area.code  # Idlib
+                or names.key in town.own_keys and town.population >= LANDMARK_POPULATION  # Kyiv
+            ))
             other_towns = set().union(*(s for s, key in town_admin1s if key != names.key))
             qualifier = namesake and area.code in other_towns
+            if town and area and town.country != area.country:
+                # "Tripoli" (Lebanon) vs the Tripoli province (Libya): the closer country.
+                if _closeness(area.country, around) < _closeness(town.country, around):
+                    town = None
+                else:
+                    area = None
             if area and (not town or as_province or not (namesake or as_town) or (qualifier and not as_town)):
                 hits.append(self._hit(start, area, PROVINCE, usable))
             elif town:
@@ -554,6 +575,17 @@ def _usable(text: str, tokens: list[_Token], start: int, end: int) -> bool:
     return not (attribute or organisation) and _previous_word(tokens, start) != "from"
 
 
+def _place_cue(tokens: list[_Token], start: int) -> bool:
+    """Whether the words before a name introduce a place: "in X", "raids on X", "north of X"."""
+    word = _previous_word(tokens, start)
+    if word in PLACE_PREPOSITIONS:
+        return True
+    if word in PLACE_NOUNS:  # "East Timor's capital Dili"
+        return True
+    before = [t.key for t in tokens[max(0, start - 2) : start]]
+    return len(before) == 2 and before[1] == "of" and before[0] in PLACE_NOUNS | DIRECTIONS
+
+
 def _cue_before(before: list[str], words: frozenset[str]) -> bool:
     """"the province of X", "the town of X"."""
     return len(before) >= 2 and before[-1] == "of" and before[-2] in words
@@ -573,21 +605,24 @@ def _by_size(town: _Town) -> tuple[int, str]:
 
 def _pick_town(names: _Names, alias: bool, around: _Around) -> _Town | None:
     """The town a name means, given the provinces and countries around it (module doc)."""
-    in_admin1 = [t for t in names.towns if t.admin1 in around.admin1s]
-    if in_admin1:
-        return max(in_admin1, key=_by_size)
-    home_countries = around.countries | {around.primary}
-    home = [t for t in names.towns if t.country in home_countries]
+    for pool in (
+        [t for t in names.towns if t.admin1 in around.admin1s],
+        [t for t in names.towns if t.country in around.countries],
+    ):
+        if pool:
+            return max(pool, key=_by_size)
+    home = [t for t in names.towns if t.country == around.primary]
     # Abroad, a small town is only read by its own name (or a listed alias): GeoNames'
     # alternate names include English words ("Peace" is a town in Texas).
     abroad = [
-        t for t in names.towns if t.country not in home_countries and (
+        t for t in names.towns if t.country != around.primary and (
             alias or names.key in t.own_keys or t.population >= LANDMARK_POPULATION
         )
     ]
     if home:
         best = max(home, key=_by_size)
-        landmark = _dominant(abroad, frozenset())
+        own_name = [t for t in abroad if names.key in t.own_keys]
+        landmark = _dominant(own_name, frozenset())
         if landmark and landmark.population >= max(LANDMARK_POPULATION, DOMINANCE * best.population):
             return landmark
         return best
@@ -595,6 +630,13 @@ def _pick_town(names: _Names, alias: bool, around: _Around) -> _Town | None:
     if len({t.country for t in near}) == 1:
         return max(near, key=_by_size)
     return _dominant(abroad, around.secondary)
+
+
+def _closeness(country: str, around: _Around) -> int:
+    """How close a country is to a sentence: named in it, the article's, nearby, other."""
+    if country in around.countries or country == around.primary:
+        return 0
+    return 1 if country in around.nearby else 2 if country in around.secondary else 3
 
 
 def _dominant(towns: Sequence[_Town], secondary: frozenset[str]) -> _Town | None:
