@@ -42,7 +42,7 @@ def run_summary(lake: Lake, day: dt.date, n_events: int = 5) -> str:
             return f"no run has been committed for {day.isoformat()} in {lake.uri}"
         run = runs.iloc[0]
         events = con.execute(
-            """SELECT event_date, plover_type, plover_mode, cameo_code, actor1_name, actor1_country,
+            """SELECT CAST(event_date AS VARCHAR) AS event_date, plover_type, plover_mode, cameo_code, actor1_name, actor1_country,
                       actor2_name, actor2_country, location_name, fatalities, mentions
                FROM events WHERE dt = ? ORDER BY event_date, plover_type, event_id LIMIT ?""",
             [day.isoformat(), n_events]).df()
