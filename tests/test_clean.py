@@ -282,3 +282,22 @@ def test_a_paywall_teaser_is_flagged_and_its_prompt_removed():
 
 def test_a_full_article_is_not_flagged_as_paywalled():
     assert not article(page("wordpress_comments.html")).is_paywalled
+
+
+def test_the_standfirst_shown_above_the_body_is_part_of_the_text():
+    lines = article(page("standfirst.html")).text.split("\n")
+    assert lines[:2] == [
+        "Mine collapse traps dozens of workers",
+        "Rescue teams are drilling towards a chamber where 37 miners are believed to be "
+        "sheltering after a tunnel roof gave way on Wednesday.",
+    ]
+    assert lines[2].startswith("The collapse happened shortly after the morning shift")
+
+
+def test_a_site_slogan_is_not_taken_for_a_standfirst():
+    body = (PAGES / "standfirst.html").read_bytes().replace(
+        b"Rescue teams are drilling towards a chamber where 37 miners are believed to be "
+        b"sheltering after a tunnel roof gave way on Wednesday.",
+        b"Independent news from the highlands since 1921",
+    )
+    assert "Independent news" not in article(doc(body)).text

@@ -40,10 +40,10 @@ def place(name: str, admin1: str, country: str, lat: float, lon: float) -> dict:
     return {"location_name": name, "admin1": admin1, "country": country, "lat": lat, "lon": lon}
 
 
-ALEPPO = place("Aleppo", "Aleppo", "SY", 36.2021, 37.1343)
-KHARKIV = place("Kharkiv", "Kharkiv", "UA", 49.9935, 36.2304)
-KHARTOUM = place("Khartoum", "Khartoum", "SD", 15.5007, 32.5599)
-GAZA = place("Gaza City", "Gaza", "PS", 31.5017, 34.4668)
+ALEPPO = place("Aleppo", "Aleppo", "SYR", 36.2021, 37.1343)
+KHARKIV = place("Kharkiv", "Kharkiv", "UKR", 49.9935, 36.2304)
+KHARTOUM = place("Khartoum", "Khartoum", "SDN", 15.5007, 32.5599)
+GAZA = place("Gaza City", "Gaza", "PSE", 31.5017, 34.4668)
 
 
 def event(day: dt.date, n: int, plover_type: str | None, sentence: str, actor1: str | None,
@@ -58,28 +58,28 @@ EVENTS = {
     DAY1: [
         event(DAY1, 0, "ASSAULT",
               "Government forces shelled rebel positions in Aleppo, killing 12 people.",
-              "Syrian Army", "Syrian rebels", ALEPPO, 12, actor1_country="SY", actor2_country="SY"),
+              "Syrian Army", "Syrian rebels", ALEPPO, 12, actor1_country="SYR", actor2_country="SYR"),
         event(DAY1, 1, "CONSULT",
               "The foreign ministers of Turkey and Russia met in Ankara on Monday.",
-              "Turkey", "Russia", actor1_country="TR", actor2_country="RU"),
+              "Turkey", "Russia", actor1_country="TUR", actor2_country="RUS"),
         event(DAY1, 2, "PROTEST",
               "Thousands of people marched in Khartoum against the military government.",
-              "Protesters", "Sudanese military", KHARTOUM, actor2_country="SD"),
+              "Protesters", "Sudanese military", KHARTOUM, actor2_country="SDN"),
     ],
     DAY2: [
         event(DAY2, 0, "ASSAULT", "A missile strike on Kharkiv killed 4 civilians and injured 20.",
-              "Russia", "Civilians", KHARKIV, 4, actor1_country="RU", actor2_country="UA"),
+              "Russia", "Civilians", KHARKIV, 4, actor1_country="RUS", actor2_country="UKR"),
         event(DAY2, 1, "ASSAULT", "In all, 16 people were killed in Aleppo and Kharkiv this week.",
-              "Syrian Army", None, ALEPPO, 16, actor1_country="SY", is_aggregate=True),
+              "Syrian Army", None, ALEPPO, 16, actor1_country="SYR", is_aggregate=True),
         event(DAY2, 2, "AID", "The UN delivered food aid to Gaza City on Tuesday.",
-              "United Nations", "Civilians", GAZA, actor2_country="PS"),
+              "United Nations", "Civilians", GAZA, actor2_country="PSE"),
         event(DAY2, 3, None, "Officials said the situation remained tense.", None),
     ],
     DAY3: [
         event(DAY3, 0, "ACCUSE", "Ukraine accused Russia of targeting power plants in Kharkiv.",
-              "Ukraine", "Russia", KHARKIV, actor1_country="UA", actor2_country="RU"),
+              "Ukraine", "Russia", KHARKIV, actor1_country="UKR", actor2_country="RUS"),
         event(DAY3, 1, "THREATEN", "Russia warned it would respond to new sanctions.",
-              "Russia", "European Union", actor1_country="RU", modality="future"),
+              "Russia", "European Union", actor1_country="RUS", modality="future"),
     ],
 }
 RUNS = {
@@ -148,7 +148,7 @@ def test_fatalities_leave_out_aggregates_and_other_partitions(lake):
 def test_top_actors_count_both_sides_of_an_event(lake):
     report = build_report(lake, DAY1, DAY3, top_actors=3)
     assert [(a.actor, a.country, a.as_source, a.as_target) for a in report.actors] == [
-        ("Russia", "RU", 2, 2), ("Syrian Army", "SY", 2, 0), ("Civilians", "PS", 0, 1)]
+        ("Russia", "RUS", 2, 2), ("Syrian Army", "SYR", 2, 0), ("Civilians", "PSE", 0, 1)]
 
 
 def test_latest_events_come_newest_first_with_their_articles(lake):
@@ -219,6 +219,8 @@ def test_a_viewer_sees_the_page_and_a_user_without_a_role_does_not(ui):
     page = client.get("/newsevents/", params=page_params(lake_root), cookies=session("VIEWER"))
     assert page.status_code == 200
     assert "Government forces shelled rebel positions in Aleppo" in page.text
+    assert 'href="/newsevents/static/results.css"' in page.text  # assets resolve under the mount
+    assert client.get("/newsevents/static/world-110m.svg").status_code == 200
     denied = client.get("/newsevents/", params=page_params(lake_root), cookies=session(None))
     assert denied.status_code == 403
     assert "Aleppo" not in denied.text

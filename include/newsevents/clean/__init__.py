@@ -23,7 +23,13 @@ from newsevents.clean.metadata import (
     normalise_space,
     page_metadata,
 )
-from newsevents.clean.text import CleanedText, clean_blocks, clean_text, with_headline
+from newsevents.clean.text import (
+    CleanedText,
+    clean_blocks,
+    clean_text,
+    with_headline,
+    with_standfirst,
+)
 from newsevents.schema import Article, Document, Reject
 
 __all__ = ["MAX_BYTES", "CleanedText", "clean", "clean_text"]
@@ -63,8 +69,10 @@ def _clean_html(doc: Document) -> Article | Reject:
         return _reject(doc, "not_html", "no HTML document could be parsed from the body")
     meta = page_metadata(tree, doc.url, doc.fetched_at)
     free = html.is_accessible_for_free(tree)
+    shown = meta.description if meta.description and html.is_displayed(tree, meta.description) else None
     html.prune(tree)
-    cleaned = clean_blocks(html.extract_blocks(tree, doc.url), meta.authors)
+    blocks = with_standfirst(html.extract_blocks(tree, doc.url), shown)
+    cleaned = clean_blocks(blocks, meta.authors)
     if len(cleaned.text) < MIN_ARTICLE_CHARS:
         return _reject(
             doc,

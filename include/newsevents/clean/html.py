@@ -45,6 +45,7 @@ _LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol", "li")} | {
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
+_PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
 _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, linked text length)
 
@@ -76,6 +77,25 @@ def extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
         for line in xmltotxt(child, False).split("\n"):
             blocks.append(Block(line, kind))
     return blocks
+
+
+def is_displayed(tree: HtmlElement, text: str) -> bool:
+    """Whether the page shows ``text`` (whitespace-normalised) as visible text, in one element.
+
+    Used for the meta description: when the page displays it, it is the standfirst, which
+    extractors miss when it sits in the article header rather than in the body.
+    """
+    probe = text[:_PROBE_CHARS]
+    for element in tree.iter(Element):
+        if element.text and probe in element.text and element.tag not in _INVISIBLE:
+            holder = element
+        elif element.tail and probe in element.tail:
+            holder = element.getparent()
+        else:
+            continue
+        if text in " ".join(holder.text_content().split()):
+            return True
+    return False
 
 
 def is_accessible_for_free(tree: HtmlElement) -> bool | None:

@@ -43,6 +43,7 @@ class PageMetadata:
     published: dt.datetime | None = None
     canonical_url: str | None = None
     site_name: str | None = None
+    description: str | None = None  # the page's summary (og:description, JSON-LD, <meta>)
 
 
 def page_metadata(
@@ -66,6 +67,7 @@ def page_metadata(
         published=cap_date(_parse_date(meta.date), fetched_at or dt.datetime.now(dt.timezone.utc)),
         canonical_url=canonical_url(meta.url, url),
         site_name=site_name,
+        description=normalise_space(meta.description),
     )
 
 

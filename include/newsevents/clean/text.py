@@ -21,6 +21,8 @@ MAX_FRAGMENT_CHARS = 60
 MAX_FRAGMENT_WORDS = 8
 # Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
 MAX_HEADING_CHARS = 150
+MIN_STANDFIRST_CHARS = 40
+MIN_STANDFIRST_OVERLAP = 0.3  # share of a standfirst's words that the body must also use
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
 # words that may sit between the names of a byline ("By Jane Doe and John Roe")
 _NAME_JOINERS = frozenset(
@@ -127,6 +129,25 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
         seen.add(key)
         kept.append(text)
     return CleanedText("\n".join(kept), kept, removed_chars, repeated, paywalled)
+
+
+def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:
+    """The blocks with the standfirst (the summary under the headline) first.
+
+    Not when the blocks already have it, and not a short or off-topic one (a site's
+    slogan shown in its header): a standfirst is a sentence or two about the story, so it
+    shares words with the body.
+    """
+    if not standfirst or len(standfirst) < MIN_STANDFIRST_CHARS:
+        return blocks
+    body = " ".join(_key(b.text) for b in blocks)
+    key = _key(standfirst)
+    if key in body:
+        return blocks
+    words = set(key.split())
+    if len(words & set(body.split())) < MIN_STANDFIRST_OVERLAP * len(words):
+        return blocks
+    return [Block(standfirst), *blocks]
 
 
 def with_headline(text: str, headline: str | None) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from newsevents.events.codebook import read_table
+from newsevents.events.geo import PLACE_NOUNS
 
 # Children of a phrase's head, by how much they say about who the phrase is.
 _PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
@@ -91,15 +92,20 @@ class ActorDictionary:
         """The actor a noun phrase names, or None if the phrase names no known kind of actor."""
         core = sorted(_collect(head, _PREMODIFIERS), key=lambda t: t.i)
         country, sector = self._code(core, head)
-        if country is None and sector is None and head.pos_ != "PROPN":
-            return None  # "an immediate admission (by Moscow)": not an actor
+        if country is None and sector is None:
+            of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for g in c.children if g.dep_ == "pobj"), None)
+            if of is not None:  # "a group of Yoruba leaders", "the deployment of NATO troops"
+                return self.resolve(of)
+            if head.pos_ != "PROPN":
+                return None  # "an immediate admission (by Moscow)": not an actor
         if country is None and sector not in INTERNATIONAL:
             # "security forces in Guinea", "Riad Hijab, the opposition coordinator"
             for child in head.children:
                 if child.dep_ not in ("prep", "appos", "acl") or (
                     child.dep_ == "prep" and child.lower_ not in _LOCATIVE_PREPS
-                ):
-                    continue
+                ) or (child.dep_ == "appos" and child.lemma_.lower() in PLACE_NOUNS):
+                    continue  # "Manbij, a town held by Daesh" says nothing about Manbij's actor
                 country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
                 country = country or country2
                 if child.dep_ == "appos":
@@ -138,7 +144,10 @@ class ActorDictionary:
                 if hit.sector and covers_head:
                     head_sector = hit.sector
         if countries:
-            return countries[-1].country, head_sector or (sectors or [countries[-1].sector])[0]
+            # a people named by a demonym lives where its modifier says ("Bosnian Serbs")
+            people = head is not None and countries[-1].kind == "demonym" and len(countries) > 1
+            country = countries[-2 if people else -1]
+            return country.country, head_sector or (sectors or [country.sector])[0]
         if international:
             return None, international
         return None, head_sector or (sectors[0] if sectors else None)

@@ -47,10 +47,11 @@ ADJUNCT_PREPS = {"after", "before", "during", "since", "despite", "amid", "amids
                  "among", "throughout", "ahead", "prior", "due", "in"}
 # Prepositions introducing the one acted upon, in order of preference.
 TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "into",
-                "from", "over", "for", "in", "of")
+                "from", "over", "for", "in", "of", "by")
 FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
-PLACE_WORDS = {"town", "city", "village", "province", "region", "area", "district", "capital"}
+# Nouns that name where, not who ("the Bosnian town of Gorazde": only a country).
+PLACE_WORDS = geo.PLACE_NOUNS | {"country", "republic", "territory", "camp"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
 # The code of a governor that is not itself a trigger ("decided to", "plans to").
 DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "refusal": "120",
@@ -311,9 +312,10 @@ class SentenceCoder:
             return None
         if tok.pos_ == "PRON" or tok.lower_ in RELATIVE_PRONOUNS:
             return self._antecedent(tok, ctx)
-        if tok.lemma_.lower() in PLACE_WORDS:
-            return None
         found = self.actors.resolve(tok)
+        if found is not None and not self._names_people(tok):
+            # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country
+            return replace(found, sector=None) if found.country else None
         if found is None and tok.pos_ == "PROPN":
             place = self.gazetteer.locate(_phrase_text(tok), ctx.countries)
             if place is not None:
@@ -327,6 +329,12 @@ class SentenceCoder:
             found = replace(found, country=country)
         return found
 
+    def _names_people(self, tok: Token) -> bool:
+        """Whether a noun can name an actor: not an event, proposal or place word."""
+        lemma = tok.lemma_.lower()
+        return not ((lemma,) in self.lex.nouns or lemma in self.lex.classes["proposal"]
+                    or lemma in self.lex.classes["agreement"] or lemma in PLACE_WORDS)
+
     def _antecedent(self, pron: Token, ctx: ArticleContext) -> Actor | None:
         """A pronoun's actor: the speaker of the clause it is in, else the last actor."""
         if pron.lower_ in RELATIVE_PRONOUNS:
@@ -338,7 +346,8 @@ class SentenceCoder:
         while node.head != node:
             node = node.head
             subject = next((c for c in node.children
-                            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"), None)
+                            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"
+                            and not pron.is_ancestor(c) and not c.is_ancestor(pron)), None)
             if subject is not None:
                 return self.actors.resolve(subject) or ctx.last_actor
         return ctx.last_actor
@@ -355,10 +364,17 @@ class SentenceCoder:
                 return self.actor(agent, ctx)
             if subject is not None:
                 return self.actor(subject, ctx)
-            if any(c.dep_ == "nsubjpass" for c in node.children):
-                return None
+            passive = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
+            if passive is not None:
+                # "Vietnam is committed to", "Israel is opposed to": adjectival passives
+                return self.actor(passive, ctx) if self._governor_of(node) else None
             if node.dep_ == "acl" and node.head.pos_ in NOUN_POS and node.tag_ != "VBN":
-                return self.actor(node.head, ctx)  # "Palestinian youths resorted to ..."
+                found = self.actor(node.head, ctx)  # "Palestinian youths resorted to ..."
+                if found or node.head.dep_ not in OBJECT_DEPS | {"pobj"}:
+                    return found
+                node = node.head.head  # "issued a declaration demanding": who issued it
+                node = node.head if node.dep_ == "prep" else node
+                continue
             if node.dep_ in ("xcomp", "advcl", "conj", "pcomp", "acomp") and node.head != node:
                 node = node.head.head if node.dep_ == "pcomp" else node.head
                 continue
@@ -399,11 +415,12 @@ class SentenceCoder:
                 (own if child.i in trig.consumed or _owned(child) else direct).append(child)
             elif child.dep_ in ("ccomp", "xcomp"):
                 clauses.extend(g for g in child.children if g.dep_ == "nsubj")
-            elif child.dep_ in ("prep", "agent", "dative") and child.lower_ in TARGET_PREPS:
+            elif child.dep_ in ("prep", "dative") and child.lower_ in TARGET_PREPS:
+                if child.lower_ == "by" and child.head.pos_ not in NOUN_POS:
+                    continue  # "by" after a verb introduces the agent, not the target
                 preps.setdefault(child.lower_, []).extend(g for g in child.children if g.dep_ == "pobj")
         ordered = direct + clauses + [p for prep in TARGET_PREPS for p in preps.get(prep, [])] + own
-        return [c for t in ordered for c in (t, *t.conjuncts)
-                if c.i != trig.token.i and (c.lemma_.lower(),) not in self.lex.nouns]
+        return [c for t in ordered for c in (t, *t.conjuncts) if c.i != trig.token.i]
 
     # -- the sentence ---------------------------------------------------------------------
 

@@ -50,9 +50,13 @@ _AUX = {"were", "was", "are", "is", "have", "has", "had", "been", "be", "being",
         "also", "all", "later", "allegedly", "reported", "confirmed", "since", "subsequently"}
 # Words between a number and the people word: "12 Syrian soldiers", "35 pro-government fighters".
 _MODIFIER_SLOTS = 3
-_GENERIC_PEOPLE = {"people", "person", "persons", "others", "other", "individuals", "men",
-                   "women", "children", "boys", "girls", "babies", "residents", "members",
-                   "passengers", "victims", "worker", "workers", "family", "relatives", "them"}
+_GENERIC_PEOPLE = {"people", "person", "persons", "others", "other", "individuals", "man",
+                   "men", "woman", "women", "child", "children", "boy", "boys", "girl", "girls",
+                   "baby", "babies", "resident", "residents", "member", "members", "passengers",
+                   "victims", "worker", "workers", "family", "relatives", "them", "troops",
+                   "serviceman", "servicemen", "personnel", "youths", "prisoner",
+                   "prisoners", "detainee", "detainees", "journalist", "journalists"}
+_SINGULAR = {"a", "an"}
 _BOUNDS = ("at least", "more than", "over", "nearly", "almost", "about", "around", "some",
            "up to", "as many as", "at most", "roughly", "approximately", "an estimated",
            "no fewer than", "no less than", "another", "a further", "an additional")
@@ -86,18 +90,25 @@ _ORG_PRONOUNS = {"it", "they", "we"}
 def casualties(sentence: str) -> tuple[int | None, int | None]:
     """(fatalities, injured) reported by a sentence, None where it gives no number."""
     tokens = [t.lower() for t in _TOKEN.findall(_ASIDE.sub(" ", sentence))]
+    casualty_words = FATAL_AFTER | INJURED_AFTER | FATAL_BEFORE | INJURED_BEFORE
+    # "killed or wounded 20": a count of both, so of neither.
+    mixed = {j for i in range(len(tokens) - 2) if tokens[i] in casualty_words
+             and tokens[i + 1] == "or" and tokens[i + 2] in casualty_words for j in (i, i + 2)}
     fatalities = injured = None
     for i, word in enumerate(tokens):
         if fatalities is None and _is_toll(tokens, i):
             fatalities = _number_after(tokens, _toll_value_start(tokens, i))
+        if i in mixed:
+            continue
         found = None
-        if word in FATAL_AFTER | INJURED_AFTER:
-            found = _subject_count(tokens, i)
-        if found is None and word in FATAL_BEFORE | INJURED_BEFORE | _LEFT:
+        # Active first: in "Two bombers killed 23 people" the count is the object's.
+        if word in FATAL_BEFORE | INJURED_BEFORE | _LEFT:
             found = _object_count(tokens, i)
             if word in _LEFT:
                 after = tokens[i + 1 : i + 8]
                 word = "dead" if "dead" in after else "wounded" if "wounded" in after else ""
+        if found is None and word in FATAL_AFTER | INJURED_AFTER:
+            found = _subject_count(tokens, i)
         if found is None:
             continue
         if word in FATAL_AFTER | FATAL_BEFORE and fatalities is None:
@@ -125,11 +136,13 @@ def attribution(sentence: str, known_sources: Sequence[str] = ()) -> str | None:
 
 @functools.cache
 def _people_words() -> frozenset[str]:
-    """Singular and plural people words: sector terms of the actor coder, plus generic ones."""
+    """People words: the actor coder's sector terms (and plurals) and demonyms, plus generic ones."""
     words = set(_GENERIC_PEOPLE)
     for term, _sector in read_table("sectors.tsv"):
         head = term.split()[-1]
         words |= {head, head + "s", head + "es", head[:-1] + "ies", head[:-3] + "men"}
+    for _iso3, _names, demonyms, _capitals in read_table("countries.tsv"):  # "4 Iraqis"
+        words |= {d.lower() for d in demonyms.split("|") if d}
     words.discard("")
     return frozenset(words)
 
@@ -199,16 +212,17 @@ def _subject_count(tokens: list[str], k: int) -> int | None:
 
 def _group_before(tokens: list[str], j: int) -> tuple[int | None, int]:
     """A group "N [of them] [modifiers] [people]" ending at token j: (value, index before it)."""
-    people = _people_words()
     end = j
-    if j >= 0 and tokens[j] in people:
-        j -= 1
-        while j >= 0 and end - j <= _MODIFIER_SLOTS and not _is_number_at(tokens, j):
-            if tokens[j] in people or not tokens[j].isalpha() and "-" not in tokens[j]:
-                break
+    if j >= 0 and tokens[j] in _people_words():
+        j -= 1  # the people word, then up to three modifiers ("Iraqi", "pro-government")
+        while j >= 0 and end - j <= _MODIFIER_SLOTS and _is_word(tokens[j]) and not (
+            _is_number_at(tokens, j) or tokens[j] in _SINGULAR
+        ):
             j -= 1
     if j >= 1 and tokens[j] == "them" and tokens[j - 1] == "of":
         j -= 2  # "21 of them were killed"
+    if 0 <= j < end and tokens[j] in _SINGULAR:
+        return 1, j - 1  # "A prominent journalist has been killed"
     start = _number_start(tokens, j)
     if start is None:
         return None, end
@@ -216,6 +230,10 @@ def _group_before(tokens: list[str], j: int) -> tuple[int | None, int]:
     if value is None or after != j + 1:
         return None, end
     return value, start - 1
+
+
+def _is_word(token: str) -> bool:
+    return token.replace("-", "").isalpha()
 
 
 def _number_start(tokens: list[str], j: int) -> int | None:
@@ -253,6 +271,11 @@ def _object_count(tokens: list[str], k: int) -> int | None:
     j = k + 1
     while j < len(tokens) and tokens[j] in _DATE_WORDS:
         j += 1
+    if j < len(tokens) and tokens[j] in _SINGULAR:  # "killed a policeman"
+        after = j + 1
+        while after < len(tokens) and after - j <= _MODIFIER_SLOTS and tokens[after] not in _people_words():
+            after += 1
+        return 1 if after < len(tokens) and tokens[after] in _people_words() else None
     value, after = _parse_number(tokens, _skip_bounds(tokens, j))
     return value if value is not None and _ends_casualty_phrase(tokens, after) else None
 

@@ -59,7 +59,14 @@ def split_sentences(text: str, name: str | None = None) -> list[Span]:
     for paragraph in text.splitlines():
         if paragraph.strip():
             doc = _sentencizer()(tokenize(paragraph.strip()))
-            sentences.extend(s for s in doc.sents if s.text.strip())
+            start = 0
+            for sent in doc.sents:
+                # a lone abbreviation ("Lt.", "Gen.") is not a sentence: join it to the next
+                if len(sent) <= 2 and sent.text.endswith(".") and sent.end < len(doc):
+                    continue
+                if doc[start:sent.end].text.strip():
+                    sentences.append(doc[start:sent.end])
+                start = sent.end
     return sentences
 
 
