@@ -51,8 +51,9 @@ PRIOR_SIZES = (0, 100_000, 1_000_000)
 PRIOR_TODAY = 10_000
 
 SITES = {  # a site that reprints wire copy: (header lines, footer lines)
-    "dailyherald.example": (["Advertisement"], ["© 2025 Daily Herald. All rights reserved.",
-                            "Subscribe to our newsletter for the day's top stories, every morning."]),
+    "dailyherald.example": (["Advertisement"],
+                            ["© 2025 Daily Herald. All rights reserved.",
+                             "Subscribe to our newsletter for the day's top stories."]),
     "newsnow.example": (["Share on Facebook Share on X Share by email"],
                         ["Sign up for breaking news alerts on your phone."]),
     "citytimes.example": (["Listen to this article · 4 min"],

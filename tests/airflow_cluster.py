@@ -19,6 +19,7 @@ import json
 import os
 import secrets
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -58,6 +59,7 @@ TEST_SETTINGS = {
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",  # parsed once: the files don't change
     "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
     "AIRFLOW__API__HOST": "127.0.0.1",
 }
@@ -128,8 +130,13 @@ class Cluster:
         self.procs[name] = proc
         return proc
 
-    def stop(self, name: str) -> None:
-        stop_process_group(self.procs.pop(name))
+    def stop_all(self) -> None:
+        """SIGTERM every component at once, then wait for (or SIGKILL) each."""
+        for proc in self.procs.values():
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        while self.procs:
+            stop_process_group(self.procs.popitem()[1])
 
     def kill(self, name: str) -> None:
         """What a lost machine looks like: SIGKILL the component and every process it started.
@@ -199,14 +206,14 @@ class Cluster:
         wait_for(lambda: self._dags_parsed(dag_ids), START_TIMEOUT_S, f"DAGs {dag_ids} parsed",
                  every_s=2)
 
-    def wait_run(self, dag_id: str, run_id: str, timeout_s: float) -> dict:
-        """The DAG run once it has finished (success or failed)."""
-        def finished() -> dict | None:
+    def wait_runs(self, dag_id: str, run_ids: Sequence[str], timeout_s: float) -> list[dict]:
+        """The DAG runs once all have finished (success or failed)."""
+        def finished() -> list[dict] | None:
             self._check_alive()
-            run = self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{run_id}").json()
-            return run if run["state"] in ("success", "failed") else None
+            runs = [self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{r}").json() for r in run_ids]
+            return runs if all(r["state"] in ("success", "failed") for r in runs) else None
 
-        return wait_for(finished, timeout_s, f"run {run_id} of {dag_id} finished", every_s=2)
+        return wait_for(finished, timeout_s, f"runs {list(run_ids)} of {dag_id} finished", every_s=3)
 
     def task_instances(self, dag_id: str, run_id: str, task_id: str | None = None) -> list[dict]:
         params = {"limit": 1000, **({"task_id": task_id} if task_id else {})}
@@ -285,7 +292,7 @@ def airflow_cluster(home: Path, lake_root: str, lake_connection: str,
         cluster = Cluster(home=home, env=env, api_url=api_url, queue=queue)
         for command in INIT_COMMANDS:
             _run_once(cluster, command)
-        stack.callback(lambda: [cluster.stop(n) for n in list(cluster.procs)])
+        stack.callback(cluster.stop_all)
         for component in ("api-server", "scheduler", "dag-processor", "triggerer"):
             cluster.start(component, component)
         for worker in workers:

@@ -295,9 +295,27 @@ def test_the_standfirst_shown_above_the_body_is_part_of_the_text():
 
 
 def test_a_site_slogan_is_not_taken_for_a_standfirst():
-    body = (PAGES / "standfirst.html").read_bytes().replace(
-        b"Rescue teams are drilling towards a chamber where 37 miners are believed to be "
-        b"sheltering after a tunnel roof gave way on Wednesday.",
-        b"Independent news from the highlands since 1921",
+    body = (
+        (PAGES / "standfirst.html")
+        .read_bytes()
+        .replace(
+            b"Rescue teams are drilling towards a chamber where 37 miners are believed to be "
+            b"sheltering after a tunnel roof gave way on Wednesday.",
+            b"Independent news from the highlands since 1921",
+        )
     )
     assert "Independent news" not in article(doc(body)).text
+
+
+def test_plain_text_labelled_html_is_cleaned_as_text():
+    body = (
+        b"The army said on Monday it had retaken the town after three days of fighting.\n"
+        b"Share this article\n"
+        b"Civilians who fled last week began returning on Tuesday, local officials said.\n"
+    )
+    result = article(doc(body, fmt="html"))
+    assert result.extraction_method == "text"
+    assert result.text.split("\n") == [
+        "The army said on Monday it had retaken the town after three days of fighting.",
+        "Civilians who fled last week began returning on Tuesday, local officials said.",
+    ]

@@ -54,7 +54,8 @@ def seed_text(seed_path) -> str:
 
 @pytest.fixture
 def seed(seed_text) -> Article:
-    return art("seed", seed_text, "https://www.dailystar.com.lb/News/Middle-East/2016/Jan-12/331587")
+    return art("seed", seed_text,
+               "https://www.dailystar.com.lb/News/Middle-East/2016/Jan-12/331587")
 
 
 def syndicated(seed: Article) -> Article:
@@ -130,18 +131,18 @@ def test_exact_duplicates_by_url_and_by_normalised_text(seed):
 
 
 def test_normalise_text_folds_unicode_quotes_spacing_and_case():
-    assert normalise_text("  The “Army”\u00a0TOOK\n\nSal\u00adma ２０１６ ") == 'the "army" took salma 2016'
+    text = "  The “Army”\u00a0TOOK\n\nSal\u00adma ２０１６ "
+    assert normalise_text(text) == 'the "army" took salma 2016'
 
 
 def test_the_canonical_article_is_the_earliest_then_smallest_id_in_any_input_order(seed):
+    undated = dataclasses.replace(seed, url=None, canonical_url=None, published=None)
     copies = [
-        dataclasses.replace(seed, article_id="undated", published=None, url=None, canonical_url=None),
-        dataclasses.replace(seed, article_id="later", published=DAY + dt.timedelta(hours=1), url=None,
-                            canonical_url=None),
-        dataclasses.replace(seed, article_id="b-first", published=DAY.replace(tzinfo=None), url=None,
-                            canonical_url=None),  # naive: taken as UTC
-        dataclasses.replace(seed, article_id="a-first", published=DAY, url=None, canonical_url=None),
-    ]
+        dataclasses.replace(undated, article_id="undated"),
+        dataclasses.replace(undated, article_id="later", published=DAY + dt.timedelta(hours=1)),
+        dataclasses.replace(undated, article_id="b-first", published=DAY.replace(tzinfo=None)),
+        dataclasses.replace(undated, article_id="a-first", published=DAY),
+    ]  # b-first's naive date is taken as UTC, so it ties with a-first
 
     results = [dedupe(list(order)) for order in itertools.permutations(copies)]
 
@@ -201,7 +202,8 @@ def test_a_copy_in_a_later_run_is_found_through_the_earlier_runs_signatures(seed
 def test_a_later_run_finds_the_same_url_and_the_same_text_without_the_old_text(seed):
     stored = dedupe([seed]).signatures
     recrawl = art("recrawl", seed.text + "\nComments (5)", seed.url, DAY + dt.timedelta(days=2))
-    mirror = art("mirror", seed.text.upper(), "https://mirror.example/1", DAY + dt.timedelta(days=2))
+    mirror = art("mirror", seed.text.upper(), "https://mirror.example/1",
+                 DAY + dt.timedelta(days=2))
 
     marked = by_id(dedupe([recrawl, mirror], prior=iter(stored)).articles)
 

@@ -70,7 +70,8 @@ _QUOTES = str.maketrans("‘’‚‛′‹›“”„‟″«»", "'''''''\"\"
                         "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff")
 # Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, Han):
 # there each character is a token, elsewhere a run of word characters is.
-_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
+             "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")  # kana, Han
 _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
 
 

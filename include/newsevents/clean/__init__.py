@@ -64,12 +64,17 @@ def clean(doc: Document, *, max_bytes: int = MAX_BYTES) -> Article | Reject:
 
 
 def _clean_html(doc: Document) -> Article | Reject:
-    tree = html.parse(decode_html(doc.body, doc.charset))
+    page = decode_html(doc.body, doc.charset)
+    tree = html.parse(page)
     if tree is None:
+        if not html.has_markup(page):  # plain text served as HTML: clean it as text
+            return _text_article(doc, page)
         return _reject(doc, "not_html", "no HTML document could be parsed from the body")
     meta = page_metadata(tree, doc.url, doc.fetched_at)
     free = html.is_accessible_for_free(tree)
-    shown = meta.description if meta.description and html.is_displayed(tree, meta.description) else None
+    shown = (
+        meta.description if meta.description and html.is_displayed(tree, meta.description) else None
+    )
     html.prune(tree)
     blocks = with_standfirst(html.extract_blocks(tree, doc.url), shown)
     cleaned = clean_blocks(blocks, meta.authors)
@@ -93,7 +98,11 @@ def _clean_html(doc: Document) -> Article | Reject:
 
 
 def _clean_plain(doc: Document) -> Article | Reject:
-    cleaned = clean_text(decode_text(doc.body, doc.charset))
+    return _text_article(doc, decode_text(doc.body, doc.charset))
+
+
+def _text_article(doc: Document, text: str) -> Article | Reject:
+    cleaned = clean_text(text)
     if not cleaned.text:
         return _reject(doc, "no_article_text", "nothing but boilerplate lines")
     return _article(

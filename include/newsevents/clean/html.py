@@ -45,6 +45,7 @@ _LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol", "li")} | {
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
+_TAG = re.compile(r"<[a-zA-Z!/?][^>]{0,200}>")
 _PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
 _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, linked text length)
@@ -53,6 +54,11 @@ _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, lin
 def parse(html: str) -> HtmlElement | None:
     """The page's lxml tree (trafilatura's loader: it repairs common breakage), None if unusable."""
     return load_html(html)
+
+
+def has_markup(text: str) -> bool:
+    """Whether a text has any HTML tag in it (else it is plain text, whatever its label)."""
+    return _TAG.search(text) is not None
 
 
 def prune(tree: HtmlElement) -> None:

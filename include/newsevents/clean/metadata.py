@@ -1,9 +1,9 @@
 """Article metadata: headline, authors, publication date, canonical URL, site name, language.
 
-trafilatura's metadata extractor (OpenGraph, JSON-LD, meta tags) and htmldate do the
-finding; this module decides between candidates: the visible <h1> over a <title> that
-carries the site's name, the original publication date over "updated", and never a date
-after the page was fetched.
+trafilatura's metadata extractors (OpenGraph, JSON-LD, meta tags) and htmldate do the
+finding; this module decides between candidates: the publisher's headline without the
+site's name, the original publication date over "updated" (never one after the page was
+fetched), the canonical link without tracking parameters.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from trafilatura.metadata import (
 )
 from trafilatura.settings import Document as TrafilaturaMetadata
 
-_SPACES = re.compile(r"[\s\u200b\u200c\u200d\u2060\ufeff\xad]+")
+_SPACES = re.compile(r"\s+")
 _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"))
 # " | Site", " - Site", " – Site", "：Site" ... at the end of a <title> or og:title
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•:»*]\s+|\s*[|｜：]\s*")
@@ -96,7 +96,8 @@ def _trafilatura_metadata(tree: HtmlElement, url: str | None) -> TrafilaturaMeta
 
 
 def normalise_space(text: str | None) -> str | None:
-    """Collapse whitespace (no-break, ideographic, zero-width) to single spaces; None if empty."""
+    """Collapse whitespace (no-break, ideographic...) to single spaces and drop invisible
+    characters (zero-width, soft hyphen); None if nothing is left."""
     if not text:
         return None
     text = _SPACES.sub(" ", unicodedata.normalize("NFC", text).translate(_INVISIBLE_CHARS)).strip()

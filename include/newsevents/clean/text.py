@@ -23,6 +23,8 @@ MAX_FRAGMENT_WORDS = 8
 MAX_HEADING_CHARS = 150
 MIN_STANDFIRST_CHARS = 40
 MIN_STANDFIRST_OVERLAP = 0.3  # share of a standfirst's words that the body must also use
+# C0 control characters but tab and newlines: never text, and refused by some databases
+_CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
 # words that may sit between the names of a byline ("By Jane Doe and John Roe")
 _NAME_JOINERS = frozenset(
@@ -62,7 +64,8 @@ def split_paragraphs(text: str) -> list[str]:
     width does; one-paragraph-per-line text (the usual for news dumps) is left line by line.
     """
     paragraphs: list[str] = []
-    for chunk in re.split(r"\n\s*\n", text.replace("\r\n", "\n").replace("\r", "\n")):
+    text = text.translate(_CONTROL_CHARS).replace("\r\n", "\n").replace("\r", "\n")
+    for chunk in re.split(r"\n\s*\n", text):
         lines = [line.strip() for line in chunk.split("\n") if line.strip()]
         if _is_wrapped(lines):
             paragraphs.append(" ".join(lines))

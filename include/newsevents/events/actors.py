@@ -23,6 +23,11 @@ from newsevents.events.geo import PLACE_NOUNS
 _PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
 _LOCATIVE_PREPS = {"of", "in", "from", "for", "at", "on"}
 INTERNATIONAL = {"IGO", "NGO", "IMG"}  # sectors of actors that belong to no country
+# Heads that stand for the group in their "of" phrase ("a group of Yoruba leaders").
+COLLECTIVES = {"group", "member", "team", "band", "contingent", "batch", "patch", "deployment",
+               "unit", "third", "half", "quarter", "some", "many", "most", "all", "one", "dozen",
+               "dozens", "hundred", "hundreds", "thousand", "thousands", "majority", "number",
+               "handful", "delegation", "crowd", "mob", "column", "convoy", "squad", "wing"}
 _SKIP_AT_START = {"det", "predet", "nummod", "quantmod", "advmod", "cc", "punct", "case"}
 MAX_NAME_TOKENS = 8
 
@@ -95,8 +100,8 @@ class ActorDictionary:
         if country is None and sector is None:
             of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                        for g in c.children if g.dep_ == "pobj"), None)
-            if of is not None:  # "a group of Yoruba leaders", "the deployment of NATO troops"
-                return self.resolve(of)
+            if of is not None and (head.lemma_.lower() in COLLECTIVES or head.like_num):
+                return self.resolve(of)  # "a group of Yoruba leaders", "one third of ..."
             if head.pos_ != "PROPN":
                 return None  # "an immediate admission (by Moscow)": not an actor
         if country is None and sector not in INTERNATIONAL:
@@ -144,9 +149,10 @@ class ActorDictionary:
                 if hit.sector and covers_head:
                     head_sector = hit.sector
         if countries:
-            # a people named by a demonym lives where its modifier says ("Bosnian Serbs")
+            # a people named by a demonym lives where its modifier says ("Bosnian Serbs");
+            # in a phrase without a head ("from the U.S., Russia and ...") the first counts
             people = head is not None and countries[-1].kind == "demonym" and len(countries) > 1
-            country = countries[-2 if people else -1]
+            country = countries[0 if head is None else -2 if people else -1]
             return country.country, head_sector or (sectors or [country.sector])[0]
         if international:
             return None, international

@@ -18,10 +18,9 @@ from importlib import resources
 
 DATA = resources.files("newsevents") / "data" / "events"
 
-# Sectors ACLED counts as unarmed victims ("Violence against civilians") or as armed.
-UNARMED_SECTORS = frozenset(
-    {"CVL", "REF", "MED", "EDU", "LAB", "BUS", "REL", "HLH", "AGR", "ELI", "OPP", "NGO"}
-)
+# Sectors ACLED counts as armed: violence between two of them is a battle, violence against
+# anyone else (or against unnamed victims) is violence against civilians.
+ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 
 
@@ -114,7 +113,7 @@ class Codebook:
     ) -> tuple[str | None, str | None]:
         """ACLED (event type, sub-event type) of a coded event, or (None, None)."""
         actor1 = "state" if actor1_sector in STATE_SECTORS else "other"
-        target = "civilian" if actor2_sector in UNARMED_SECTORS else "armed"
+        target = "armed" if actor2_sector in ARMED_SECTORS else "civilian"
         values = (coding.plover_type, coding.plover_mode or "", coding.cameo_code, actor1, target)
         for *pattern, acled_type, sub_type in self._acled:
             if all(

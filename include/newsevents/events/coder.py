@@ -50,6 +50,8 @@ TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with"
                 "from", "over", "for", "in", "of", "by")
 FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
+QUANTITY_NOUNS = {"series", "number", "wave", "round", "string", "spate", "couple", "lot", "dozen",
+                  "hundred", "thousand", "day", "week", "hour", "month", "year", "night"}
 # Nouns that name where, not who ("the Bosnian town of Gorazde": only a country).
 PLACE_WORDS = geo.PLACE_NOUNS | {"country", "republic", "territory", "camp"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
@@ -174,7 +176,7 @@ class SentenceCoder:
 
     def _noun_event_head(self, tok: Token, verb_triggers: list[Trigger]) -> Token | None:
         """The verb that reports an event noun as an event, if any ("held talks": held)."""
-        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and tok.head.head.pos_ in NOUN_POS:
+        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and _is_quantity(tok.head.head):
             tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
         if tok.dep_ == "pobj" and verb.dep_ == "prep":
@@ -367,7 +369,9 @@ class SentenceCoder:
             passive = next((c for c in node.children if c.dep_ == "nsubjpass"), None)
             if passive is not None:
                 # "Vietnam is committed to", "Israel is opposed to": adjectival passives
-                return self.actor(passive, ctx) if self._governor_of(node) else None
+                if self._governor_of(node):
+                    return self.actor(passive, ctx)
+                return self._instrument_owner(node, ctx)
             if node.dep_ == "acl" and node.head.pos_ in NOUN_POS and node.tag_ != "VBN":
                 found = self.actor(node.head, ctx)  # "Palestinian youths resorted to ..."
                 if found or node.head.dep_ not in OBJECT_DEPS | {"pobj"}:
@@ -380,6 +384,21 @@ class SentenceCoder:
                 continue
             return None
 
+    def _instrument_owner(self, verb: Token, ctx: ArticleContext) -> Actor | None:
+        """"killed in Russian raids": whose weapon or attack a passive names."""
+        for noun in self._instruments_of(verb):
+            found = self.actor(noun, ctx)
+            if found is not None:
+                return found
+        return None
+
+    def _instruments_of(self, verb: Token) -> list[Token]:
+        """Event and weapon nouns in a verb's "in"/"by"/"during" phrases."""
+        instruments = {w for words, _ in self.lex.instruments for w in words}
+        return [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("in", "by", "during", "from")
+                for g in c.children if g.dep_ == "pobj"
+                and ((g.lemma_.lower(),) in self.lex.nouns or g.lemma_.lower() in instruments)]
+
     def actor2(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
         places = [trig.content] if trig.content is not None else []
         if trig.token != trig.head and trig.token.pos_ in NOUN_POS:
@@ -391,7 +410,10 @@ class SentenceCoder:
             if found:
                 return found
         for tok in places:
+            weapons = {w.i for w in self._instruments_of(tok)}
             for cand in self._target_candidates(tok, trig):
+                if cand.i in weapons:
+                    continue
                 found = self.actor(cand, ctx)
                 if found and found != actor1:
                     return found
@@ -403,6 +425,8 @@ class SentenceCoder:
         "aid for Romania", "protest with Albania"), then the action's own objects."""
         direct, clauses, preps, own = [], [], {}, []
         children = list(tok.children)
+        children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children
+                     if g.dep_ == "prep"]  # "kidnapped up to 16 advisers"
         objects = [c for c in children if c.dep_ in OBJECT_DEPS or (c.dep_ == "prep" and c.lower_ == "of")]
         for obj in objects:
             nouns = [obj] if obj.dep_ != "prep" else [g for g in obj.children if g.dep_ == "pobj"]
@@ -430,6 +454,8 @@ class SentenceCoder:
         demanded = {t.content.i for t in demands}
         triggers = [t for t in self.compose(self.triggers(doc)) if t.head.i not in demanded]
         for trig in sorted(triggers + demands, key=lambda t: _depth(t.token)):
+            if self._declines_comment(trig):
+                continue
             spec, modality = self.modality(trig, self.refine(trig))
             actor1 = self.actor1(trig, ctx)
             actor2 = self.actor2(trig, actor1, ctx)
@@ -443,6 +469,12 @@ class SentenceCoder:
             if actor1 is not None and actor1.country:
                 ctx.last_actor = actor1
         return drafts
+
+    def _declines_comment(self, trig: Trigger) -> bool:
+        """"refused to speculate", "declined to comment": no political event."""
+        return trig.governor is None and self._governor_of(trig.token) == "refusal" and any(
+            c.dep_ == "xcomp" and c.lemma_.lower() in self.lex.non_events for c in trig.token.children
+        )
 
     def _main_clause(self, tok: Token) -> bool:
         """Whether the action is what the sentence reports: the root, or what is said."""
@@ -522,6 +554,13 @@ def verb_lemmas(tok: Token) -> set[str]:
         if word.endswith(suffix) and len(word) - len(suffix) > 2:
             forms.add(word[: -len(suffix)] + repl)
     return forms
+
+
+def _is_quantity(noun: Token) -> bool:
+    """"10 days (of)", "a series (of)", "dozens (of)": a noun that measures another."""
+    return noun.pos_ in NOUN_POS and (
+        noun.lemma_.lower() in QUANTITY_NOUNS or any(c.dep_ == "nummod" for c in noun.children)
+    )
 
 
 def _to_infinitive(verb: Token) -> bool:

@@ -31,13 +31,16 @@ from collections.abc import Sequence
 from newsevents.events.codebook import read_table
 
 _UNITS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    w: i
+    for i, w in enumerate(
+        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen".split(),
+        1,
+    )
 }
 _TENS = {
-    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-    "eighty": 80, "ninety": 90,
+    w: 10 * i
+    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
@@ -46,25 +49,35 @@ INJURED_AFTER = {"wounded", "injured", "hurt", "injuries"}
 FATAL_BEFORE = {"killed", "killing", "kills", "kill", "executed", "executing"}
 INJURED_BEFORE = {"wounded", "wounding", "wounds", "injured", "injuring", "injures"}
 _LEFT = {"left"}  # "left 12 dead"
-_AUX = {"were", "was", "are", "is", "have", "has", "had", "been", "be", "being", "reportedly",
-        "also", "all", "later", "allegedly", "reported", "confirmed", "since", "subsequently"}
+_AUX = frozenset(  # between a count and its casualty word: "12 people have reportedly been killed"
+    "were was are is have has had been be being reportedly also all later allegedly reported "
+    "confirmed since subsequently".split()
+)
 # Words between a number and the people word: "12 Syrian soldiers", "35 pro-government fighters".
 _MODIFIER_SLOTS = 3
-_GENERIC_PEOPLE = {"people", "person", "persons", "others", "other", "individuals", "man",
-                   "men", "woman", "women", "child", "children", "boy", "boys", "girl", "girls",
-                   "baby", "babies", "resident", "residents", "member", "members", "passengers",
-                   "victims", "worker", "workers", "family", "relatives", "them", "troops",
-                   "serviceman", "servicemen", "personnel", "youths", "prisoner",
-                   "prisoners", "detainee", "detainees", "journalist", "journalists"}
+_GENERIC_PEOPLE = frozenset(
+    "people person persons others other individuals man men woman women child children boy boys "
+    "girl girls baby babies resident residents member members passengers victims worker workers "
+    "family relatives them troops serviceman servicemen personnel youths prisoner prisoners "
+    "detainee detainees journalist journalists".split()
+)
 _SINGULAR = {"a", "an"}
-_BOUNDS = ("at least", "more than", "over", "nearly", "almost", "about", "around", "some",
-           "up to", "as many as", "at most", "roughly", "approximately", "an estimated",
-           "no fewer than", "no less than", "another", "a further", "an additional")
-_TOLL_VERBS = {"rose", "risen", "rises", "climbed", "reached", "hit", "stood", "stands", "is",
-               "was", "to", "at", "of", "jumped", "increased"}
+_BOUNDS = [  # read as the number they bound
+    bound.split()
+    for bound in (
+        "at least, more than, over, nearly, almost, about, around, some, up to, as many as, "
+        "at most, roughly, approximately, an estimated, no fewer than, no less than, another, "
+        "a further, an additional"
+    ).split(", ")
+]
+_TOLL_VERBS = frozenset(
+    "rose risen rises climbed reached hit stood stands is was to at of jumped increased".split()
+)
 _CUMULATIVE = {"bringing", "raising", "pushing", "taking", "brings", "raises"}
-_DATE_WORDS = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-               "yesterday", "today", "overnight", "on", "last", "night", "morning", "evening"}
+_DATE_WORDS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday yesterday today overnight on last "
+    "night morning evening".split()
+)
 
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[^\w\s]")
 _ASIDE = re.compile(
@@ -73,7 +86,10 @@ _ASIDE = re.compile(
 )
 
 _SPEECH = r"(?:said|says|reported|reports|announced|claimed|added|stated|confirmed|told\s+\w+)"
-_TIME = r"(?:\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|yesterday|in\s+a\s+statement))?"
+_TIME = (  # "..., Hijab said Tuesday."
+    r"(?:\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today"
+    r"|yesterday|in\s+a\s+statement))?"
+)
 _TRAILING = re.compile(
     rf",[\"”’]?\s+(?P<src>[^,;\"“”]{{1,80}}?)\s+{_SPEECH}{_TIME}\s*[.\"”]*\s*$", re.IGNORECASE
 )
@@ -92,8 +108,12 @@ def casualties(sentence: str) -> tuple[int | None, int | None]:
     tokens = [t.lower() for t in _TOKEN.findall(_ASIDE.sub(" ", sentence))]
     casualty_words = FATAL_AFTER | INJURED_AFTER | FATAL_BEFORE | INJURED_BEFORE
     # "killed or wounded 20": a count of both, so of neither.
-    mixed = {j for i in range(len(tokens) - 2) if tokens[i] in casualty_words
-             and tokens[i + 1] == "or" and tokens[i + 2] in casualty_words for j in (i, i + 2)}
+    mixed = {
+        j
+        for i in range(len(tokens) - 2)
+        if tokens[i] in casualty_words and tokens[i + 1] == "or" and tokens[i + 2] in casualty_words
+        for j in (i, i + 2)
+    }
     fatalities = injured = None
     for i, word in enumerate(tokens):
         if fatalities is None and _is_toll(tokens, i):
@@ -136,7 +156,7 @@ def attribution(sentence: str, known_sources: Sequence[str] = ()) -> str | None:
 
 @functools.cache
 def _people_words() -> frozenset[str]:
-    """People words: the actor coder's sector terms (and plurals) and demonyms, plus generic ones."""
+    """People words: the actor coder's sector terms (and plurals), demonyms, generic words."""
     words = set(_GENERIC_PEOPLE)
     for term, _sector in read_table("sectors.tsv"):
         head = term.split()[-1]
@@ -168,8 +188,11 @@ def _parse_number(tokens: list[str], i: int) -> tuple[int | None, int]:
                 total, current = total + current, 0
         elif tokens[j] == "dozen" and current:
             current *= 12
-        elif tokens[j] == "and" and j > i and j + 1 < len(tokens) and (
-            tokens[j + 1].split("-")[0] in _UNITS or tokens[j + 1].split("-")[0] in _TENS
+        elif (
+            tokens[j] == "and"
+            and j > i
+            and j + 1 < len(tokens)
+            and (tokens[j + 1].split("-")[0] in _UNITS or tokens[j + 1].split("-")[0] in _TENS)
         ):
             pass  # "one hundred and twenty"
         else:
@@ -180,8 +203,7 @@ def _parse_number(tokens: list[str], i: int) -> tuple[int | None, int]:
 
 def _skip_bounds(tokens: list[str], i: int) -> int:
     """Skip "at least", "more than"... before a number."""
-    for bound in _BOUNDS:
-        words = bound.split()
+    for words in _BOUNDS:
         if tokens[i : i + len(words)] == words:
             return i + len(words)
     return i
@@ -215,8 +237,11 @@ def _group_before(tokens: list[str], j: int) -> tuple[int | None, int]:
     end = j
     if j >= 0 and tokens[j] in _people_words():
         j -= 1  # the people word, then up to three modifiers ("Iraqi", "pro-government")
-        while j >= 0 and end - j <= _MODIFIER_SLOTS and _is_word(tokens[j]) and not (
-            _is_number_at(tokens, j) or tokens[j] in _SINGULAR
+        while (
+            j >= 0
+            and end - j <= _MODIFIER_SLOTS
+            and _is_word(tokens[j])
+            and not (_is_number_at(tokens, j) or tokens[j] in _SINGULAR)
         ):
             j -= 1
     if j >= 1 and tokens[j] == "them" and tokens[j - 1] == "of":
@@ -241,10 +266,15 @@ def _number_start(tokens: list[str], j: int) -> int | None:
     if j < 0 or not _is_number_at(tokens, j):
         return None
     start = j
-    while start > 0 and (_is_number_at(tokens, start - 1) or (
-        tokens[start - 1] == "and" and start > 1 and _is_number_at(tokens, start - 2)
-        and tokens[start - 2] in _SCALES
-    )):
+    while start > 0 and (
+        _is_number_at(tokens, start - 1)
+        or (
+            tokens[start - 1] == "and"
+            and start > 1
+            and _is_number_at(tokens, start - 2)
+            and tokens[start - 2] in _SCALES
+        )
+    ):
         start -= 1
     if start > 0 and tokens[start] == "dozen" and tokens[start - 1] in ("a", "one"):
         start -= 1
@@ -261,8 +291,11 @@ def _is_number_at(tokens: list[str], j: int) -> bool:
 
 def _is_year(tokens: list[str], j: int) -> bool:
     value = int(tokens[j].replace(",", ""))
-    return 1900 <= value <= 2100 and "," not in tokens[j] and j > 0 and tokens[j - 1] in (
-        "in", "since", "of", "until", "by", "from", "during"
+    return (
+        1900 <= value <= 2100
+        and "," not in tokens[j]
+        and j > 0
+        and tokens[j - 1] in ("in", "since", "of", "until", "by", "from", "during")
     )
 
 
@@ -273,7 +306,11 @@ def _object_count(tokens: list[str], k: int) -> int | None:
         j += 1
     if j < len(tokens) and tokens[j] in _SINGULAR:  # "killed a policeman"
         after = j + 1
-        while after < len(tokens) and after - j <= _MODIFIER_SLOTS and tokens[after] not in _people_words():
+        while (
+            after < len(tokens)
+            and after - j <= _MODIFIER_SLOTS
+            and tokens[after] not in _people_words()
+        ):
             after += 1
         return 1 if after < len(tokens) and tokens[after] in _people_words() else None
     value, after = _parse_number(tokens, _skip_bounds(tokens, j))
@@ -289,7 +326,10 @@ def _ends_casualty_phrase(tokens: list[str], i: int) -> bool:
             return True
         if not word.isalpha() and "-" not in word:
             return j == i or word in (",", ".", ";")
-        if word in ("in", "on", "at", "near", "when", "while", "after", "during", "across") and j == i:
+        if (
+            word in ("in", "on", "at", "near", "when", "while", "after", "during", "across")
+            and j == i
+        ):
             return True
     return False
 

