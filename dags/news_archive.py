@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from newsevents_airflow import (
     DEFAULT_ARGS,
     PROJECT_DIR,
@@ -24,9 +24,7 @@ from newsevents_airflow import (
     safe_run_id,
     window_param,
 )
-
-ARTICLES = Asset("newsevents_articles")
-EVENTS = Asset("newsevents_events")
+from newsevents_airflow.tasks import dedupe_code_and_write
 
 
 @dag(
@@ -81,38 +79,9 @@ def news_archive():
         loaded = step_load(lake, run["run_id"], [shard], interval=interval, name=name)
         return step_clean(lake, run["run_id"], loaded, name=name)
 
-    @task
-    def dedupe(run: dict, shards: list[dict]) -> dict:
-        from newsevents.pipeline import merge_shards, step_dedupe
-
-        window = get_current_context()["params"]["window_days"]
-        return step_dedupe(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                           merge_shards(shards), window)
-
-    @task
-    def extract_events(run: dict, deduped: dict) -> dict:
-        from newsevents.pipeline import step_events
-
-        return step_events(open_lake(run["lake"]), run["run_id"],
-                           dt.date.fromisoformat(run["date"]), deduped)
-
-    @task(outlets=[ARTICLES, EVENTS])
-    def write_lake(run: dict, coded: dict) -> dict:
-        from newsevents.pipeline import step_commit
-
-        return step_commit(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                           coded, dt.datetime.fromisoformat(run["started_at"]))
-
-    @task
-    def summary(run: dict, committed: dict) -> None:
-        from newsevents.query import run_summary
-
-        print(run_summary(open_lake(run["lake"]), dt.date.fromisoformat(run["date"])))
-
     run = plan()
     shards = process_shard.partial(run=run).expand(shard=list_shards(run))
-    deduped = dedupe(run, shards)
-    summary(run, write_lake(run, extract_events(run, deduped)))
+    dedupe_code_and_write(run, shards)
 
 
 news_archive()

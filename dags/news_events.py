@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from airflow.sdk import Asset, CronDataIntervalTimetable, Param, dag, get_current_context, task
+from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 from newsevents_airflow import (
     DEFAULT_ARGS,
     DEFAULT_SOURCE,
@@ -29,9 +29,7 @@ from newsevents_airflow import (
     url_list_param,
     window_param,
 )
-
-ARTICLES = Asset("newsevents_articles")
-EVENTS = Asset("newsevents_events")
+from newsevents_airflow.tasks import dedupe_code_and_write
 
 
 @dag(
@@ -87,46 +85,15 @@ def news_events():
                           policy=fetch_policy_from_env(), name="web", **run["web"])
 
     @task
-    def clean(run: dict, loaded: dict, fetched: dict) -> dict:
-        from newsevents.pipeline import merge_shards, step_clean
+    def clean(run: dict, loaded: dict, fetched: dict) -> list[dict]:
+        from newsevents.pipeline import step_clean
 
         lake = open_lake(run["lake"])
-        return merge_shards([step_clean(lake, run["run_id"], loaded, name="files"),
-                             step_clean(lake, run["run_id"], fetched, name="web")])
-
-    @task
-    def dedupe(run: dict, cleaned: dict) -> dict:
-        from newsevents.pipeline import step_dedupe
-
-        window = get_current_context()["params"]["window_days"]
-        return step_dedupe(open_lake(run["lake"]), run["run_id"],
-                           dt.date.fromisoformat(run["date"]), cleaned, window)
-
-    @task
-    def extract_events(run: dict, deduped: dict) -> dict:
-        from newsevents.pipeline import step_events
-
-        return step_events(open_lake(run["lake"]), run["run_id"],
-                           dt.date.fromisoformat(run["date"]), deduped)
-
-    @task(outlets=[ARTICLES, EVENTS])
-    def write_lake(run: dict, coded: dict) -> dict:
-        from newsevents.pipeline import step_commit
-
-        return step_commit(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                           coded, dt.datetime.fromisoformat(run["started_at"]))
-
-    @task
-    def summary(run: dict, committed: dict) -> None:
-        from newsevents.query import run_summary
-
-        print(run_summary(open_lake(run["lake"]), dt.date.fromisoformat(run["date"])))
+        return [step_clean(lake, run["run_id"], loaded, name="files"),
+                step_clean(lake, run["run_id"], fetched, name="web")]
 
     run = discover()
-    cleaned = clean(run, load(run), fetch(run))
-    deduped = dedupe(run, cleaned)
-    coded = extract_events(run, deduped)
-    summary(run, write_lake(run, coded))
+    dedupe_code_and_write(run, clean(run, load(run), fetch(run)))
 
 
 news_events()

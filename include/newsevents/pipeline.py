@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from newsevents import clean, dedupe, events, sources
 from newsevents.lake import Lake
-from newsevents.schema import Article, Document, Reject, RunSummary
+from newsevents.schema import Document, Reject, RunSummary
 from newsevents.sources import FetchPolicy, FetchState
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,14 @@ class Progress:
         log.info("%s: %d items, %.1f/s", self.stage, self.count, self.count / elapsed)
 
 
-def _counted(items: Iterable, progress: Progress) -> Iterator:
+def _kept(items: Iterable, rejects: list[Reject], progress: Progress) -> Iterator:
+    """The items that are not rejects, counted; the rejects are collected in ``rejects``."""
     for item in items:
-        progress.tick()
-        yield item
+        if isinstance(item, Reject):
+            rejects.append(item)
+        else:
+            progress.tick()
+            yield item
     progress.done()
 
 
@@ -64,16 +68,8 @@ def _stage_documents(lake: Lake, run_id: str, name: str, items: Iterable[Documen
                      extra_rejects: Sequence[Reject] = ()) -> dict:
     """Stage a stream of documents and rejects: the common output of ``load`` and ``fetch``."""
     rejects: list[Reject] = list(extra_rejects)
-
-    def documents() -> Iterator[Document]:
-        for item in items:
-            if isinstance(item, Reject):
-                rejects.append(item)
-            else:
-                yield item
-
-    progress = Progress(f"{name}")
-    docs_path = lake.stage(run_id, f"{name}-documents", "documents", _counted(documents(), progress))
+    progress = Progress(name)
+    docs_path = lake.stage(run_id, f"{name}-documents", "documents", _kept(items, rejects, progress))
     rejects_path = lake.stage(run_id, f"{name}-rejects", "rejects", rejects)
     return {"documents": docs_path, "rejects": [rejects_path],
             "n_documents": progress.count, "n_rejects": len(rejects)}
@@ -113,17 +109,10 @@ def step_fetch(lake: Lake, run_id: str, day: dt.date, feeds: Sequence[str],
 def step_clean(lake: Lake, run_id: str, loaded: dict, name: str = "load") -> dict:
     """Clean staged documents into articles; pages with no article text become rejects."""
     rejects: list[Reject] = []
-
-    def articles() -> Iterator[Article]:
-        for doc in lake.unstage(loaded["documents"], "documents"):
-            result = clean.clean(doc)
-            if isinstance(result, Reject):
-                rejects.append(result)
-            else:
-                yield result
-
+    cleaned = (clean.clean(doc) for doc in lake.unstage(loaded["documents"], "documents"))
     progress = Progress(f"clean[{name}]")
-    articles_path = lake.stage(run_id, f"{name}-articles", "articles", _counted(articles(), progress))
+    articles_path = lake.stage(run_id, f"{name}-articles", "articles",
+                               _kept(cleaned, rejects, progress))
     rejects_path = lake.stage(run_id, f"{name}-clean-rejects", "rejects", rejects)
     return {"articles": [articles_path], "rejects": [*loaded["rejects"], rejects_path],
             "n_inputs": loaded["n_documents"] + loaded["n_rejects"]}

@@ -181,7 +181,7 @@ def _name(core: list[Token], head: Token) -> str:
 @functools.cache
 def actor_dictionary() -> ActorDictionary:
     """The shared dictionary, with names tokenized like the parsed text."""
-    from newsevents.events.nlp import tokenizer
+    from newsevents.events.nlp import load_model
 
-    tok = tokenizer()
-    return ActorDictionary(lambda text: [t.text for t in tok(text)])
+    tokenizer = load_model().tokenizer
+    return ActorDictionary(lambda text: [t.text for t in tokenizer(text)])

@@ -17,8 +17,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from spacy.tokens import Span
-
 from newsevents.events import counts, geo, merge, nlp, when
 from newsevents.events.actors import Actor
 from newsevents.events.codebook import codebook
@@ -90,13 +88,13 @@ def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[M
     """Split, prefilter and parse all documents' sentences, then code them in order."""
     coder = _coder()
     split = [nlp.split_sentences(d.text) for d in documents]
-    # Each distinct sentence of a document is parsed once (bodies repeated by the page).
-    todo: list[tuple[int, int, Span]] = []
+    # Each distinct sentence of a document is coded once (bodies repeated by the page).
+    todo: list[tuple[int, int, str]] = []
     for d, sentences in enumerate(split):
         seen: set[str] = set()
         for s, sentence in enumerate(sentences):
-            if sentence.text not in seen and nlp.is_candidate(sentence):
-                seen.add(sentence.text)
+            if sentence not in seen and nlp.is_candidate(sentence):
+                seen.add(sentence)
                 todo.append((d, s, sentence))
     parsed = nlp.parse(sentence for _, _, sentence in todo)
     events: list[Event] = []
@@ -108,9 +106,9 @@ def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[M
             contexts[d] = ArticleContext(document.reference, coder.gazetteer.country_context(document.text))
         ctx = contexts[d]
         drafts = coder.code(doc, ctx)
-        for event in _events(document, s, sentence.text, drafts, ctx, coder):
+        for event in _events(document, s, sentence, drafts, ctx, coder):
             events.append(event)
-            mentions.append(Mention(event.event_id, document.article_id, s, sentence.text))
+            mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
 
 

@@ -233,9 +233,9 @@ class _Hit:
 
 def _norm(word: str) -> str:
     """Case- and accent-folded, without apostrophes: "Ma‘arrat" → "maarrat"."""
-    word = word.casefold().translate(_FOLD)
-    if not word.isascii():
-        word = _COMBINING.sub("", unicodedata.normalize("NFKD", word))
+    if word.isascii():  # most words: the fast path
+        return word.lower().replace("'", "").replace("`", "")
+    word = _COMBINING.sub("", unicodedata.normalize("NFKD", word.casefold().translate(_FOLD)))
     return word.translate(_APOSTROPHES)
 
 

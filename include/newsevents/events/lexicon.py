@@ -88,7 +88,7 @@ class Lexicon:
         self.accusatory = frozenset(raw["accusatory"])
         self.non_events = frozenset(raw["non_events"])
         self.instruments = [(tuple(words.split()), Spec.parse(spec)) for words, spec in raw["instruments"]]
-        self.forms = self._surface_forms(raw.get("irregular", {}))
+        self.irregular = {k: tuple(v) for k, v in raw["irregular"].items()}
 
     def governor_kind(self, lemma: str) -> str | None:
         """"intent", "threat", "request", "refusal", "accusation", "passthrough" or None."""
@@ -97,18 +97,9 @@ class Lexicon:
                 return kind
         return None
 
-    def _surface_forms(self, irregular: dict[str, list[str]]) -> frozenset[str]:
-        """Lower-case word forms whose presence makes a sentence worth parsing."""
-        lemmas = set(self.verbs) | {w for key in self.nouns for w in key if len(w) > 3}
-        lemmas |= {w for words, _ in self.instruments for w in words if len(w) > 3}
-        forms = set(self.obligation_modals)
-        for lemma in lemmas:
-            forms |= _inflections(lemma)
-            forms.update(irregular.get(lemma, ()))
-        return frozenset(forms)
 
 
-def _inflections(lemma: str) -> set[str]:
+def inflections(lemma: str) -> set[str]:
     """Regular English inflections of a verb or noun (over-generating is harmless here)."""
     stem = lemma[:-1] if lemma.endswith("e") else lemma
     forms = {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ed", stem + "ing"}
