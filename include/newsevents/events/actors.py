@@ -18,6 +18,7 @@ from spacy.tokens import Token
 
 from newsevents.events.codebook import read_table
 from newsevents.events.geo import PLACE_NOUNS
+from newsevents.events.nlp import lemma, load_model
 
 # Children of a phrase's head, by how much they say about who the phrase is.
 _PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
@@ -82,7 +83,7 @@ class ActorDictionary:
                 if any(window[k].i != window[0].i + k for k in range(n)):
                     continue  # only contiguous words form a name
                 entry = self.names.get(tuple(t.text for t in window))
-                sector = self.sectors.get(tuple(t.lemma_.lower() for t in window)) or self.sectors.get(
+                sector = self.sectors.get(tuple(lemma(t) for t in window)) or self.sectors.get(
                     tuple(t.lower_ for t in window)
                 )
                 if entry or sector:
@@ -100,7 +101,7 @@ class ActorDictionary:
         if country is None and sector is None:
             of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                        for g in c.children if g.dep_ == "pobj"), None)
-            if of is not None and (head.lemma_.lower() in COLLECTIVES or head.like_num):
+            if of is not None and (lemma(head) in COLLECTIVES or head.like_num):
                 return self.resolve(of)  # "a group of Yoruba leaders", "one third of ..."
             if head.pos_ != "PROPN":
                 return None  # "an immediate admission (by Moscow)": not an actor
@@ -109,7 +110,7 @@ class ActorDictionary:
             for child in head.children:
                 if child.dep_ not in ("prep", "appos", "acl") or (
                     child.dep_ == "prep" and child.lower_ not in _LOCATIVE_PREPS
-                ) or (child.dep_ == "appos" and child.lemma_.lower() in PLACE_NOUNS):
+                ) or (child.dep_ == "appos" and lemma(child) in PLACE_NOUNS):
                     continue  # "Manbij, a town held by Daesh" says nothing about Manbij's actor
                 country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
                 country = country or country2
@@ -181,7 +182,5 @@ def _name(core: list[Token], head: Token) -> str:
 @functools.cache
 def actor_dictionary() -> ActorDictionary:
     """The shared dictionary, with names tokenized like the parsed text."""
-    from newsevents.events.nlp import load_model
-
     tokenizer = load_model().tokenizer
     return ActorDictionary(lambda text: [t.text for t in tokenizer(text)])

