@@ -1,4 +1,4 @@
-"""Benchmark: the event coder on the PLOVER gold set, the seed, and fundus articles (make bench-events).
+"""Benchmark: the event coder on PLOVER gold sentences, the seed and fundus (make bench-events).
 
 1. Quality, on ../shared/gold/plover_gsr_dev.jsonl (322 sentences, each one input of
    ``code_text`` with an arbitrary publication date; every sentence has one gold event):
@@ -76,7 +76,9 @@ def location_matches(gold: dict, event: Event | None) -> bool:
 
 
 def score_gold() -> tuple[list[str], dict[str, float]]:
-    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [
+        json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()
+    ]
     confusion: Counter[tuple[str, str]] = Counter()
     tallies: Counter[str] = Counter()
     for row in rows:
@@ -90,10 +92,14 @@ def score_gold() -> tuple[list[str], dict[str, float]]:
             tallies["root_ok"] += bool(event and event.cameo_root == row["cameo_root"])
         if any(a.get("code") for a in row["source"]):
             tallies["src_n"] += 1
-            tallies["src_ok"] += bool(event and actor_matches(row["source"], event.actor1_country, event.actor1_sector))
+            tallies["src_ok"] += bool(
+                event and actor_matches(row["source"], event.actor1_country, event.actor1_sector)
+            )
         if any(a.get("code") for a in row["target"]):
             tallies["tgt_n"] += 1
-            tallies["tgt_ok"] += bool(event and actor_matches(row["target"], event.actor2_country, event.actor2_sector))
+            tallies["tgt_ok"] += bool(
+                event and actor_matches(row["target"], event.actor2_country, event.actor2_sector)
+            )
         if row.get("location"):
             tallies["loc_n"] += 1
             tallies["loc_ok"] += location_matches(row["location"], event)
@@ -119,16 +125,21 @@ def score_gold() -> tuple[list[str], dict[str, float]]:
         "cameo_root_accuracy": tallies["root_ok"] / tallies["root_n"],
         "source_country_accuracy": tallies["src_ok"] / tallies["src_n"],
         "target_country_accuracy": tallies["tgt_ok"] / tallies["tgt_n"],
-        "actor_country_accuracy": (tallies["src_ok"] + tallies["tgt_ok"]) / (tallies["src_n"] + tallies["tgt_n"]),
+        "actor_country_accuracy": (tallies["src_ok"] + tallies["tgt_ok"])
+        / (tallies["src_n"] + tallies["tgt_n"]),
         "location_match": tallies["loc_ok"] / tallies["loc_n"],
         "dead_match": tallies["dead_ok"] / tallies["dead_n"],
     }
     counts = {k: tallies[k] for k in ("root_n", "src_n", "tgt_n", "loc_n", "dead_n")}
     columns = types + ["none"]
-    matrix = ["| gold \\ coded | " + " | ".join(c[:8] for c in columns) + " |",
-              "| --- |" + " ---: |" * len(columns)]
+    matrix = [
+        "| gold \\ coded | " + " | ".join(c[:8] for c in columns) + " |",
+        "| --- |" + " ---: |" * len(columns),
+    ]
     for t in types:
-        matrix.append(f"| {t} | " + " | ".join(str(confusion[(t, c)] or "") for c in columns) + " |")
+        matrix.append(
+            f"| {t} | " + " | ".join(str(confusion[(t, c)] or "") for c in columns) + " |"
+        )
     lines = [
         "## PLOVER gold sentences (dev)",
         "",
@@ -157,8 +168,10 @@ def score_gold() -> tuple[list[str], dict[str, float]]:
 
 
 def seed_table() -> list[str]:
-    events = sorted(code_text(SEED.read_text(encoding="utf-8"), SEED_DATE),
-                    key=lambda e: (-(e.confidence or 0), e.event_id))
+    events = sorted(
+        code_text(SEED.read_text(encoding="utf-8"), SEED_DATE),
+        key=lambda e: (-(e.confidence or 0), e.event_id),
+    )
     lines = [
         "## Seed article (published 2016-01-12)",
         "",
@@ -167,7 +180,11 @@ def seed_table() -> list[str]:
     ]
     for e in events:
         actor1 = f"{e.actor1_name} ({e.actor1_country or '-'} {e.actor1_sector or '-'})"
-        actor2 = f"{e.actor2_name} ({e.actor2_country or '-'} {e.actor2_sector or '-'})" if e.actor2_name else ""
+        actor2 = (
+            f"{e.actor2_name} ({e.actor2_country or '-'} {e.actor2_sector or '-'})"
+            if e.actor2_name
+            else ""
+        )
         where = f"{e.lat:.3f}, {e.lon:.3f}" if e.lat is not None else ""
         lines.append(
             f"| {e.plover_type}/{e.plover_mode or ''} | {e.cameo_code} | {e.modality} | {e.event_date} | "
@@ -176,7 +193,10 @@ def seed_table() -> list[str]:
             f"{e.confidence:.2f} |"
         )
     distinct = sum(e.fatalities or 0 for e in events if not e.is_aggregate)
-    lines += ["", f"{len(events)} events; fatalities of the non-aggregate events sum to {distinct}."]
+    lines += [
+        "",
+        f"{len(events)} events; fatalities of the non-aggregate events sum to {distinct}.",
+    ]
     return lines
 
 
@@ -192,11 +212,16 @@ def fundus_articles() -> list[Article]:
             if not text or py3langid.classify(text)[0] != "en":
                 continue
             published = entry.get("publishing_date")
-            articles.append(Article(
-                article_id=stable_id(str(path), version), source=f"{path.name}#{version}", text=text,
-                title=entry.get("title"), language="en",
-                published=dt.datetime.fromisoformat(published) if published else None,
-            ))
+            articles.append(
+                Article(
+                    article_id=stable_id(str(path), version),
+                    source=f"{path.name}#{version}",
+                    text=text,
+                    title=entry.get("title"),
+                    language="en",
+                    published=dt.datetime.fromisoformat(published) if published else None,
+                )
+            )
     return articles
 
 
@@ -207,7 +232,9 @@ def speed() -> tuple[list[str], dict[str, float]]:
     extract_events(articles[:3], GOLD_DATE)  # warm-up: model, gazetteer, lexicon
     list(bare.pipe(texts[:3]))
     sentences = sum(len(events_nlp.split_sentences(t)) for t in texts)
-    candidates = sum(events_nlp.is_candidate(s) for t in texts for s in events_nlp.split_sentences(t))
+    candidates = sum(
+        events_nlp.is_candidate(s) for t in texts for s in events_nlp.split_sentences(t)
+    )
 
     started = time.process_time()
     result = extract_events(articles, GOLD_DATE)
@@ -254,7 +281,7 @@ def main() -> None:
     report = [
         "# Event coder benchmark (make bench-events)",
         "",
-        f"Run {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `bench/bench_events.py`; "
+        f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC by `bench/bench_events.py`; "
         "see its docstring for the method.",
         "",
         *gold_lines,

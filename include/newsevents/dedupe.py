@@ -384,9 +384,10 @@ def _mark(run: _Run, priors: list[_Original], canonical: np.ndarray) -> list[Art
     for i, article in enumerate(run.articles):
         node = int(canonical[offset + i])
         if node == offset + i:
-            sites = {_site(run.articles[k]) for k in copies[node]} - {None}
+            n_copies = len(copies[node])
+            sites = {_site(run.articles[k]) for k in copies[node]} - {None} if n_copies > 1 else ()
             fields = dict(dup_of=None, dup_kind=None, dup_similarity=None,
-                          n_copies=len(copies[node]), n_sites=max(1, len(sites)))
+                          n_copies=n_copies, n_sites=max(1, len(sites)))
         else:
             original = priors[node] if node < offset else run.original(node - offset)
             fields = _copy_of(original, run, i)

@@ -17,18 +17,14 @@ from dataclasses import dataclass
 from spacy.tokens import Token
 
 from newsevents.events.codebook import read_table
-from newsevents.events.geo import PLACE_NOUNS
-from newsevents.events.nlp import lemma, load_model
+from newsevents.events.lexicon import lexicon
+from newsevents.events.nlp import lemma, load_model, pos
 
 # Children of a phrase's head, by how much they say about who the phrase is.
 _PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
 _LOCATIVE_PREPS = {"of", "in", "from", "for", "at", "on"}
 INTERNATIONAL = {"IGO", "NGO", "IMG"}  # sectors of actors that belong to no country
-# Heads that stand for the group in their "of" phrase ("a group of Yoruba leaders").
-COLLECTIVES = {"group", "member", "team", "band", "contingent", "batch", "patch", "deployment",
-               "unit", "third", "half", "quarter", "some", "many", "most", "all", "one", "dozen",
-               "dozens", "hundred", "hundreds", "thousand", "thousands", "majority", "number",
-               "handful", "delegation", "crowd", "mob", "column", "convoy", "squad", "wing"}
+
 _SKIP_AT_START = {"det", "predet", "nummod", "quantmod", "advmod", "cc", "punct", "case"}
 MAX_NAME_TOKENS = 8
 
@@ -99,18 +95,28 @@ class ActorDictionary:
         core = sorted(_collect(head, _PREMODIFIERS), key=lambda t: t.i)
         country, sector = self._code(core, head)
         if country is None and sector is None:
-            of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
-                       for g in c.children if g.dep_ == "pobj"), None)
-            if of is not None and (lemma(head) in COLLECTIVES or head.like_num):
+            of = next(
+                (
+                    g
+                    for c in head.children
+                    if c.dep_ == "prep" and c.lower_ == "of"
+                    for g in c.children
+                    if g.dep_ == "pobj"
+                ),
+                None,
+            )
+            if of is not None and (lemma(head) in lexicon().collectives or head.like_num):
                 return self.resolve(of)  # "a group of Yoruba leaders", "one third of ..."
-            if head.pos_ != "PROPN":
+            if pos(head) != "PROPN":
                 return None  # "an immediate admission (by Moscow)": not an actor
         if country is None and sector not in INTERNATIONAL:
             # "security forces in Guinea", "Riad Hijab, the opposition coordinator"
             for child in head.children:
-                if child.dep_ not in ("prep", "appos", "acl") or (
-                    child.dep_ == "prep" and child.lower_ not in _LOCATIVE_PREPS
-                ) or (child.dep_ == "appos" and lemma(child) in PLACE_NOUNS):
+                if (
+                    child.dep_ not in ("prep", "appos", "acl")
+                    or (child.dep_ == "prep" and child.lower_ not in _LOCATIVE_PREPS)
+                    or (child.dep_ == "appos" and lemma(child) in lexicon().place_nouns)
+                ):
                     continue  # "Manbij, a town held by Daesh" says nothing about Manbij's actor
                 country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
                 country = country or country2

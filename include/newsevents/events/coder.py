@@ -33,8 +33,9 @@ from newsevents.events import geo, when
 from newsevents.events.actors import Actor, actor_dictionary
 from newsevents.events.codebook import codebook
 from newsevents.events.lexicon import Condition, Spec, lexicon
-from newsevents.events.nlp import lemma, lemmas
+from newsevents.events.nlp import lemma, pos, prefilter
 
+PLACE_KEY = "newsevents.place"  # Doc.user_data key of the sentence's place
 VERB_POS = {"VERB", "AUX"}
 NOUN_POS = {"NOUN", "PROPN"}
 GOVERNOR_POS = {"VERB", "AUX", "ADJ"}  # "ready to", "willing to" govern like verbs
@@ -43,22 +44,20 @@ OBJECT_DEPS = {"dobj", "nsubjpass", "dative", "attr", "oprd", "obj"}
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acomp", "advcl", "conj"}
 # Prepositions of time, cause and circumstance: what they introduce is not the content of
 # the verb ("agreed to a ceasefire after two days of fighting").
+# fmt: off
 ADJUNCT_PREPS = {"after", "before", "during", "since", "despite", "amid", "amidst", "following",
                  "until", "because", "as", "like", "than", "without", "within", "near", "between",
                  "among", "throughout", "ahead", "prior", "due", "in"}
 # Prepositions introducing the one acted upon, in order of preference.
 TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "into",
                 "from", "over", "for", "in", "of", "by")
+# fmt: on
 FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
-QUANTITY_NOUNS = {"series", "number", "wave", "round", "string", "spate", "couple", "lot", "dozen",
-                  "hundred", "thousand", "day", "week", "hour", "month", "year", "night"}
-# Nouns that name where, not who ("the Bosnian town of Gorazde": only a country).
-PLACE_WORDS = geo.PLACE_NOUNS | {"country", "republic", "territory", "camp"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
 # The code of a governor that is not itself a trigger ("decided to", "plans to").
 DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "refusal": "120",
-                          "accusation": "112", "command": "100"}
+                          "accusation": "112", "command": "100"}  # fmt: skip
 
 # Confidence: what the event's evidence adds up to (see _confidence).
 BASE_CONFIDENCE = 0.45
@@ -75,8 +74,6 @@ class Trigger:
     consumed: set[int] = field(default_factory=set)  # objects that are the action's own ("troops")
     content: Token | None = None  # the governed clause, whose objects give actor2
     governor: str | None = None  # kind of governor composed into this event
-    actor1: Actor | None = None
-    actor2: Actor | None = None
 
 
 @dataclass(frozen=True)
@@ -118,15 +115,25 @@ class SentenceCoder:
     def triggers(self, doc: Doc) -> list[Trigger]:
         found: list[Trigger] = []
         consumed: set[int] = set()
-        for tok in doc:
-            if tok.pos_ in VERB_POS:
+        words = prefilter()
+        candidates = [
+            tok
+            for tok in doc
+            if words.may_trigger(tok.lower_) or any(words.may_trigger(c.lower_) for c in tok.lefts)
+        ]  # "mediation mission"
+        for tok in candidates:
+            if pos(tok) in VERB_POS:
                 match = self._match_verb(tok)
                 if match:
                     spec, objects = match
                     found.append(Trigger(tok, tok, spec, objects))
                     consumed |= objects
-        for tok in doc:
-            if tok.pos_ in NOUN_POS and tok.i not in consumed and tok.dep_ not in ("compound", "amod"):
+        for tok in candidates:
+            if (
+                pos(tok) in NOUN_POS
+                and tok.i not in consumed
+                and tok.dep_ not in ("compound", "amod")
+            ):
                 spec = self._match_noun(tok)
                 head = self._noun_event_head(tok, found) if spec else None
                 if spec and head is not None:
@@ -186,7 +193,7 @@ class SentenceCoder:
             verb = verb.head
         elif tok.dep_ not in OBJECT_DEPS | {"nsubj"}:
             return None
-        if verb.pos_ not in GOVERNOR_POS:
+        if pos(verb) not in GOVERNOR_POS:
             return None
         lemmas = verb_lemmas(verb)
         if any(t.token == verb for t in verb_triggers):
@@ -213,9 +220,10 @@ class SentenceCoder:
                 result.append(trig)
         return [t for t in result if t.token.i not in absorbed or t.governor]
 
-    def _climb(self, trig: Trigger, by_token: dict[int, Trigger], heads: set[int],
-               absorbed: set[int]) -> Trigger | None:
-        if trig.head != trig.token and trig.token.pos_ in NOUN_POS and trig.token.dep_ != "nsubj":
+    def _climb(
+        self, trig: Trigger, by_token: dict[int, Trigger], heads: set[int], absorbed: set[int]
+    ) -> Trigger | None:
+        if trig.head != trig.token and pos(trig.token) in NOUN_POS and trig.token.dep_ != "nsubj":
             kind = self._governor_of(trig.head)  # "called for a ceasefire"
             if kind not in (None, "passthrough"):
                 return self._govern(trig, trig.head, kind, by_token, heads, absorbed)
@@ -225,12 +233,14 @@ class SentenceCoder:
                 return trig
             link, node = node.dep_, node.head
             kind = self._governor_of(node)
-            if node.pos_ not in GOVERNOR_POS and not (kind and node.pos_ == "NOUN"):
+            if pos(node) not in GOVERNOR_POS and not (kind and pos(node) == "NOUN"):
                 continue
             if kind and kind != "passthrough" and link != "conj":
                 return self._govern(trig, node, kind, by_token, heads, absorbed)
             if node.i in heads and link in ("xcomp", "advcl") and _to_infinitive(trig.head):
-                return None  # the purpose of another action ("staged a strike to demand"): one event
+                return (
+                    None  # the purpose of another action ("staged a strike to demand"): one event
+                )
             if kind == "passthrough":
                 continue
             if node.i in heads or verb_lemmas(node) & self.lex.report_verbs:
@@ -246,13 +256,25 @@ class SentenceCoder:
                     return kind
         return self.lex.governor_kind(word)
 
-    def _govern(self, trig: Trigger, gov: Token, kind: str, by_token: dict[int, Trigger],
-                heads: set[int], absorbed: set[int]) -> Trigger | None:
+    def _govern(
+        self,
+        trig: Trigger,
+        gov: Token,
+        kind: str,
+        by_token: dict[int, Trigger],
+        heads: set[int],
+        absorbed: set[int],
+    ) -> Trigger | None:
         own = by_token.get(gov.i)
         if kind == "refusal" and lemma(trig.token) in self.lex.non_events:
             absorbed.add(gov.i)
             return None
-        form = {"intent": "future", "threat": "future", "request": "requested", "refusal": "refused"}.get(kind)
+        form = {
+            "intent": "future",
+            "threat": "future",
+            "request": "requested",
+            "refusal": "refused",
+        }.get(kind)
         spec = own.spec if own else Spec(DEFAULT_GOVERNOR_CODES[kind])
         if kind == "command":
             spec = trig.spec  # "ordered the paper to suspend publication" is the suspension
@@ -265,10 +287,20 @@ class SentenceCoder:
             elif kind == "intent" and not own:
                 spec = trig.spec  # "plans to attack" with no intent code: the action itself
         absorbed.add(gov.i)
-        composed = Trigger(gov, gov, spec, trig.consumed | (own.consumed if own else set()),
-                           content=trig.head, governor=kind)
+        composed = Trigger(
+            gov,
+            gov,
+            spec,
+            trig.consumed | (own.consumed if own else set()),
+            content=trig.head,
+            governor=kind,
+        )
         # keep climbing: "said it was prepared to lift the ban", "has threatened to ban"
-        return self._climb(composed, by_token, heads, absorbed) if gov.dep_ in COMPLEMENT_DEPS else composed
+        return (
+            self._climb(composed, by_token, heads, absorbed)
+            if gov.dep_ in COMPLEMENT_DEPS
+            else composed
+        )
 
     # -- 3. instruments and modality -----------------------------------------------------
 
@@ -295,7 +327,9 @@ class SentenceCoder:
             return (Spec(refused), "asserted") if refused else (spec, "denied")
         mod = when.modality(trig.token.doc.text, near=trig.token.idx)
         if trig.governor in ("intent", "threat"):
-            return spec, "future" if trig.governor == "intent" and _has_future_aux(trig.head) else "asserted"
+            return spec, "future" if trig.governor == "intent" and _has_future_aux(
+                trig.head
+            ) else "asserted"
         if mod == "denied" and (coding.plover_type in ("REJECT", "ACCUSE") or trig.governor):
             mod = "asserted"  # "refused to meet", "denied land allocation": the event itself
         if _has_future_aux(trig.head):
@@ -308,34 +342,57 @@ class SentenceCoder:
 
     # -- 4. actors ----------------------------------------------------------------------
 
-    def actor(self, tok: Token | None, ctx: ArticleContext) -> Actor | None:
-        """The actor a noun phrase names; pronouns and bare sectors are resolved in context."""
+    def actor(self, tok: Token | None, ctx: ArticleContext, local: bool = False) -> Actor | None:
+        """The actor a noun phrase names; pronouns and bare sectors are resolved in context.
+
+        A bare sector ("the rebels") takes the country of the possessive pronoun's
+        antecedent ("their forces"), else, for one acted upon (``local``), the country
+        where the sentence's event happens, else the article's main country. An ethnic
+        group ("ethnic Albanians") is of the country it lives in, where the event happens.
+        """
         if tok is None:
             return None
-        if tok.pos_ == "PRON" or tok.lower_ in RELATIVE_PRONOUNS:
+        if pos(tok) == "PRON" or tok.lower_ in RELATIVE_PRONOUNS:
             return self._antecedent(tok, ctx)
         found = self.actors.resolve(tok)
         if found is not None and not self._names_people(tok):
             # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country
             return replace(found, sector=None) if found.country else None
-        if found is None and tok.pos_ == "PROPN":
+        if found is None and pos(tok) == "PROPN":
             place = self.gazetteer.locate(_phrase_text(tok), ctx.countries)
             if place is not None:
                 found = Actor(_phrase_text(tok), place.country, None)
         if found is None:
             return None
         if found.country is None and found.sector not in (None, "IGO", "NGO", "IMG"):
-            owner = next((c for c in tok.children if c.dep_ == "poss" and c.pos_ == "PRON"), None)
+            owner = next((c for c in tok.children if c.dep_ == "poss" and pos(c) == "PRON"), None)
             antecedent = self._antecedent(owner, ctx) if owner is not None else None
-            country = antecedent.country if antecedent else (ctx.countries[:1] or [None])[0]
+            here = self.place_country(tok.doc, ctx) if local else None
+            country = antecedent.country if antecedent else here or (ctx.countries[:1] or [None])[0]
             found = replace(found, country=country)
+        elif any(lemma(c) == "ethnic" for c in tok.children) and self.place_country(tok.doc, ctx):
+            found = replace(found, country=self.place_country(tok.doc, ctx))
         return found
+
+    def place(self, doc: Doc, ctx: ArticleContext) -> geo.Place | None:
+        """Where the sentence's events happen (``geo``), looked up once per sentence."""
+        if PLACE_KEY not in doc.user_data:
+            doc.user_data[PLACE_KEY] = self.gazetteer.locate(doc.text, ctx.countries)
+        return doc.user_data[PLACE_KEY]
+
+    def place_country(self, doc: Doc, ctx: ArticleContext) -> str | None:
+        place = self.place(doc, ctx)
+        return place.country if place else None
 
     def _names_people(self, tok: Token) -> bool:
         """Whether a noun can name an actor: not an event, proposal or place word."""
         word = lemma(tok)
-        return not ((word,) in self.lex.nouns or word in self.lex.classes["proposal"]
-                    or word in self.lex.classes["agreement"] or word in PLACE_WORDS)
+        return not (
+            (word,) in self.lex.nouns
+            or word in self.lex.classes["proposal"]
+            or word in self.lex.classes["agreement"]
+            or word in self.lex.place_nouns
+        )
 
     def _antecedent(self, pron: Token, ctx: ArticleContext) -> Actor | None:
         """A pronoun's actor: the speaker of the clause it is in, else the last actor."""
@@ -347,16 +404,24 @@ class SentenceCoder:
         node = pron.head
         while node.head != node:
             node = node.head
-            subject = next((c for c in node.children
-                            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ != "PRON"
-                            and not pron.is_ancestor(c) and not c.is_ancestor(pron)), None)
+            subject = next(
+                (
+                    c
+                    for c in node.children
+                    if c.dep_ in ("nsubj", "nsubjpass")
+                    and pos(c) != "PRON"
+                    and not pron.is_ancestor(c)
+                    and not c.is_ancestor(pron)
+                ),
+                None,
+            )
             if subject is not None:
                 return self.actors.resolve(subject) or ctx.last_actor
         return ctx.last_actor
 
     def actor1(self, trig: Trigger, ctx: ArticleContext) -> Actor | None:
         head = trig.head
-        if head.pos_ in NOUN_POS:  # "riots continued": the noun's own modifiers
+        if pos(head) in NOUN_POS:  # "riots continued": the noun's own modifiers
             return self.actor(_agent(head) or head, ctx)
         node = head
         while True:
@@ -372,7 +437,7 @@ class SentenceCoder:
                 if self._governor_of(node):
                     return self.actor(passive, ctx)
                 return self._instrument_owner(node, ctx)
-            if node.dep_ == "acl" and node.head.pos_ in NOUN_POS and node.tag_ != "VBN":
+            if node.dep_ == "acl" and pos(node.head) in NOUN_POS and node.tag_ != "VBN":
                 found = self.actor(node.head, ctx)  # "Palestinian youths resorted to ..."
                 if found or node.head.dep_ not in OBJECT_DEPS | {"pobj"}:
                     return found
@@ -385,7 +450,7 @@ class SentenceCoder:
             return None
 
     def _instrument_owner(self, verb: Token, ctx: ArticleContext) -> Actor | None:
-        """"killed in Russian raids": whose weapon or attack a passive names."""
+        """ "killed in Russian raids": whose weapon or attack a passive names."""
         for noun in self._instruments_of(verb):
             found = self.actor(noun, ctx)
             if found is not None:
@@ -395,18 +460,22 @@ class SentenceCoder:
     def _instruments_of(self, verb: Token) -> list[Token]:
         """Event and weapon nouns in a verb's "in"/"by"/"during" phrases."""
         instruments = {w for words, _ in self.lex.instruments for w in words}
-        return [g for c in verb.children if c.dep_ == "prep" and c.lower_ in ("in", "by", "during", "from")
-                for g in c.children if g.dep_ == "pobj"
-                and ((lemma(g),) in self.lex.nouns or lemma(g) in instruments)]
+        return [
+            g
+            for c in verb.children
+            if c.dep_ == "prep" and c.lower_ in ("in", "by", "during", "from")
+            for g in c.children
+            if g.dep_ == "pobj" and ((lemma(g),) in self.lex.nouns or lemma(g) in instruments)
+        ]
 
     def actor2(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
         places = [trig.content] if trig.content is not None else []
-        if trig.token != trig.head and trig.token.pos_ in NOUN_POS:
+        if trig.token != trig.head and pos(trig.token) in NOUN_POS:
             places.append(trig.token)  # "sanctions on the Taliban"
         places.append(trig.head)
         if trig.content is not None and trig.content != trig.head and trig.governor == "request":
             subject = next((c for c in trig.content.children if c.dep_ == "nsubj"), None)
-            found = self.actor(subject, ctx)  # "demanded that the US cancel ..."
+            found = self.actor(subject, ctx, local=True)  # "demanded that the US cancel ..."
             if found:
                 return found
         for tok in places:
@@ -414,7 +483,7 @@ class SentenceCoder:
             for cand in self._target_candidates(tok, trig):
                 if cand.i in weapons:
                     continue
-                found = self.actor(cand, ctx)
+                found = self.actor(cand, ctx, local=True)
                 if found and found != actor1:
                     return found
         return None
@@ -425,24 +494,40 @@ class SentenceCoder:
         "aid for Romania", "protest with Albania"), then the action's own objects."""
         direct, clauses, preps, own = [], [], {}, []
         children = list(tok.children)
-        children += [g for c in tok.children if c.dep_ in ("prt", "advmod") for g in c.children
-                     if g.dep_ == "prep"]  # "kidnapped up to 16 advisers"
-        objects = [c for c in children if c.dep_ in OBJECT_DEPS or (c.dep_ == "prep" and c.lower_ == "of")]
+        children += [
+            g
+            for c in tok.children
+            if c.dep_ in ("prt", "advmod")
+            for g in c.children
+            if g.dep_ == "prep"
+        ]  # "kidnapped up to 16 advisers"
+        objects = [
+            c for c in children if c.dep_ in OBJECT_DEPS or (c.dep_ == "prep" and c.lower_ == "of")
+        ]
         for obj in objects:
             nouns = [obj] if obj.dep_ != "prep" else [g for g in obj.children if g.dep_ == "pobj"]
             for noun in nouns:
                 children += [g for g in noun.children if g.dep_ == "prep"]
-                children += [g for c in noun.children if c.dep_ == "prep" and c.lower_ == "of"
-                             for o in c.children if o.dep_ == "pobj" for g in o.children if g.dep_ == "prep"]
+                children += [
+                    g
+                    for c in noun.children
+                    if c.dep_ == "prep" and c.lower_ == "of"
+                    for o in c.children
+                    if o.dep_ == "pobj"
+                    for g in o.children
+                    if g.dep_ == "prep"
+                ]
         for child in children:
             if child.dep_ in OBJECT_DEPS:
                 (own if child.i in trig.consumed or _owned(child) else direct).append(child)
             elif child.dep_ in ("ccomp", "xcomp"):
                 clauses.extend(g for g in child.children if g.dep_ == "nsubj")
             elif child.dep_ in ("prep", "dative") and child.lower_ in TARGET_PREPS:
-                if child.lower_ == "by" and child.head.pos_ not in NOUN_POS:
+                if child.lower_ == "by" and pos(child.head) not in NOUN_POS:
                     continue  # "by" after a verb introduces the agent, not the target
-                preps.setdefault(child.lower_, []).extend(g for g in child.children if g.dep_ == "pobj")
+                preps.setdefault(child.lower_, []).extend(
+                    g for g in child.children if g.dep_ == "pobj"
+                )
         ordered = direct + clauses + [p for prep in TARGET_PREPS for p in preps.get(prep, [])] + own
         return [c for t in ordered for c in (t, *t.conjuncts) if c.i != trig.token.i]
 
@@ -463,29 +548,52 @@ class SentenceCoder:
                 continue
             if spec.cameo in ("112",) or lemma(trig.token) in self.lex.accusatory:
                 spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
-            drafts.append(Draft(trig.token.text, trig.token.idx, spec.cameo, spec.plover_type,
-                                spec.mode, modality, actor1, actor2,
-                                self._main_clause(trig.token)))
+            drafts.append(
+                Draft(
+                    trig.token.text,
+                    trig.token.idx,
+                    spec.cameo,
+                    spec.plover_type,
+                    spec.mode,
+                    modality,
+                    actor1,
+                    actor2,
+                    self._main_clause(trig.token),
+                )
+            )
             if actor1 is not None and actor1.country:
                 ctx.last_actor = actor1
         return drafts
 
     def _declines_comment(self, trig: Trigger) -> bool:
-        """"refused to speculate", "declined to comment": no political event."""
-        return trig.governor is None and self._governor_of(trig.token) == "refusal" and any(
-            c.dep_ == "xcomp" and lemma(c) in self.lex.non_events for c in trig.token.children
+        """ "refused to speculate", "declined to comment": no political event."""
+        return (
+            trig.governor is None
+            and self._governor_of(trig.token) == "refusal"
+            and any(
+                c.dep_ == "xcomp" and lemma(c) in self.lex.non_events for c in trig.token.children
+            )
         )
 
     def _main_clause(self, tok: Token) -> bool:
         """Whether the action is what the sentence reports: the root, or what is said."""
         while tok.head != tok:
-            if tok.dep_ not in ("ccomp", "parataxis") or not verb_lemmas(tok.head) & self.lex.report_verbs:
+            if (
+                tok.dep_ not in ("ccomp", "parataxis")
+                or not verb_lemmas(tok.head) & self.lex.report_verbs
+            ):
                 return False
             tok = tok.head
         return True
 
-    def _as_accusation(self, trig: Trigger, spec: Spec, actor1: Actor | None, actor2: Actor | None,
-                       ctx: ArticleContext) -> tuple[Spec, Actor | None, Actor | None]:
+    def _as_accusation(
+        self,
+        trig: Trigger,
+        spec: Spec,
+        actor1: Actor | None,
+        actor2: Actor | None,
+        ctx: ArticleContext,
+    ) -> tuple[Spec, Actor | None, Actor | None]:
         """A judgement reported by someone else is that speaker's accusation.
 
         "Hijab said the United States had backtracked" is Hijab accusing the United States.
@@ -499,7 +607,7 @@ class SentenceCoder:
         return Spec("112"), speaker_actor, actor1
 
     def _demands(self, doc: Doc) -> list[Trigger]:
-        """"Russia said Sudan must return the helicopter": a demand by the speaker.
+        """ "Russia said Sudan must return the helicopter": a demand by the speaker.
 
         A clause with "must"/"should" under a verb or noun of saying ("a reminder that Iraq
         must cooperate") is a demand of that clause's speaker on its subject.
@@ -511,11 +619,13 @@ class SentenceCoder:
             ):
                 continue
             speaker = tok.head
-            while speaker.pos_ not in VERB_POS and speaker.head != speaker:
+            while pos(speaker) not in VERB_POS and speaker.head != speaker:
                 speaker = speaker.head
             own = self._match_verb(tok)
             code = self.book.recode(own[0].cameo, "requested") if own else None
-            found.append(Trigger(speaker, speaker, Spec(code or "100"), content=tok, governor="request"))
+            found.append(
+                Trigger(speaker, speaker, Spec(code or "100"), content=tok, governor="request")
+            )
         return found
 
 
@@ -541,7 +651,9 @@ def _phrase_lemmas(tok: Token) -> set[str]:
         elif child.dep_ == "prep" and child.lower_ == "of":
             for g in child.children:
                 if g.dep_ == "pobj":
-                    words |= {lemma(g)} | {lemma(c) for c in g.children if c.dep_ in ("compound", "amod")}
+                    words |= {lemma(g)} | {
+                        lemma(c) for c in g.children if c.dep_ in ("compound", "amod")
+                    }
     return words
 
 
@@ -549,22 +661,31 @@ def verb_lemmas(tok: Token) -> set[str]:
     """The lemma and plausible base forms of a verb (the small model lemmatizes some
     verbs wrongly: "staged" → "stag")."""
     word = tok.lower_
-    forms = {*lemmas(tok), word}
-    for suffix, repl in (("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("s", ""), ("ies", "y"), ("ied", "y")):
+    forms = {lemma(tok), word}
+    for suffix, repl in (
+        ("ed", ""),
+        ("ed", "e"),
+        ("d", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("s", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) > 2:
             forms.add(word[: -len(suffix)] + repl)
     return forms
 
 
 def _is_quantity(noun: Token) -> bool:
-    """"10 days (of)", "a series (of)", "dozens (of)": a noun that measures another."""
-    return noun.pos_ in NOUN_POS and (
-        lemma(noun) in QUANTITY_NOUNS or any(c.dep_ == "nummod" for c in noun.children)
+    """ "10 days (of)", "a series (of)", "dozens (of)": a noun that measures another."""
+    return pos(noun) in NOUN_POS and (
+        lemma(noun) in lexicon().quantities or any(c.dep_ == "nummod" for c in noun.children)
     )
 
 
 def _to_infinitive(verb: Token) -> bool:
-    """"to demand", "demanding": a clause stating the purpose or manner of another action."""
+    """ "to demand", "demanding": a clause stating the purpose or manner of another action."""
     return verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
 
 
@@ -578,14 +699,16 @@ def _depth(tok: Token) -> int:
 def _agent(verb: Token) -> Token | None:
     """The "by" agent of a passive verb or an event noun ("attacked by militiamen")."""
     for child in verb.children:
-        if child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "by" and verb.pos_ in NOUN_POS):
+        if child.dep_ == "agent" or (
+            child.dep_ == "prep" and child.lower_ == "by" and pos(verb) in NOUN_POS
+        ):
             return next((g for g in child.children if g.dep_ == "pobj"), None)
     return None
 
 
 def _owned(tok: Token) -> bool:
-    """"its troops": an object that belongs to the subject is not the one acted upon."""
-    return any(c.dep_ == "poss" and c.pos_ == "PRON" for c in tok.children)
+    """ "its troops": an object that belongs to the subject is not the one acted upon."""
+    return any(c.dep_ == "poss" and pos(c) == "PRON" for c in tok.children)
 
 
 def _negated(verb: Token) -> bool:
@@ -593,7 +716,9 @@ def _negated(verb: Token) -> bool:
 
 
 def _has_future_aux(verb: Token | None) -> bool:
-    return verb is not None and any(c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children)
+    return verb is not None and any(
+        c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children
+    )
 
 
 def _phrase_text(tok: Token) -> str:
@@ -609,5 +734,3 @@ def _speaker(verb: Token, report_verbs: frozenset[str]) -> Token | None:
         if lemma(node) in report_verbs:
             return next((c for c in node.children if c.dep_ == "nsubj"), None)
     return None
-
-

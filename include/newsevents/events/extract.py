@@ -103,24 +103,32 @@ def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[M
     for (d, s, sentence), doc in zip(todo, parsed, strict=True):
         document = documents[d]
         if d not in contexts:
-            contexts[d] = ArticleContext(document.reference, coder.gazetteer.country_context(document.text))
+            contexts[d] = ArticleContext(
+                document.reference, coder.gazetteer.country_context(document.text)
+            )
         ctx = contexts[d]
         drafts = coder.code(doc, ctx)
-        for event in _events(document, s, sentence, drafts, ctx, coder):
+        if not drafts:
+            continue
+        place = coder.place(doc, ctx)
+        if place is None and ctx.countries:  # the article's main country, at country precision
+            place = coder.gazetteer.country_place(ctx.countries[0])
+        for event in _events(document, s, sentence, drafts, ctx, place):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
 
 
-def _events(document: _Document, index: int, sentence: str, drafts: list[Draft],
-            ctx: ArticleContext, coder: SentenceCoder) -> list[Event]:
+def _events(
+    document: _Document,
+    index: int,
+    sentence: str,
+    drafts: list[Draft],
+    ctx: ArticleContext,
+    place: geo.Place | None,
+) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
-    if not drafts:
-        return []
     book = codebook()
-    place = coder.gazetteer.locate(sentence, ctx.countries)
-    if place is None and ctx.countries:
-        place = coder.gazetteer.country_place(ctx.countries[0])
     fatalities, injured = counts.casualties(sentence)
     attribution = counts.attribution(sentence, ctx.sources)
     if attribution:
@@ -133,44 +141,56 @@ def _events(document: _Document, index: int, sentence: str, drafts: list[Draft],
         if actor1 is None and coding.plover_type == "ASSAULT":
             country = place.country if place else (ctx.countries[:1] or [None])[0]
             actor1 = Actor(UNIDENTIFIED, country, "UAF")
-        acled_type, acled_sub = book.acled(coding, actor1 and actor1.sector, actor2 and actor2.sector)
-        day = when.resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
+        acled_type, acled_sub = book.acled(
+            coding, actor1 and actor1.sector, actor2 and actor2.sector
+        )
+        day = (
+            when.resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
+        )
         violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
         casualties_given |= violent and (fatalities is not None or injured is not None)
-        events.append(Event(
-            event_id=stable_id(document.article_id, index, coding.cameo_code,
-                               _name(actor1), _name(actor2), draft.trigger),
-            article_id=document.article_id,
-            sentence=sentence,
-            trigger=draft.trigger,
-            event_date=day or (ctx.reference if draft.modality != "future" else None),
-            modality=draft.modality,
-            plover_type=coding.plover_type,
-            plover_mode=coding.plover_mode,
-            plover_context=coding.plover_context,
-            cameo_code=coding.cameo_code,
-            cameo_root=coding.cameo_root,
-            quad_class=coding.quad_class,
-            goldstein=coding.goldstein,
-            acled_event_type=acled_type,
-            acled_sub_event_type=acled_sub,
-            actor1_name=_name(actor1),
-            actor1_country=actor1.country if actor1 else None,
-            actor1_sector=actor1.sector if actor1 else None,
-            actor2_name=_name(actor2),
-            actor2_country=actor2.country if actor2 else None,
-            actor2_sector=actor2.sector if actor2 else None,
-            location_name=place.name if place else None,
-            admin1=place.admin1 if place else None,
-            country=place.country if place else None,
-            lat=place.lat if place else None,
-            lon=place.lon if place else None,
-            geo_precision=place.precision if place else None,
-            fatalities=fatalities if violent else None,
-            injured=injured if violent else None,
-            source_attribution=attribution,
-            confidence=_confidence(draft, actor1, actor2),
-        ))
+        events.append(
+            Event(
+                event_id=stable_id(
+                    document.article_id,
+                    index,
+                    coding.cameo_code,
+                    _name(actor1),
+                    _name(actor2),
+                    draft.trigger,
+                ),
+                article_id=document.article_id,
+                sentence=sentence,
+                trigger=draft.trigger,
+                event_date=day or (ctx.reference if draft.modality != "future" else None),
+                modality=draft.modality,
+                plover_type=coding.plover_type,
+                plover_mode=coding.plover_mode,
+                plover_context=coding.plover_context,
+                cameo_code=coding.cameo_code,
+                cameo_root=coding.cameo_root,
+                quad_class=coding.quad_class,
+                goldstein=coding.goldstein,
+                acled_event_type=acled_type,
+                acled_sub_event_type=acled_sub,
+                actor1_name=_name(actor1),
+                actor1_country=actor1.country if actor1 else None,
+                actor1_sector=actor1.sector if actor1 else None,
+                actor2_name=_name(actor2),
+                actor2_country=actor2.country if actor2 else None,
+                actor2_sector=actor2.sector if actor2 else None,
+                location_name=place.name if place else None,
+                admin1=place.admin1 if place else None,
+                country=place.country if place else None,
+                lat=place.lat if place else None,
+                lon=place.lon if place else None,
+                geo_precision=place.precision if place else None,
+                fatalities=fatalities if violent else None,
+                injured=injured if violent else None,
+                source_attribution=attribution,
+                confidence=_confidence(draft, actor1, actor2),
+            )
+        )
     return events
 
 
@@ -184,5 +204,7 @@ def _confidence(draft: Draft, actor1: Actor | None, actor2: Actor | None) -> flo
     score += 0.2 if draft.actor1 is not None else 0.0  # an identified (not inferred) actor1
     score += 0.15 if actor2 is not None else 0.0
     score += 0.15 if draft.main_clause else 0.0
-    score += {"asserted": 0.1, "future": 0.05, "hypothetical": -0.15, "denied": -0.1}[draft.modality]
+    score += {"asserted": 0.1, "future": 0.05, "hypothetical": -0.15, "denied": -0.1}[
+        draft.modality
+    ]
     return round(min(max(score, 0.0), 1.0), 2)

@@ -36,7 +36,8 @@ class Spec:
 
 @dataclass(frozen=True)
 class Condition:
-    """When a verb entry applies: ``+class`` (object), ``~class`` (subject), ``+clause``, ``+object``."""
+    """When a verb entry applies: ``+class`` (object), ``~class`` (subject), ``+clause``,
+    ``+object`` (see triggers.yaml)."""
 
     kind: str  # "object", "subject", "clause", "any_object" or "always"
     words: frozenset[str] = frozenset()
@@ -87,16 +88,21 @@ class Lexicon:
         self.report_verbs = frozenset(raw["report_verbs"])
         self.accusatory = frozenset(raw["accusatory"])
         self.non_events = frozenset(raw["non_events"])
-        self.instruments = [(tuple(words.split()), Spec.parse(spec)) for words, spec in raw["instruments"]]
+        self.instruments = [
+            (tuple(words.split()), Spec.parse(spec)) for words, spec in raw["instruments"]
+        ]
         self.irregular = {k: tuple(v) for k, v in raw["irregular"].items()}
+        self.collectives = frozenset(raw["collectives"])
+        self.quantities = frozenset(raw["quantities"])
+        self.place_nouns = frozenset(raw["place_nouns"])
+        self.word_sets = self.collectives | self.quantities | self.place_nouns
 
     def governor_kind(self, lemma: str) -> str | None:
-        """"intent", "threat", "request", "refusal", "accusation", "passthrough" or None."""
+        """ "intent", "threat", "request", "refusal", "accusation", "passthrough" or None."""
         for kind, words in self.governors.items():
             if lemma in words:
                 return kind
         return None
-
 
 
 def inflections(lemma: str) -> set[str]:

