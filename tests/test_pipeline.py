@@ -47,10 +47,12 @@ def test_the_seed_events_are_each_coded_once(seed_lake):
         return [e for e in events if e["location_name"] and town in e["location_name"]
                 and e["fatalities"]]
 
-    (maaret,) = killed_at("Ma")  # Maaret al-Numan / Ma'arrat al-Nu'man
+    (maaret,) = killed_at("Nu")  # Maaret al-Numan, in GeoNames Ma‘arrat an Nu‘mān
     (manbij,) = killed_at("Manbij")
     assert (maaret["fatalities"], manbij["fatalities"]) == (21, 14)
     assert maaret["actor1_country"] == manbij["actor1_country"] == "RUS"
+    assert (round(maaret["lat"], 1), round(maaret["lon"], 1)) == (35.6, 36.7)
+    assert (round(manbij["lat"], 1), round(manbij["lon"], 1)) == (36.5, 38.0)
     assert maaret["admin1"] and "Idlib" in maaret["admin1"]
     assert maaret["event_date"] == manbij["event_date"] == DAY
     salma = [e for e in events if "Salma" in e["sentence"] and e["sentence"].startswith("Syria")
