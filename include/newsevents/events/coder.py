@@ -30,7 +30,7 @@ from datetime import date
 from spacy.tokens import Doc, Token
 
 from newsevents.events import geo, when
-from newsevents.events.actors import Actor, actor_dictionary
+from newsevents.events.actors import INTERNATIONAL, Actor, actor_dictionary
 from newsevents.events.codebook import codebook
 from newsevents.events.lexicon import Condition, Spec, lexicon
 from newsevents.events.nlp import lemma, pos, prefilter
@@ -50,7 +50,12 @@ ADJUNCT_PREPS = {"after", "before", "during", "since", "despite", "amid", "amids
                  "among", "throughout", "ahead", "prior", "due", "in"}
 # Prepositions introducing the one acted upon, in order of preference.
 TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "into",
-                "from", "over", "for", "in", "of", "by")
+                "over", "for", "in", "of", "from", "by")
+# Adjuncts of time and cause, and dependents that never lead to the one acted upon.
+TIME_CAUSE_PREPS = {"after", "before", "during", "since", "despite", "amid", "amidst",
+                    "following", "until", "because", "due", "prior", "ahead", "like"}
+NON_TARGET_DEPS = {"aux", "auxpass", "neg", "punct", "det", "cc", "mark", "npadvmod",
+                   "parataxis", "relcl"}
 # fmt: on
 FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
@@ -359,7 +364,7 @@ class SentenceCoder:
             # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country
             return replace(found, sector=None) if found.country else None
         if found is None and pos(tok) == "PROPN":
-            place = self.gazetteer.locate(_phrase_text(tok), ctx.countries)
+            place = self.gazetteer.locate(_in_context(tok), ctx.countries)
             if place is not None:
                 found = Actor(_phrase_text(tok), place.country, None)
         if found is None:
@@ -367,12 +372,27 @@ class SentenceCoder:
         if found.country is None and found.sector not in (None, "IGO", "NGO", "IMG"):
             owner = next((c for c in tok.children if c.dep_ == "poss" and pos(c) == "PRON"), None)
             antecedent = self._antecedent(owner, ctx) if owner is not None else None
-            here = self.place_country(tok.doc, ctx) if local else None
+            here = self._home_place(tok, ctx)
+            if here is None and local:
+                here = self.place_country(tok.doc, ctx)
             country = antecedent.country if antecedent else here or (ctx.countries[:1] or [None])[0]
             found = replace(found, country=country)
         elif any(lemma(c) == "ethnic" for c in tok.children) and self.place_country(tok.doc, ctx):
             found = replace(found, country=self.place_country(tok.doc, ctx))
         return found
+
+    def _home_place(self, tok: Token, ctx: ArticleContext) -> str | None:
+        """The country of a place named in a phrase's own locative phrase ("a missionary
+        from Calgary", "militias in Tripoli", "students at Cumhuriyet University")."""
+        for prep in tok.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("from", "in", "at", "of"):
+                for noun in prep.children:
+                    if noun.dep_ == "pobj" and pos(noun) == "PROPN":
+                        # "in": the gazetteer does not place an origin ("from X") on its own
+                        place = self.gazetteer.locate(f"in {_phrase_text(noun)}", ctx.countries)
+                        if place is not None:
+                            return place.country
+        return None
 
     def place(self, doc: Doc, ctx: ArticleContext) -> geo.Place | None:
         """Where the sentence's events happen (``geo``), looked up once per sentence."""
@@ -478,6 +498,7 @@ class SentenceCoder:
             found = self.actor(subject, ctx, local=True)  # "demanded that the US cancel ..."
             if found:
                 return found
+        bare = None  # a bare sector ("police") gives way to a candidate naming its country
         for tok in places:
             weapons = {w.i for w in self._instruments_of(tok)}
             for cand in self._target_candidates(tok, trig):
@@ -485,8 +506,67 @@ class SentenceCoder:
                     continue
                 found = self.actor(cand, ctx, local=True)
                 if found and found != actor1:
-                    return found
-        return None
+                    if self._says_whose(cand, ctx):
+                        return found
+                    bare = bare or found
+        if bare is not None:
+            return bare
+        nearest, nearest_bare = self._nearest_target(trig, actor1, ctx)
+        return nearest or nearest_bare
+
+    def _says_whose(self, tok: Token, ctx: ArticleContext) -> bool:
+        """Whether a phrase itself names a country or an international body ("Iraqi
+        troops", "a missionary from Calgary", "the U.N."), unlike a bare sector ("police")
+        or a place, which rank as they come."""
+        if pos(tok) == "PRON":
+            return True
+        named = self.actors.resolve(tok)
+        if named is None:
+            return False
+        return bool(named.country or named.sector in INTERNATIONAL or self._home_place(tok, ctx))
+
+    def _nearest_target(
+        self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext
+    ) -> tuple[Actor | None, Actor | None]:
+        """Fallback: the nearest actor or place in what the action governs.
+
+        Breadth-first through the action's objects, prepositional phrases and clauses
+        ("a war against Iraq", "the blockade of Serbia", "unless Baghdad accepted",
+        "a research center in Tokyo"), but not its own subject nor time or cause adjuncts
+        ("after five days of fighting"); a participle that shares its subject with the verb
+        above looks there too ("fired at camps, killing 50"). A phrase that names its
+        country (or an international body) is returned first; else the first bare sector
+        ("demonstrators"), whose country comes from the context, is returned second.
+        """
+        top = trig.head
+        while top.dep_ in ("advcl", "conj", "xcomp") and not any(
+            c.dep_ in ("nsubj", "nsubjpass", "csubj") for c in top.children
+        ):
+            top = top.head  # "opened fire to disperse ..., killing one person"
+        start = [trig.token, trig.content, trig.head, top]
+        queue = list(dict.fromkeys(t for t in start if t is not None))
+        seen = {t.i for t in queue} | {
+            c.i for c in top.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "agent")
+        }
+        bare = None
+        while queue:
+            node = queue.pop(0)
+            for child in node.children:
+                if child.i in seen or child.dep_ in NON_TARGET_DEPS:
+                    continue
+                if child.dep_ == "prep" and child.lower_ in TIME_CAUSE_PREPS:
+                    continue
+                seen.add(child.i)
+                queue.append(child)
+                if pos(child) not in NOUN_POS or _owned(child):
+                    continue
+                found = self.actor(child, ctx, local=True)
+                if not found or found == actor1:
+                    continue
+                if self._says_whose(child, ctx):
+                    return found, None
+                bare = bare or found
+        return None, bare
 
     def _target_candidates(self, tok: Token, trig: Trigger) -> list[Token]:
         """Who an action is done to, best first: objects, the subject of a clause ("demanded
@@ -724,6 +804,14 @@ def _has_future_aux(verb: Token | None) -> bool:
 def _phrase_text(tok: Token) -> str:
     words = [t for t in tok.subtree if t.dep_ in ("compound", "flat") or t == tok]
     return " ".join(t.text for t in words)
+
+
+def _in_context(tok: Token) -> str:
+    """A name with the word before it, so the gazetteer sees its place cue ("in Jericho",
+    "shelled Juba") and does not take it for a sentence opening."""
+    start = min(t.i for t in tok.subtree if t.dep_ in ("compound", "flat") or t == tok)
+    before = tok.doc[start - 1].text + " " if start > 0 else ""
+    return before + _phrase_text(tok)
 
 
 def _speaker(verb: Token, report_verbs: frozenset[str]) -> Token | None:
