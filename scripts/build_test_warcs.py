@@ -40,6 +40,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "warc"
 # Fast compression: the benchmark archives are big and thrown away, and reading them costs
 # about the same at any level.
 GZIP_LEVEL = 1
+UTC = dt.timezone.utc
 _IDS = uuid.UUID("6f1c2a8e-3b7d-4e55-9a0c-1d2e3f405162")  # namespace of our record ids
 # A tiny valid PNG (1x1, transparent) and a JSON API answer: payloads that are not HTML.
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
@@ -63,7 +64,7 @@ def corpus_pages(corpus: Path = CORPUS) -> list[Page]:
         for name, meta in sorted(json.loads(meta_path.read_text()).items()):
             path = meta_path.parent / name
             if path.exists():
-                crawled = dt.datetime.fromisoformat(meta["crawl_date"]).replace(tzinfo=dt.timezone.utc)
+                crawled = dt.datetime.fromisoformat(meta["crawl_date"]).replace(tzinfo=UTC)
                 pages.append(Page(meta["url"], crawled, gzip.decompress(path.read_bytes())))
     return pages
 
@@ -77,7 +78,8 @@ class ArchiveWriter:
         self._count = 0
 
     def warcinfo(self, filename: str, date: dt.datetime) -> None:
-        fields = b"software: newsevents scripts/build_test_warcs.py\r\nformat: WARC File Format 1.0\r\n"
+        fields = (b"software: newsevents scripts/build_test_warcs.py\r\n"
+                  b"format: WARC File Format 1.0\r\n")
         self.write(self.record("", "warcinfo", date, fields, content_type="application/warc-fields",
                                extra={"WARC-Filename": filename}))
 
@@ -88,7 +90,8 @@ class ArchiveWriter:
 
     def request(self, url: str, date: dt.datetime) -> bytes:
         parts = urlsplit(url)
-        http = StatusAndHeaders(f"GET {parts.path or '/'}{'?' + parts.query if parts.query else ''} HTTP/1.1",
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        http = StatusAndHeaders(f"GET {target} HTTP/1.1",
                                 [("Host", parts.netloc), ("User-Agent", "newsevents-test")],
                                 is_http_request=True)
         return self.record(url, "request", date, b"", http=http)
@@ -96,7 +99,8 @@ class ArchiveWriter:
     def response(self, url: str, date: dt.datetime, body: bytes, status: str = "200 OK",
                  content_type: str = "text/html; charset=UTF-8",
                  headers: tuple[tuple[str, str], ...] = ()) -> bytes:
-        http = StatusAndHeaders(status, [("Content-Type", content_type), *headers], protocol="HTTP/1.1")
+        http = StatusAndHeaders(status, [("Content-Type", content_type), *headers],
+                                protocol="HTTP/1.1")
         return self.record(url, "response", date, body, http=http)
 
     def record(self, url: str, record_type: str, date: dt.datetime, payload: bytes,
@@ -131,13 +135,14 @@ def build_fixtures(pages: list[Page], out_dir: Path = FIXTURES) -> list[Path]:
         old.unlink()
     shutil.copyfile(CORPUS / "LICENSE.fundus", out_dir / "LICENSE.fundus")
     names = [f"CC-NEWS-2024010{day}000000-0000{day - 1}.warc.gz" for day in (1, 2, 3)]
-    stamps = [dt.datetime(2024, 1, day, tzinfo=dt.timezone.utc) for day in (1, 2, 3)]
+    stamps = [dt.datetime(2024, 1, day, tzinfo=UTC) for day in (1, 2, 3)]
 
     with open(out_dir / names[0], "wb") as f:  # every kind of response record
         w = ArchiveWriter(f)
         w.warcinfo(names[0], stamps[0])
         w.page(small[0])
-        w.write(w.response("https://example.com/logo.png", stamps[0], PNG, content_type="image/png"))
+        w.write(w.response("https://example.com/logo.png", stamps[0], PNG,
+                           content_type="image/png"))
         w.page(small[1])
         w.write(w.response("https://example.com/api/items", stamps[0], JSON,
                            content_type="application/json"))

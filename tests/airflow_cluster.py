@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 import psutil
 import psycopg2
+import redis
 from conftest import ROOT, free_port, stop_process_group, wait_for
 from cryptography.fernet import Fernet
 
@@ -59,7 +60,7 @@ TEST_SETTINGS = {
     "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "False",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "30",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
-    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",  # parsed once: the files don't change
+    "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "600",  # the DAG files do not change
     "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
     "AIRFLOW__API__HOST": "127.0.0.1",
 }
@@ -119,8 +120,9 @@ class Cluster:
     def start(self, name: str, component: str) -> subprocess.Popen:
         """Start one component (``name`` may differ, e.g. two workers) in its own process group."""
         args, env = list(COMPONENTS[component]), dict(self.env)
-        if component == "worker":  # two workers on one machine need their own name, pid file, port
-            args += ["--celery-hostname", f"{name}-{self.queue}@%h", "--pid", str(self.home / f"{name}.pid")]
+        if component == "worker":  # workers on one machine need their own name, pid file, port
+            args += ["--celery-hostname", f"{name}-{self.queue}@%h",
+                     "--pid", str(self.home / f"{name}.pid")]
             env["AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT"] = str(free_port())
         elif component == "triggerer":
             env["AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT"] = str(free_port())
@@ -197,8 +199,7 @@ class Cluster:
         wait_for(healthy, START_TIMEOUT_S, "Airflow components healthy", every_s=2)
         self.client = httpx.Client(base_url=self.api_url, timeout=30,
                                    headers={"Authorization": f"Bearer {self._token()}"})
-        wait_for(lambda: self._check_alive() or all(f"{w}-{self.queue}@" in self.log(w) and " ready." in
-                                                    self.log(w) for w in workers),
+        wait_for(lambda: self._check_alive() or all(self._worker_ready(w) for w in workers),
                  START_TIMEOUT_S, "Celery workers ready", every_s=2)
         for pool, (slots, description) in POOLS.items():
             self.api("POST", "/api/v2/pools", expect=201,
@@ -213,7 +214,8 @@ class Cluster:
             runs = [self.api("GET", f"/api/v2/dags/{dag_id}/dagRuns/{r}").json() for r in run_ids]
             return runs if all(r["state"] in ("success", "failed") for r in runs) else None
 
-        return wait_for(finished, timeout_s, f"runs {list(run_ids)} of {dag_id} finished", every_s=3)
+        return wait_for(finished, timeout_s, f"runs {list(run_ids)} of {dag_id} finished",
+                        every_s=3)
 
     def task_instances(self, dag_id: str, run_id: str, task_id: str | None = None) -> list[dict]:
         params = {"limit": 1000, **({"task_id": task_id} if task_id else {})}
@@ -222,11 +224,16 @@ class Cluster:
         return [ti for ti in tis if task_id is None or ti["task_id"] == task_id]
 
     def _token(self) -> str:
-        passwords = json.loads((self.home / "simple_auth_manager_passwords.json.generated").read_text())
+        generated = self.home / "simple_auth_manager_passwords.json.generated"
+        passwords = json.loads(generated.read_text())
         response = httpx.post(f"{self.api_url}/auth/token", timeout=30,
                               json={"username": "admin", "password": passwords["admin"]})
         response.raise_for_status()
         return response.json()["access_token"]
+
+    def _worker_ready(self, name: str) -> bool:
+        log = self.log(name)
+        return f"{name}-{self.queue}@" in log and " ready." in log
 
     def _dags_parsed(self, dag_ids: Sequence[str]) -> bool:
         errors = self.api("GET", "/api/v2/importErrors").json()["import_errors"]
@@ -257,6 +264,21 @@ def postgres_database(prefix: str = "newsevents_test") -> Iterator[str]:
         admin.close()
 
 
+def forget_queue(queue: str) -> None:
+    """Remove what Celery keeps in Redis for ``queue``: Redis outlives the test, the queue not.
+
+    That is the queue, its bindings and the unacknowledged messages of killed workers
+    (kombu keeps those as ``[message, exchange, routing_key]`` to redeliver them later).
+    """
+    client = redis.Redis(**REDIS)
+    client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    for tag, entry in client.hgetall("unacked").items():
+        if json.loads(entry)[-1] == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)
+    client.close()
+
+
 @contextmanager
 def airflow_cluster(home: Path, lake_root: str, lake_connection: str,
                     workers: Sequence[str] = ("w1", "w2"),
@@ -267,7 +289,8 @@ def airflow_cluster(home: Path, lake_root: str, lake_connection: str,
         api_port = free_port()
         api_url = f"http://127.0.0.1:{api_port}"
         deployment = Deployment(
-            sql_alchemy_conn="postgresql+psycopg2://{user}@{host}:{port}/".format(**POSTGRES) + database,
+            sql_alchemy_conn="postgresql+psycopg2://{user}@{host}:{port}/{db}".format(
+                db=database, **POSTGRES),
             broker_url="redis://{host}:{port}/0".format(**REDIS),
             api_url=api_url, lake_root=lake_root, lake_connection=lake_connection,
             jwt_secret=secrets.token_urlsafe(32), fernet_key=Fernet.generate_key().decode(),
@@ -275,6 +298,7 @@ def airflow_cluster(home: Path, lake_root: str, lake_connection: str,
         )
         # A queue of its own: two test sessions sharing Redis never take each other's tasks.
         queue = database.replace("_", "-")
+        stack.callback(forget_queue, queue)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW", "NEWSEVENTS_"))}
         env |= {
             "AIRFLOW_HOME": str(home),
@@ -307,6 +331,6 @@ def _run_once(cluster: Cluster, command: tuple[str, ...]) -> None:
     name = command[0]
     with open(cluster.log_path(name), "ab") as log:
         result = subprocess.run([AIRFLOW, *command], env=cluster.env, cwd=cluster.home, stdout=log,
-                                stderr=subprocess.STDOUT, timeout=INIT_TIMEOUT_S)
+                                stderr=subprocess.STDOUT, timeout=INIT_TIMEOUT_S, check=False)
     if result.returncode:
         raise RuntimeError(f"airflow {' '.join(command)} failed:\n{cluster.log(name)[-3000:]}")

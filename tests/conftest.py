@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["s3server"]  # the s3_server fixture (moto_server on 127.0.0.1)
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SEED = ROOT / "seeds" / "000_32ee20c48493cecc.txt"

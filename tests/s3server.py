@@ -1,9 +1,8 @@
 """A real S3 endpoint for tests: ``moto_server`` on 127.0.0.1, one per test session.
 
 pyarrow's S3 filesystem and the Airflow workers are separate processes talking HTTP, so an
-in-process mock cannot serve them; moto's server can. Import the fixture where needed::
-
-    from s3server import s3_server  # noqa: F401  (pytest fixture)
+in-process mock cannot serve them; moto's server can. conftest.py loads this module as a
+plugin, so any test may ask for the ``s3_server`` fixture.
 """
 
 from __future__ import annotations
@@ -51,7 +50,8 @@ class S3Server:
 
     def keys(self, bucket: str, prefix: str = "") -> list[str]:
         """Every object key under ``prefix`` (directory markers included), sorted."""
-        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket,
+                                                                          Prefix=prefix)
         return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
 
 

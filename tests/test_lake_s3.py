@@ -10,7 +10,6 @@ from unittest import mock
 
 import pyarrow.parquet as pq
 import pytest
-from s3server import s3_server  # noqa: F401  (pytest fixture)
 
 from newsevents import query
 from newsevents.lake import MANIFEST, Lake
@@ -50,9 +49,9 @@ def test_rewriting_a_partition_on_s3_replaces_it(s3_server, bucket, lake):
 
 def test_a_crash_before_the_commit_leaves_the_old_partition_visible_on_s3(s3_server, bucket, lake):
     lake.write_records("rejects", DAY, rejects("empty"))
-    with mock.patch.object(Lake, "_atomic_write", side_effect=OSError("connection reset")):
-        with pytest.raises(OSError):
-            lake.write_records("rejects", DAY, rejects("binary", "binary"))
+    with mock.patch.object(Lake, "_atomic_write", side_effect=OSError("connection reset")), \
+            pytest.raises(OSError):
+        lake.write_records("rejects", DAY, rejects("binary", "binary"))
     assert lake.read("rejects")["reason"].to_pylist() == ["empty"]
     # The orphaned object of the failed write exists but is not in the manifest.
     assert len([k for k in data_files(s3_server, bucket) if k.endswith(".parquet")]) == 2
@@ -72,7 +71,8 @@ def test_a_partition_without_manifest_is_invisible_on_s3(s3_server, bucket, lake
 def test_query_reads_the_s3_tables(lake):
     lake.write_records("rejects", DAY, rejects("empty", "binary", "empty"))
     lake.write_records("rejects", DAY + dt.timedelta(days=1), rejects("binary"))
-    df = query.run_sql(lake, "SELECT dt, reason, count(*) AS n FROM rejects GROUP BY ALL ORDER BY ALL")
+    df = query.run_sql(lake, "SELECT dt, reason, count(*) AS n FROM rejects "
+                             "GROUP BY ALL ORDER BY ALL")
     assert df.to_dict("records") == [
         {"dt": "2016-01-12", "reason": "binary", "n": 1},
         {"dt": "2016-01-12", "reason": "empty", "n": 2},

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import zlib
 from pathlib import Path
 
 import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 from conftest import FIXTURES
 from s3server import s3_server  # noqa: F401  (pytest fixture)
 
@@ -66,6 +69,8 @@ def test_discover_takes_a_glob_or_a_single_file(tmp_path):
     assert sources.discover(f"{tmp_path}/x/**/*.txt") == [
         f"{tmp_path}/x/1.txt", f"{tmp_path}/x/2.txt", f"{tmp_path}/x/y/3.txt"]
     assert sources.discover(f"{tmp_path}/x/4.html") == [f"{tmp_path}/x/4.html"]
+    literal = write(tmp_path / "z" / "notes [1].txt", b"x")  # a name, though it looks like a glob
+    assert sources.discover(str(literal)) == [str(literal)]
 
 
 @pytest.mark.parametrize("source, message", [
@@ -141,7 +146,8 @@ def test_each_bad_file_is_rejected_with_its_reason_and_the_others_still_load(tmp
         write(tmp_path / name, data)
     write(tmp_path / "good.txt", ARTICLE.encode())
     write(tmp_path / "good.jsonl", json.dumps({"text": ARTICLE}).encode())
-    items = [i for ref in sources.discover(str(tmp_path)) for i in sources.load(ref, max_bytes=2000)]
+    refs = sources.discover(str(tmp_path))
+    items = [item for ref in refs for item in sources.load(ref, max_bytes=2000)]
     assert by_source(items) == {
         **{str(tmp_path / n): r for n, r in [
             ("empty.txt", "empty"), ("blank.html", "empty"), ("binary.txt", "binary"),
@@ -164,7 +170,8 @@ def test_a_file_that_cannot_be_read_is_rejected_not_raised(tmp_path):
 def test_a_jsonl_line_above_the_size_limit_is_rejected_alone(tmp_path):
     path = write(tmp_path / "big.jsonl", (json.dumps({"text": "x" * 5000}) + "\n"
                                           + json.dumps({"text": ARTICLE}) + "\n").encode())
-    assert by_source(load_all(path, max_bytes=1000)) == {f"{path}:1": "too_large", f"{path}:2": "doc"}
+    assert by_source(load_all(path, max_bytes=1000)) == {f"{path}:1": "too_large",
+                                                         f"{path}:2": "doc"}
 
 
 # --------------------------------------------------------------------------------------
@@ -173,13 +180,15 @@ def test_a_jsonl_line_above_the_size_limit_is_rejected_alone(tmp_path):
 
 def test_html_responses_are_kept_with_their_uri_and_crawl_date_and_the_rest_rejected():
     items = load_all(DAY1)
+    # The request records and the warcinfo are no inputs.
     assert outline(items) == ["doc orf.at", "not_html", "doc politics.people.com.cn", "not_html",
-                              "http_301", "http_404"]  # the request records and warcinfo are no inputs
+                              "http_301", "http_404"]
     orf = items[0]
     assert orf.url == "https://orf.at/stories/3376705/"
     assert orf.fetched_at == dt.datetime(2024, 11, 22, 9, 47, 48, tzinfo=UTC)
     assert (orf.fmt, orf.charset) == ("html", "utf-8")
-    assert orf.body.lstrip().lower().startswith(b"<!doctype html") and orf.body.rstrip().endswith(b">")
+    assert orf.body.lstrip().lower().startswith(b"<!doctype html")
+    assert orf.body.rstrip().endswith(b"</html>")
     assert [r.detail for r in items if isinstance(r, Reject)][:2] == [
         "Content-Type image/png", "Content-Type application/json"]
 
@@ -199,13 +208,14 @@ def test_a_record_source_is_its_byte_offset_where_the_record_can_be_read_back():
 
 def test_reading_resumes_after_a_truncated_record_and_after_garbage_bytes():
     items = load_all(DAY2)
-    assert outline(items) == ["doc www.klassegegenklasse.org", "corrupt_record", "doc www.taipeitimes.com",
-                              "corrupt_record", "doc www.jungewelt.de"]
+    assert outline(items) == ["doc www.klassegegenklasse.org", "corrupt_record",
+                              "doc www.taipeitimes.com", "corrupt_record", "doc www.jungewelt.de"]
     assert all(i.body.rstrip().endswith(b">") for i in items if isinstance(i, Document))
 
 
 def test_reading_resumes_after_a_damaged_gzip_member():
-    assert outline(load_all(DAY3)) == ["doc japannews.yomiuri.co.jp", "corrupt_record", "doc landesspiegel.li"]
+    assert outline(load_all(DAY3)) == ["doc japannews.yomiuri.co.jp", "corrupt_record",
+                                       "doc landesspiegel.li"]
 
 
 def test_damage_anywhere_in_a_record_loses_that_record_only(tmp_path):
@@ -213,7 +223,8 @@ def test_damage_anywhere_in_a_record_loses_that_record_only(tmp_path):
     data = DAY1.read_bytes()
     members = _gzip_members(data)
     expected = outline(load_all(DAY1))
-    responses = [m for m in members if b"WARC-Type: response" in zlib.decompress(data[m[0]:m[1]], 31)]
+    responses = [(start, end) for start, end in members
+                 if b"WARC-Type: response" in zlib.decompress(data[start:end], 31)]
     assert len(responses) == len(expected)
     for n, (start, end) in enumerate(responses):
         damaged = bytearray(data)
@@ -252,13 +263,29 @@ def test_an_interval_filters_records_of_archives_without_a_name_timestamp_only()
     assert outline(load_all(DAY1, interval=day)) == outline(load_all(DAY1))
 
 
+def test_with_an_interval_a_record_without_a_readable_date_is_rejected_not_lost(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    with open(path, "wb") as f:
+        writer = WARCWriter(f, gzip=True)
+        for n, date in enumerate(["2024-01-01T10:00:00Z", "2024-01-05T10:00:00Z", "yesterday"]):
+            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(
+                f"https://example.com/{n}", "response", payload=io.BytesIO(HTML.encode()),
+                http_headers=http, warc_headers_dict={"WARC-Date": date}))
+    day = (dt.datetime(2024, 1, 1, tzinfo=UTC), dt.datetime(2024, 1, 2, tzinfo=UTC))
+    assert outline(load_all(path, interval=day)) == ["doc example.com", "bad_warc_date"]
+    assert [d.fetched_at for d in load_all(path)] == [
+        dt.datetime(2024, 1, 1, 10, tzinfo=UTC), dt.datetime(2024, 1, 5, 10, tzinfo=UTC), None]
+
+
 def test_archive_files_for_interval_picks_files_by_name_timestamp():
     def pick(start: dt.datetime, end: dt.datetime) -> list[str]:
         return [Path(r).name for r in sources.archive_files_for_interval(str(WARCS), start, end)]
 
     assert pick(dt.datetime(2024, 1, 2, tzinfo=UTC), dt.datetime(2024, 1, 3, tzinfo=UTC)) == [
         DAY2.name, ARC.name]
-    assert pick(dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3)) == [DAY1.name, DAY2.name, ARC.name]
+    assert pick(dt.datetime(2024, 1, 1), dt.datetime(2024, 1, 3)) == [
+        DAY1.name, DAY2.name, ARC.name]  # naive: UTC
     assert pick(dt.datetime(2023, 12, 31, 23, tzinfo=UTC), dt.datetime(2024, 1, 1, tzinfo=UTC)) == [
         ARC.name]  # [start, end): midnight belongs to the next day
 
@@ -284,13 +311,14 @@ def test_discover_and_load_from_s3(s3_server):
     s3 = s3_server.options()
 
     prefix = f"s3://{bucket}/cc-news"
-    assert sources.discover(prefix, s3) == [f"{prefix}/2024/{DAY1.name}", f"{prefix}/2024/{DAY2.name}",
-                                            f"{prefix}/notes/a.txt"]
-    assert sources.discover(f"{prefix}/2024/CC-NEWS-20240102*", s3) == [f"{prefix}/2024/{DAY2.name}"]
-    ref = f"{prefix}/2024/{DAY2.name}"
-    items = list(sources.load(ref, s3=s3))
-    assert outline(items) == outline(load_all(DAY2))
-    assert [i.source.split("#")[1] for i in items] == [i.source.split("#")[1] for i in load_all(DAY2)]
+    day1, day2 = f"{prefix}/2024/{DAY1.name}", f"{prefix}/2024/{DAY2.name}"
+    assert sources.discover(prefix, s3) == [day1, day2, f"{prefix}/notes/a.txt"]  # no hidden
+    assert sources.discover(f"{prefix}/2024/CC-NEWS-20240102*", s3) == [day2]
+    items = list(sources.load(day2, s3=s3))
+    local = load_all(DAY2)
+    assert outline(items) == outline(local)
+    offsets = [i.source.replace(day2, "") for i in items]
+    assert offsets == [i.source.replace(str(DAY2), "") for i in local]
     assert [d.body for d in sources.load(f"{prefix}/notes/a.txt", s3=s3)] == [ARTICLE.encode()]
     with pytest.raises(ValueError, match="no such file or folder"):
         sources.discover(f"s3://{bucket}/nothing-here", s3)

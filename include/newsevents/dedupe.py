@@ -68,8 +68,8 @@ _PRIOR_BATCH = 20_000  # prior signatures matched per numpy batch
 # joiners, direction marks, word joiner, BOM) are dropped.
 _QUOTES = str.maketrans("‘’‚‛′‹›“”„‟″«»", "'''''''\"\"\"\"\"\"\"",
                         "\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff")
-# Scripts written without spaces between words (Thai, Lao, Myanmar, Khmer, kana, Han):
-# there each character is a token, elsewhere a run of word characters is.
+# In scripts written without spaces between words each character is a token; elsewhere a
+# run of word characters is.
 _UNSPACED = ("\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"  # Thai, Lao, Myanmar, Khmer
              "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff")  # kana, Han
 _TOKEN = re.compile(f"[{_UNSPACED}]|[^\\W{_UNSPACED}]+")
@@ -278,7 +278,9 @@ def _near_pairs(run: _Run, threshold: float) -> np.ndarray:
             found.append(np.stack([members[at], members[at + distance]], axis=1))
             at = at[at + distance + 1 < len(keys)]
             at = at[keys[at] == keys[at + distance + 1]]
-    pairs = np.unique(np.concatenate(found), axis=0)
+    candidates, rows = np.concatenate(found).astype(np.int64), len(run.first)
+    codes = np.unique(candidates[:, 0] * rows + candidates[:, 1])  # each pair once, in order
+    pairs = np.stack([codes // rows, codes % rows], axis=1)
     similar = _similarity(run.minhash[pairs[:, 0]], run.minhash[pairs[:, 1]]) >= threshold
     return pairs[similar]
 
@@ -366,7 +368,7 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 
 def _canonical_nodes(n_nodes: int, links: np.ndarray) -> np.ndarray:
     """For each node, the first node (in rank order) of its connected component."""
-    graph = coo_array((np.ones(len(links), dtype=np.int8), (links[:, 0], links[:, 1])),
+    graph = coo_array((np.ones(len(links), dtype=bool), (links[:, 0], links[:, 1])),
                       shape=(n_nodes, n_nodes))
     n_components, labels = connected_components(graph, directed=False)
     first = np.full(n_components, n_nodes, dtype=np.int64)
@@ -377,12 +379,12 @@ def _canonical_nodes(n_nodes: int, links: np.ndarray) -> np.ndarray:
 def _mark(run: _Run, priors: list[_Original], canonical: np.ndarray) -> list[Article]:
     """Today's articles with text_hash, dup_* (duplicates) or n_copies/n_sites (canonical)."""
     offset = len(priors)
+    nodes = canonical[offset:].tolist()  # the canonical node of each of today's articles
     copies: dict[int, list[int]] = {}
-    for i in range(len(run.articles)):
-        copies.setdefault(int(canonical[offset + i]), []).append(i)
+    for i, node in enumerate(nodes):
+        copies.setdefault(node, []).append(i)
     marked = []
-    for i, article in enumerate(run.articles):
-        node = int(canonical[offset + i])
+    for i, (article, node) in enumerate(zip(run.articles, nodes)):
         if node == offset + i:
             n_copies = len(copies[node])
             sites = {_site(run.articles[k]) for k in copies[node]} - {None} if n_copies > 1 else ()

@@ -39,7 +39,7 @@ DEFAULT_ARGS = {
     "owner": "newsevents",
     "retries": 3,
     "retry_delay": dt.timedelta(seconds=15),
-    "retry_exponential_backoff": True,
+    "retry_exponential_backoff": 2.0,  # Airflow 3.3: a multiplier; True is 1.0, no back-off
     "max_retry_delay": dt.timedelta(minutes=10),
 }
 

@@ -32,8 +32,8 @@ from newsevents.sources.web import (
 )
 
 __all__ = [
-    "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "URLRefused", "archive_files_for_interval",
-    "discover", "discover_urls", "fetch_all", "load", "validate_url",
+    "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "URLRefused",
+    "archive_files_for_interval", "discover", "discover_urls", "fetch_all", "load", "validate_url",
 ]
 
 # The largest document (a file, a JSONL line or an archive record) that is loaded; the

@@ -72,7 +72,8 @@ def load_jsonl(ref: str, *, max_bytes: int,
                 continue
             found = True
             if line is None:
-                yield _reject(f"{ref}:{lineno}", "too_large", f"line above the {max_bytes}-byte limit")
+                yield _reject(f"{ref}:{lineno}", "too_large",
+                              f"line above the {max_bytes}-byte limit")
             elif lineno == 1 and (problem := body_problem(line)):
                 yield _reject(ref, *problem)  # a binary file has no lines to speak of
                 return

@@ -24,18 +24,6 @@ GLOB_CHARS = frozenset("*?[")
 BUFFER_BYTES = 1 << 20
 
 
-def filesystem(ref: str, s3: S3Options | None = None) -> tuple[pafs.FileSystem, str]:
-    """The pyarrow filesystem holding ``ref`` and the path inside it."""
-    if ref.startswith(S3_SCHEME):
-        return open_filesystem(ref, s3 or s3_options_from_env())
-    return open_filesystem(ref)
-
-
-def to_ref(fs: pafs.FileSystem, path: str) -> str:
-    """The ref of a path inside ``fs`` (the inverse of ``filesystem``)."""
-    return S3_SCHEME + path if isinstance(fs, pafs.S3FileSystem) else path
-
-
 def list_files(source: str, s3: S3Options | None = None) -> list[str]:
     """Refs of the files a folder (recursively), glob or single file names, sorted.
 
@@ -43,19 +31,19 @@ def list_files(source: str, s3: S3Options | None = None) -> list[str]:
     the glob's wildcards, are left out; a hidden file named explicitly is kept.
     Raises ValueError when nothing exists at ``source`` or matches it.
     """
-    fs, path = filesystem(source, s3)
+    fs, path = _filesystem(source, s3)
     files = ArrowFSWrapper(fs)
-    if GLOB_CHARS.intersection(path):
+    if files.exists(path):
+        root = path
+        found = files.find(path)
+    elif GLOB_CHARS.intersection(path):
         root = path[: min(path.index(c) for c in GLOB_CHARS if c in path)].rpartition("/")[0]
         found = [p for p, info in files.glob(path, detail=True).items() if info["type"] == "file"]
         if not found:
             raise ValueError(f"{source}: no file matches")
-    elif files.exists(path):
-        root = path
-        found = files.find(path)
     else:
         raise ValueError(f"{source}: no such file or folder")
-    return sorted(to_ref(fs, p) for p in found if not _hidden(p[len(root):]))
+    return sorted(_to_ref(fs, p) for p in found if not _hidden(p[len(root):]))
 
 
 @contextmanager
@@ -64,10 +52,22 @@ def open_input(ref: str, s3: S3Options | None = None) -> Iterator[tuple[BinaryIO
 
     Raises OSError (FileNotFoundError, PermissionError, ...) when it cannot be opened.
     """
-    fs, path = filesystem(ref, s3)
+    fs, path = _filesystem(ref, s3)
     with fs.open_input_file(path) as raw:
         yield io.BufferedReader(raw, buffer_size=BUFFER_BYTES), raw.size()
 
 
 def _hidden(relative: str) -> bool:
     return any(part.startswith(".") for part in relative.split("/"))
+
+
+def _filesystem(ref: str, s3: S3Options | None = None) -> tuple[pafs.FileSystem, str]:
+    """The pyarrow filesystem holding ``ref`` and the path inside it."""
+    if ref.startswith(S3_SCHEME):
+        return open_filesystem(ref, s3 or s3_options_from_env())
+    return open_filesystem(ref)
+
+
+def _to_ref(fs: pafs.FileSystem, path: str) -> str:
+    """The ref of a path inside ``fs`` (the inverse of ``_filesystem``)."""
+    return S3_SCHEME + path if isinstance(fs, pafs.S3FileSystem) else path

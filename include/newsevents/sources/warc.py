@@ -72,10 +72,11 @@ def load_archive(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = No
     """The HTML responses of one archive, in file order, and a Reject for everything else.
 
     ``interval`` ([start, end), naive means UTC) filters the records of an archive whose
-    name has no timestamp by their WARC-Date; records outside it, or without a date, are
-    another run's input and are skipped. An archive named by timestamp belongs to one
-    interval as a whole (see ``archive_files_for_interval``), so its records are not
-    filtered: a crawl file that starts before midnight would otherwise lose its tail.
+    name has no timestamp by their WARC-Date: records outside it are another run's input
+    and are skipped; one without a readable date is rejected (``bad_warc_date``), as no
+    run would claim it. An archive named by timestamp belongs to one interval as a whole
+    (see ``archive_files_for_interval``), so its records are not filtered: a crawl file
+    that starts before midnight would otherwise lose its tail.
     """
     if interval is not None and name_timestamp(ref) is None:
         interval = (as_utc(interval[0]), as_utc(interval[1]))
@@ -147,7 +148,9 @@ def _outcome(record: ArcWarcRecord, interval: tuple[dt.datetime, dt.datetime] | 
     if record.rec_type != "response":
         return None
     fetched_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
-    if interval and not (fetched_at and interval[0] <= fetched_at < interval[1]):
+    if interval and fetched_at is None:  # no run would ever claim it
+        return _reject("bad_warc_date", f"WARC-Date {record.rec_headers.get_header('WARC-Date')!r}")
+    if interval and not interval[0] <= fetched_at < interval[1]:
         return None
     http = record.http_headers
     if http is None:
