@@ -64,7 +64,8 @@ def news_events():
         day = run_date(params, context)
         lake = open_lake(params["lake"])  # refuses a lake outside the allowed roots
         wanted = run_sources(params, context["dag_run"].run_type)
-        refs = [ref for folder in wanted["folders"] for ref in sources.discover(folder)]
+        refs = list(dict.fromkeys(ref for folder in wanted["folders"]
+                                  for ref in sources.discover(folder)))
         return {"lake": lake.uri, "date": day.isoformat(), "refs": refs,
                 "web": {k: wanted[k] for k in ("feeds", "sitemaps", "urls")},
                 "run_id": safe_run_id(context["dag_run"].run_id),

@@ -201,7 +201,7 @@ def run_pipeline(inputs: Sequence[str], lake: Lake, day: dt.date, run_id: str | 
     """Discover, load or fetch, clean, dedupe, code and commit: the same steps the DAG runs."""
     started_at = dt.datetime.now(dt.timezone.utc)
     run_id = run_id or f"cli__{day.isoformat()}__{started_at:%Y%m%dT%H%M%S%f}"
-    refs = [ref for source in inputs for ref in sources.discover(source)]
+    refs = list(dict.fromkeys(ref for source in inputs for ref in sources.discover(source)))
     shards = [step_clean(lake, run_id, step_load(lake, run_id, refs, name="files"), name="files")]
     if feeds or sitemaps or urls:
         fetched = step_fetch(lake, run_id, day, feeds, sitemaps, urls, policy or FetchPolicy(),
