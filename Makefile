@@ -3,11 +3,12 @@ SHELL := /bin/bash
 PY_VERSION ?= 3.11
 VENV := .venv
 PY := $(VENV)/bin/python
+UV := python3 -m uv
 export AIRFLOW_HOME := $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
-export NEWSEVENTS_ALLOWED_ROOTS ?= $(CURDIR)/data,/tmp
+export NEWSEVENTS_ALLOWED_ROOTS ?= $(CURDIR)/data
 LAKE ?= $(CURDIR)/data/lake
 DATE ?= 2016-01-12
 
@@ -21,17 +22,16 @@ help:
 
 # The venv is rebuilt whenever the lock file or pyproject.toml changes.
 $(VENV)/.synced: requirements.lock pyproject.toml
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-	@test -x $(PY) || $$(command -v uv || python3 -m uv) venv --quiet --python $(PY_VERSION) $(VENV) 2>/dev/null || python3 -m uv venv --quiet --python $(PY_VERSION) $(VENV)
-	@UV=$$(command -v uv || echo "python3 -m uv"); \
-	  $$UV pip sync --quiet --python $(PY) requirements.lock && \
-	  $$UV pip install --quiet --python $(PY) --no-deps -e .
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv
+	@test -x $(PY) || $(UV) venv --quiet --python $(PY_VERSION) $(VENV)
+	@$(UV) pip sync --quiet --python $(PY) requirements.lock
+	@$(UV) pip install --quiet --python $(PY) --no-deps -e .
 	@touch $@
 
 venv: $(VENV)/.synced
 
 lock:
-	uv pip compile requirements-dev.txt --python-version $(PY_VERSION) --generate-hashes -o requirements.lock
+	$(UV) pip compile requirements-dev.txt --python-version $(PY_VERSION) --generate-hashes -o requirements.lock
 
 $(AIRFLOW_HOME)/.migrated: $(VENV)/.synced
 	@mkdir -p $(AIRFLOW_HOME)
