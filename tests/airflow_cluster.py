@@ -66,6 +66,7 @@ TEST_SETTINGS = {
 }
 START_TIMEOUT_S = 240  # db migrate + every component up, on a busy 2-core machine
 INIT_TIMEOUT_S = 240
+API_TIMEOUT_S = 120  # the api-server shares 2 cores with the tasks; an answer may take a while
 
 
 def lake_connection(login: str, password: str, endpoint_url: str) -> str:
@@ -197,7 +198,7 @@ class Cluster:
                        for c in ("metadatabase", "scheduler", "triggerer", "dag_processor"))
 
         wait_for(healthy, START_TIMEOUT_S, "Airflow components healthy", every_s=2)
-        self.client = httpx.Client(base_url=self.api_url, timeout=30,
+        self.client = httpx.Client(base_url=self.api_url, timeout=API_TIMEOUT_S,
                                    headers={"Authorization": f"Bearer {self._token()}"})
         wait_for(lambda: self._check_alive() or all(self._worker_ready(w) for w in workers),
                  START_TIMEOUT_S, "Celery workers ready", every_s=2)
@@ -226,7 +227,7 @@ class Cluster:
     def _token(self) -> str:
         generated = self.home / "simple_auth_manager_passwords.json.generated"
         passwords = json.loads(generated.read_text())
-        response = httpx.post(f"{self.api_url}/auth/token", timeout=30,
+        response = httpx.post(f"{self.api_url}/auth/token", timeout=API_TIMEOUT_S,
                               json={"username": "admin", "password": passwords["admin"]})
         response.raise_for_status()
         return response.json()["access_token"]

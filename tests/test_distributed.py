@@ -185,7 +185,7 @@ def test_a_rerun_with_a_worker_killed_mid_shard_leaves_the_same_lake(cluster, la
                 if t["map_index"] == ti["map_index"]]
     assert after["state"] == "success" and after["try_number"] > ti["try_number"]
     survivors = [w for w in cluster.procs if w.startswith("w")]  # the killed one is gone
-    assert any(ti["id"] in shard_ids_run_by(cluster, w) for w in survivors)  # retried elsewhere
+    assert any(after["id"] in shard_ids_run_by(cluster, w) for w in survivors)  # (a try's own id)
     after_rerun = contents(lake)
     # No row lost, none added: the same lake as after the first backfill.
     assert after_rerun == archive_lake, differences(archive_lake, after_rerun)
