@@ -14,7 +14,6 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 from conftest import FIXTURES
-from s3server import s3_server  # noqa: F401  (pytest fixture)
 
 from newsevents import sources
 from newsevents.schema import Document, Reject, stable_id
