@@ -109,6 +109,7 @@ def task_pipeline(archive: str) -> dict:
 def run_task(name: str, archive: Path) -> dict:
     """Run one task in a fresh interpreter: its result, plus its own peak RSS."""
     print(f"{name} over {archive.name}: running ...", flush=True)
+    load_before = os.getloadavg()[0]
     proc = subprocess.Popen([sys.executable, __file__, "--child", name, str(archive)],
                             stdout=subprocess.PIPE, text=True)
     output = proc.stdout.read()
@@ -117,6 +118,7 @@ def run_task(name: str, archive: Path) -> dict:
         raise SystemExit(f"task {name} failed with status {status}")
     result = {"task": name, "archive": archive.name, **json.loads(output.strip().splitlines()[-1])}
     result["peak_rss_mb"] = usage.ru_maxrss / 1024  # kilobytes on Linux
+    result["load"] = f"{load_before:.1f} → {os.getloadavg()[0]:.1f}"
     result["rate"] = result["records"] / result["seconds"]
     print(f"  {result['records']} records in {result['seconds']:.1f}s = {result['rate']:.1f}/s, "
           f"peak RSS {result['peak_rss_mb']:.0f} MB", flush=True)
@@ -133,7 +135,7 @@ def build_archive(path: Path, records: int, min_mb: int) -> float:
     return time.perf_counter() - started
 
 
-_COLUMNS = ("task", "archive", "records", "seconds", "rate", "peak_rss_mb")
+_COLUMNS = ("task", "archive", "records", "seconds", "rate", "peak_rss_mb", "load")
 
 
 def report(results: list[dict], memory: dict, sizes: dict[str, int], build_s: float,
@@ -148,16 +150,17 @@ def report(results: list[dict], memory: dict, sizes: dict[str, int], build_s: fl
         + "; ".join(f"`{name}` {size / 2**30:.2f} GiB" for name, size in sizes.items()) + ".",
         f"Machine: {os.cpu_count()} cores shared with other work (load average {load} at the "
         f"start), Python {platform.python_version()}. Each task ran alone in its own process; "
-        "records/s is its wall time after imports, peak RSS its own (os.wait4).",
+        "records/s is its wall time after imports, peak RSS its own (os.wait4). The 1-minute "
+        "load average before and after each task shows how busy the machine was.",
         "",
-        "| task | archive | records | seconds | records/s | peak RSS (MB) | vs trafilatura |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+        "| task | archive | records | seconds | records/s | peak RSS (MB) | load | vs trafilatura |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for r in [*results, memory]:
         same = traf and r["archive"] == traf["archive"]
         ratio = f"{r['rate'] / traf['rate']:.2f}x" if same else "-"
         lines.append(f"| {r['task']} | `{r['archive']}` | {r['records']} | {r['seconds']:.1f} | "
-                     f"{r['rate']:.1f} | {r['peak_rss_mb']:.0f} | {ratio} |")
+                     f"{r['rate']:.1f} | {r['peak_rss_mb']:.0f} | {r['load']} | {ratio} |")
     lines += ["", "Tasks: **read** = `sources.load` (warcio, digests checked); **fastwarc** = its "
               "ArchiveIterator with payloads read, the reader not picked; **trafilatura** = "
               "`sources.load` + `trafilatura.extract(include_comments=False)` per page; "

@@ -2,9 +2,12 @@
 
 ``extract_events(articles, default_date)`` codes a batch of articles (canonical English
 ones only; the rest are counted in ``Extraction.skipped``) and returns events and
-mentions; ``code_text(text, published)`` codes one text, for the CLI's ``events`` command.
+mentions; ``code_articles`` codes without merging, and ``consolidate`` merges the events of
+several such batches (a day coded shard by shard); ``code_text(text, published)`` codes one
+text, for the CLI's ``events`` command.
 """
 
-from newsevents.events.extract import Extraction, code_text, extract_events
+from newsevents.events.extract import Extraction, code_articles, code_text, extract_events
+from newsevents.events.merge import consolidate
 
-__all__ = ["Extraction", "code_text", "extract_events"]
+__all__ = ["Extraction", "code_articles", "code_text", "consolidate", "extract_events"]

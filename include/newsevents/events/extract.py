@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -53,7 +53,20 @@ class _Document:
 
 
 def extract_events(articles: list[Article], default_date: date) -> Extraction:
-    """Code the canonical English articles; the reference date is the publication date."""
+    """Code the canonical English articles and merge the events they report more than once."""
+    coded = code_articles(articles, default_date)
+    events, mentions = merge.consolidate(coded.events, coded.mentions)
+    return Extraction(events, mentions, coded.skipped)
+
+
+def code_articles(articles: Iterable[Article], default_date: date) -> Extraction:
+    """Events of each canonical English article, one per coded sentence, not yet merged.
+
+    An article's events depend on that article alone, so a day's articles can be coded in
+    batches (or shards on several workers) and merged once with ``merge.consolidate``:
+    the result is the same as coding them all together. The reference date of relative
+    dates is the publication date, else ``default_date``.
+    """
     documents, skipped = [], Counter()
     for article in articles:
         if article.dup_of is not None:
@@ -63,7 +76,7 @@ def extract_events(articles: list[Article], default_date: date) -> Extraction:
         else:
             reference = article.published.date() if article.published else default_date
             documents.append(_Document(article.article_id, article.text, reference))
-    events, mentions = merge.consolidate(*_code_documents(documents))
+    events, mentions = _code_documents(documents)
     if skipped:
         log.info("events: not coded: %s", dict(skipped))
     return Extraction(events, mentions, dict(skipped))
