@@ -2,8 +2,9 @@
 
 Each run owns the date of its data interval: it lists the archive files of that interval
 (by the timestamp in their names, e.g. ``CC-NEWS-20240101093102-00001.warc.gz``, else by
-each record's WARC-Date), processes one file per mapped task, then merges the shards,
-dedupes, codes events and replaces the date's partitions. Backfill a range with::
+each record's WARC-Date), loads and cleans one file per mapped task, dedupes across all of
+them, codes the events of each file in another mapped task, then merges the events and
+replaces the date's partitions. Backfill a range with::
 
     airflow backfill create --dag-id news_archive --from-date 2024-01-01 --to-date 2024-01-03
 

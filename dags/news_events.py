@@ -4,7 +4,7 @@ One run owns one date partition (``dt=<data interval start>``; manual runs: the 
 Param, else the run's ``run_after``). Tasks pass only paths of staged Parquet files.
 
     discover → load (files) ┐
-             fetch (web)   ┴→ clean → dedupe → extract_events → write_lake → summary
+             fetch (web)   ┴→ clean → dedupe → extract_events[files, web] → write_lake → summary
 
 Scheduled and backfill runs read their sources from include/sources.yaml; manual runs
 from the trigger form (``source`` folder/glob, ``feeds``, ``sitemaps``, ``urls``).

@@ -30,6 +30,8 @@ def test_news_events_shape(dagbag):
     assert type(dag.timetable).__name__ == "CronDataIntervalTimetable"
     assert {"source", "feeds", "sitemaps", "urls", "date", "lake", "window_days"} <= set(dag.params)
     assert dag.get_task("fetch").pool == "newsevents_fetch"
+    # events are coded shard by shard, in parallel on the workers
+    assert type(dag.get_task("extract_events")).__name__.endswith("MappedOperator")
     assert all(t.retries >= 1 for t in dag.tasks)
 
 

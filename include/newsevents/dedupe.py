@@ -30,10 +30,8 @@ signatures incomparable with new ones: rebuild the ``signatures`` table if you d
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
-import itertools
 import re
 import unicodedata
 import zlib
@@ -44,10 +42,11 @@ from urllib.parse import urlsplit
 
 import numpy as np
 from datasketch import MinHash
+from more_itertools import chunked
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
-from newsevents.schema import Article, Signature
+from newsevents.schema import Article, DupMark, Signature
 
 NUM_PERM = 128  # MinHash permutations; the similarity estimate's error is ~0.5/sqrt(NUM_PERM)
 SEED = 1  # seed of datasketch's permutations
@@ -87,25 +86,36 @@ def dedupe(
     *,
     threshold: float = NEAR_THRESHOLD,
 ) -> DedupeResult:
-    """Mark the duplicates among ``articles`` and against the ``prior`` runs' signatures.
+    """Mark the duplicates among ``articles`` and against the ``prior`` runs' signatures."""
+    marks, signatures = mark(articles, prior, threshold=threshold)
+    by_id = {m.article_id: m for m in marks}
+    return DedupeResult([by_id[a.article_id].applied_to(a) for a in articles], signatures)
 
-    ``prior`` is read once, as a stream: pass the ``signatures`` rows of the date partitions
-    of ``window_dates(day)``. Their articles always stay canonical, since earlier partitions
+
+def mark(
+    articles: Iterable[Article],
+    prior: Iterable[Signature] = (),
+    *,
+    threshold: float = NEAR_THRESHOLD,
+) -> tuple[list[DupMark], list[Signature]]:
+    """Dedupe's verdict on each article, plus the signatures of the canonical ones.
+
+    ``articles`` is read once, as a stream, and only a compact sketch of each is kept
+    (~1 KB: id, date, URL, site, text hash, MinHash), so a day of any size fits in memory;
+    apply the marks to the articles (``DupMark.applied_to``) when they are read again.
+    ``prior`` is read once too: pass the ``signatures`` rows of the date partitions of
+    ``window_dates(day)``. Their articles always stay canonical, since earlier partitions
     are never rewritten. ``threshold`` is the estimated Jaccard similarity of word shingles
-    from which two texts are near duplicates.
+    from which two texts are near duplicates. Marks come in rank order (``_rank``).
     """
     if not 0.0 < threshold <= 1.0:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
-    order = sorted(range(len(articles)), key=lambda i: _rank(articles[i]))
-    run = _Run.of([articles[i] for i in order])
+    run = _Run.of(sorted(_sketches(articles), key=_rank))
     priors, prior_links = _match_prior(prior, run, threshold)
     links = np.concatenate([prior_links, _run_links(run, threshold) + len(priors)])
-    canonical = _canonical_nodes(len(priors) + len(run.articles), links)
-    marked = _mark(run, priors, canonical)
-    result: list[Article] = [None] * len(articles)  # type: ignore[list-item]
-    for position, article in zip(order, marked):
-        result[position] = article
-    return DedupeResult(articles=result, signatures=_signatures(run, marked))
+    canonical = _canonical_nodes(len(priors) + len(run.items), links)
+    marks = _marks(run, priors, canonical)
+    return marks, _signatures(run, marks)
 
 
 def window_dates(day: dt.date, days: int = WINDOW_DAYS) -> list[dt.date]:
@@ -133,7 +143,7 @@ def _site(article: Article) -> str | None:
     return article.site_name.casefold() if article.site_name else None
 
 
-def _rank(record: Article | _Original) -> tuple:
+def _rank(record: _Sketch | _Original) -> tuple:
     """Canonical order: earliest published first (unknown last), then article_id."""
     published = record.published
     if published is None:
@@ -147,19 +157,46 @@ def _rank(record: Article | _Original) -> tuple:
 # Today's articles and their sketches
 
 
+@dataclass(frozen=True)
+class _Sketch:
+    """What dedupe keeps of an article: no text, only its hash and MinHash."""
+
+    article_id: str
+    published: dt.datetime | None
+    url: str | None  # canonical URL, else URL
+    site: str | None
+    text_hash: str
+    minhash: np.ndarray | None  # None for a text without words (never near anything)
+
+
+def _sketches(articles: Iterable[Article]) -> Iterator[_Sketch]:
+    """One sketch per article; a text seen before reuses its MinHash."""
+    # CRC-32 is a fast, fixed 32-bit hash; datasketch's affine32 scheme re-mixes it with
+    # MurmurHash3's finaliser before permuting, so its weak mixing does not matter.
+    sketcher = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32, scheme="affine32")
+    minhash_of: dict[str, np.ndarray | None] = {}
+    for article in articles:
+        normalised = normalise_text(article.text)
+        digest = hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
+        if digest not in minhash_of:
+            sketch = _minhash(normalised, sketcher)
+            minhash_of[digest] = None if sketch is None else sketch.astype(np.uint32)
+        yield _Sketch(article.article_id, article.published,
+                      article.canonical_url or article.url, _site(article), digest,
+                      minhash_of[digest])
+
+
 @dataclass
 class _Run:
-    """Today's articles in canonical order, with one sketch per distinct normalised text.
+    """Today's articles in canonical order, with one MinHash row per distinct text.
 
-    Article i has text hash ``hashes[i]`` and sketch row ``row[i]``; ``first[r]`` is the first
-    article with row r's text. ``has_words[r]`` is False for a text without words (never near
-    anything). ``keys[b]`` holds band b's LSH key of every row and ``buckets[b]`` the rows
-    sorted by that key, rows with one key (a bucket) in rank order.
+    Article i has sketch row ``row[i]``; ``first[r]`` is the first article with row r's
+    text. ``has_words[r]`` is False for a text without words (never near anything).
+    ``keys[b]`` holds band b's LSH key of every row and ``buckets[b]`` the rows sorted by
+    that key, rows with one key (a bucket) in rank order.
     """
 
-    articles: list[Article]
-    urls: list[str | None]
-    hashes: list[str]
+    items: list[_Sketch]
     row: np.ndarray
     first: list[int]
     has_words: np.ndarray
@@ -167,40 +204,36 @@ class _Run:
     keys: np.ndarray  # (BANDS, rows) uint64
     buckets: np.ndarray  # (BANDS, rows) int32
 
+    @property
+    def urls(self) -> list[str | None]:
+        return [item.url for item in self.items]
+
+    @property
+    def hashes(self) -> list[str]:
+        return [item.text_hash for item in self.items]
+
     @classmethod
-    def of(cls, ranked: list[Article]) -> _Run:
-        repeated = sorted(i for i, n in Counter(a.article_id for a in ranked).items() if n > 1)
+    def of(cls, ranked: list[_Sketch]) -> _Run:
+        repeated = sorted(i for i, n in Counter(s.article_id for s in ranked).items() if n > 1)
         if repeated:
             raise ValueError(f"article ids must be unique within a run, repeated: {repeated[:5]}")
-        hashes, first = [], []
+        first: list[int] = []
         row = np.empty(len(ranked), dtype=np.int64)
-        # Rows past the number of distinct texts are never written, so never take memory.
-        minhash = np.empty((len(ranked), NUM_PERM), dtype=np.uint32)
-        has_words = np.zeros(len(ranked), dtype=bool)
         row_of: dict[str, int] = {}
-        # CRC-32 is a fast, fixed 32-bit hash; datasketch's affine32 scheme re-mixes it with
-        # MurmurHash3's finaliser before permuting, so its weak mixing does not matter.
-        sketcher = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=zlib.crc32, scheme="affine32")
-        for i, article in enumerate(ranked):
-            normalised = normalise_text(article.text)
-            digest = hashlib.blake2b(normalised.encode("utf-8"), digest_size=16).hexdigest()
-            hashes.append(digest)
-            row[i] = row_of.setdefault(digest, len(first))
+        for i, item in enumerate(ranked):
+            row[i] = row_of.setdefault(item.text_hash, len(first))
             if row[i] == len(first):
                 first.append(i)
-                sketch = _minhash(normalised, sketcher)
-                has_words[row[i]] = sketch is not None
-                minhash[row[i]] = _NO_WORDS if sketch is None else sketch
-        minhash = minhash[: len(first)]
+        has_words = np.array([ranked[i].minhash is not None for i in first], dtype=bool)
+        minhash = np.array([_NO_WORDS if ranked[i].minhash is None else ranked[i].minhash
+                            for i in first], dtype=np.uint32).reshape(-1, NUM_PERM)
         keys = np.stack([_band_keys(minhash, band) for band in range(BANDS)]).reshape(BANDS, -1)
         buckets = np.stack([np.argsort(k, kind="stable").astype(np.int32) for k in keys])
-        urls = [a.canonical_url or a.url for a in ranked]
-        return cls(ranked, urls, hashes, row, first, has_words[: len(first)], minhash, keys,
-                   buckets.reshape(BANDS, -1))
+        return cls(ranked, row, first, has_words, minhash, keys, buckets.reshape(BANDS, -1))
 
     def original(self, i: int) -> _Original:
-        article = self.articles[i]
-        return _Original(article.article_id, self.hashes[i], self.urls[i], article.published,
+        item = self.items[i]
+        return _Original(item.article_id, item.text_hash, item.url, item.published,
                          self.minhash[self.row[i]])
 
 
@@ -309,7 +342,7 @@ def _match_prior(
         first_with_hash.setdefault(digest, i)
     found: dict[str, _Original] = {}
     links: list[tuple[str, int]] = []
-    for batch in _batches(prior, _PRIOR_BATCH):
+    for batch in chunked(prior, _PRIOR_BATCH):
         near = _near_prior(batch, run, threshold)
         for position, sig in enumerate(batch):
             targets = near.get(position, [])
@@ -356,12 +389,6 @@ def _stored_minhash(sig: Signature) -> np.ndarray | None:
     return np.frombuffer(sig.minhash, dtype="<u4")
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    iterator = iter(items)
-    while batch := list(itertools.islice(iterator, size)):
-        yield batch
-
-
 # ---------------------------------------------------------------------------------------
 # Clusters and the marked articles
 
@@ -376,31 +403,31 @@ def _canonical_nodes(n_nodes: int, links: np.ndarray) -> np.ndarray:
     return first[labels]
 
 
-def _mark(run: _Run, priors: list[_Original], canonical: np.ndarray) -> list[Article]:
-    """Today's articles with text_hash, dup_* (duplicates) or n_copies/n_sites (canonical)."""
+def _marks(run: _Run, priors: list[_Original], canonical: np.ndarray) -> list[DupMark]:
+    """Today's articles' marks: dup_* (duplicates) or n_copies/n_sites (canonical)."""
     offset = len(priors)
     nodes = canonical[offset:].tolist()  # the canonical node of each of today's articles
     copies: dict[int, list[int]] = {}
     for i, node in enumerate(nodes):
         copies.setdefault(node, []).append(i)
-    marked = []
-    for i, (article, node) in enumerate(zip(run.articles, nodes)):
+    marks = []
+    for i, (item, node) in enumerate(zip(run.items, nodes)):
         if node == offset + i:
             n_copies = len(copies[node])
-            sites = {_site(run.articles[k]) for k in copies[node]} - {None} if n_copies > 1 else ()
-            fields = dict(dup_of=None, dup_kind=None, dup_similarity=None,
-                          n_copies=n_copies, n_sites=max(1, len(sites)))
+            sites = {run.items[k].site for k in copies[node]} - {None} if n_copies > 1 else ()
+            marks.append(DupMark(item.article_id, item.text_hash, n_copies=n_copies,
+                                 n_sites=max(1, len(sites))))
         else:
             original = priors[node] if node < offset else run.original(node - offset)
-            fields = _copy_of(original, run, i)
-        marked.append(dataclasses.replace(article, text_hash=run.hashes[i], **fields))
-    return marked
+            marks.append(_copy_of(original, run, i))
+    return marks
 
 
-def _copy_of(original: _Original, run: _Run, i: int) -> dict:
-    """The dup_* fields of today's article i, a copy of ``original``."""
-    same_text = original.text_hash == run.hashes[i]
-    if original.url and original.url == run.urls[i]:
+def _copy_of(original: _Original, run: _Run, i: int) -> DupMark:
+    """The mark of today's article i, a copy of ``original``."""
+    item = run.items[i]
+    same_text = original.text_hash == item.text_hash
+    if original.url and original.url == item.url:
         kind = "exact_url"
     else:
         kind = "exact_text" if same_text else "near"
@@ -408,21 +435,21 @@ def _copy_of(original: _Original, run: _Run, i: int) -> dict:
         similarity = 1.0 if same_text else None
     else:
         similarity = float(_similarity(run.minhash[run.row[i]], original.minhash))
-    return dict(dup_of=original.article_id, dup_kind=kind, dup_similarity=similarity,
-                n_copies=1, n_sites=1)
+    return DupMark(item.article_id, item.text_hash, dup_of=original.article_id, dup_kind=kind,
+                   dup_similarity=similarity)
 
 
-def _signatures(run: _Run, marked: list[Article]) -> list[Signature]:
+def _signatures(run: _Run, marks: list[DupMark]) -> list[Signature]:
     """Signature rows of today's canonical articles (in rank order)."""
     signatures = []
-    for i, article in enumerate(marked):
-        if article.dup_of is not None:
+    for i, (item, mark_) in enumerate(zip(run.items, marks)):
+        if mark_.dup_of is not None:
             continue
         row = run.row[i]
         keys = run.keys[:, row].astype(">u8").tobytes().hex() if run.has_words[row] else ""
         signatures.append(Signature(
-            article_id=article.article_id, text_hash=run.hashes[i], canonical_url=run.urls[i],
-            published=article.published,
+            article_id=item.article_id, text_hash=item.text_hash, canonical_url=item.url,
+            published=item.published,
             band_keys=[keys[k : k + 16] for k in range(0, len(keys), 16)],
             minhash=run.minhash[row].astype("<u4").tobytes() if run.has_words[row] else b""))
     return signatures

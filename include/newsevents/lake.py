@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.fs as pafs
 import pyarrow.parquet as pq
+from more_itertools import chunked
 
 from newsevents.schema import PARTITION_COLUMN, SCHEMAS, STAGED, TABLES, from_table, to_table
 
@@ -104,22 +105,35 @@ class Lake:
     # -- partitions ----------------------------------------------------------------------
     def write_partition(self, table: str, day: dt.date | str, data: pa.Table) -> str:
         """Replace one partition of ``table`` with ``data``, atomically. Returns its directory."""
-        data = data.select(SCHEMAS[table].names).cast(SCHEMAS[table])
+        return self._commit(table, day, [data])
+
+    def write_records(self, table: str, day: dt.date | str, records: Iterable[object],
+                      batch_size: int = 500) -> str:
+        """Replace one partition of ``table`` with ``records``, streamed in batches."""
+        batches = (to_table(batch, TABLES[table]) for batch in chunked(records, batch_size))
+        return self._commit(table, day, batches)
+
+    def _commit(self, table: str, day: dt.date | str, data: Iterable[pa.Table]) -> str:
+        """Write ``data`` to a fresh file of the partition, then commit it by its manifest."""
+        schema = SCHEMAS[table]
         part_dir = self.partition_dir(table, day)
         self.fs.create_dir(part_dir, recursive=True)
         previous = self._manifest_files(part_dir)
         name = f"part-{uuid.uuid4().hex}.parquet"
-        pq.write_table(data, f"{part_dir}/{name}", filesystem=self.fs, compression="zstd")
-        manifest = {"files": [name], "rows": data.num_rows,
+        rows = 0
+        with pq.ParquetWriter(f"{part_dir}/{name}", schema, filesystem=self.fs,
+                              compression="zstd") as writer:
+            for chunk in data:
+                chunk = chunk.select(schema.names).cast(schema)
+                writer.write_table(chunk)
+                rows += chunk.num_rows
+        manifest = {"files": [name], "rows": rows,
                     "committed_at": dt.datetime.now(dt.timezone.utc).isoformat()}
         self._atomic_write(f"{part_dir}/{MANIFEST}", json.dumps(manifest).encode())
         for old in previous or []:
             if old != name:
                 self._delete_quietly(f"{part_dir}/{old}")
         return part_dir
-
-    def write_records(self, table: str, day: dt.date | str, records: Iterable[object]) -> str:
-        return self.write_partition(table, day, to_table(records, TABLES[table]))
 
     def partitions(self, table: str) -> list[dt.date]:
         """Committed partitions of ``table`` (those with a manifest), oldest first."""
@@ -176,7 +190,7 @@ class Lake:
         tmp = f"{path}.{uuid.uuid4().hex}.tmp"
         record_type = STAGED[kind]
         with pq.ParquetWriter(tmp, SCHEMAS[kind], filesystem=self.fs) as writer:
-            for batch in _batched(records, batch_size):
+            for batch in chunked(records, batch_size):
                 writer.write_table(to_table(batch, record_type))
         self.fs.move(tmp, path)
         return path
@@ -244,14 +258,3 @@ class Lake:
         norm = posixpath.normpath(path)
         if not (norm == self.root or norm.startswith(self.root.rstrip("/") + "/")):
             raise ValueError(f"path {path!r} is outside the lake root {self.uri!r}")
-
-
-def _batched(items: Iterable[object], size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch

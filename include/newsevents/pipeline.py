@@ -4,6 +4,12 @@ Each ``step_*`` function is one task of the DAGs and one step of ``newsevents ru
 reads the staged files of the previous step, calls one stage module, and stages its
 output under ``<lake>/_staging/<run_id>/``. Steps return small dicts of paths and counts,
 which is all that crosses Airflow's XCom. ``step_commit`` writes the date's partitions.
+
+A run's input is split into *shards* (the files and the web of ``news_events``, one
+archive file per shard of ``news_archive``). Every step streams a shard through in
+batches, so memory does not grow with the size of a shard's text: ``step_dedupe`` sees
+all shards but keeps only compact sketches, ``step_events`` codes one shard (one mapped
+task per shard in the DAGs), and ``step_commit`` streams them into the partitions.
 """
 
 from __future__ import annotations
@@ -14,16 +20,18 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+
+from more_itertools import chunked
 
 from newsevents import clean, dedupe, events, sources
 from newsevents.lake import Lake
-from newsevents.schema import Document, Reject, RunSummary
+from newsevents.schema import Article, Document, DupMark, Reject, RunSummary
 from newsevents.sources import FetchPolicy, FetchState
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_DAYS = 7
+EVENTS_BATCH = 200  # articles coded per batch: bounds the memory of parsed sentences
 
 
 class Progress:
@@ -57,6 +65,13 @@ def _kept(items: Iterable, rejects: list[Reject], progress: Progress) -> Iterato
         else:
             progress.tick()
             yield item
+    progress.done()
+
+
+def _counted(items: Iterable, progress: Progress) -> Iterator:
+    for item in items:
+        progress.tick()
+        yield item
     progress.done()
 
 
@@ -107,67 +122,111 @@ def step_fetch(lake: Lake, run_id: str, day: dt.date, feeds: Sequence[str],
 
 
 def step_clean(lake: Lake, run_id: str, loaded: dict, name: str = "load") -> dict:
-    """Clean staged documents into articles; pages with no article text become rejects."""
+    """Clean staged documents into articles; pages with no article text become rejects.
+
+    Returns one *shard*: the unit the later steps stream through, one at a time.
+    """
     rejects: list[Reject] = []
     cleaned = (clean.clean(doc) for doc in lake.unstage(loaded["documents"], "documents"))
     progress = Progress(f"clean[{name}]")
     articles_path = lake.stage(run_id, f"{name}-articles", "articles",
                                _kept(cleaned, rejects, progress))
     rejects_path = lake.stage(run_id, f"{name}-clean-rejects", "rejects", rejects)
-    return {"articles": [articles_path], "rejects": [*loaded["rejects"], rejects_path],
+    return {"name": name, "articles": articles_path,
+            "rejects": [*loaded["rejects"], rejects_path],
             "n_inputs": loaded["n_documents"] + loaded["n_rejects"]}
 
 
-def merge_shards(shards: Sequence[dict]) -> dict:
-    """Combine the outputs of several ``step_clean`` calls (one per input shard)."""
-    return {
-        "articles": [p for s in shards for p in s["articles"]],
-        "rejects": [p for s in shards for p in s["rejects"]],
-        "n_inputs": sum(s["n_inputs"] for s in shards),
-    }
+def _articles(lake: Lake, shards: Sequence[dict]) -> Iterator[Article]:
+    """The staged articles of the shards, one batch in memory at a time."""
+    for shard in shards:
+        yield from lake.unstage(shard["articles"], "articles")
 
 
-def step_dedupe(lake: Lake, run_id: str, day: dt.date, cleaned: dict,
-                window_days: int = DEFAULT_WINDOW_DAYS) -> dict:
-    """Mark duplicates within the run and against the last ``window_days`` partitions."""
-    articles = [a for path in cleaned["articles"] for a in lake.unstage(path, "articles")]
-    window = [day - dt.timedelta(days=n) for n in range(window_days, 0, -1)]
-    prior_days = [d for d in lake.partitions("signatures") if d in set(window)]
-    result = dedupe.dedupe(articles, prior=lake.read_records("signatures", prior_days))
-    n_dups = sum(1 for a in result.articles if a.dup_of is not None)
+def _marked(lake: Lake, shard: dict, marks: dict[str, DupMark]) -> Iterator[Article]:
+    """A shard's articles with dedupe's marks applied."""
+    for article in lake.unstage(shard["articles"], "articles"):
+        yield marks[article.article_id].applied_to(article)
+
+
+def _read_marks(lake: Lake, path: str) -> dict[str, DupMark]:
+    return {m.article_id: m for m in lake.unstage(path, "marks")}
+
+
+def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[dict],
+                window_days: int = DEFAULT_WINDOW_DAYS) -> list[dict]:
+    """Mark duplicates within the run and against the last ``window_days`` partitions.
+
+    The articles of all shards are streamed through once; only dedupe's compact sketches
+    are held (``dedupe.mark``), so memory grows with the day's article count, not its
+    text. The marks are staged once for the day; each shard is returned with their path.
+    """
+    window = set(dedupe.window_dates(day, window_days))
+    prior_days = [d for d in lake.partitions("signatures") if d in window]
+    progress = Progress("dedupe")
+    marks, signatures = dedupe.mark(
+        _counted(_articles(lake, shards), progress),
+        prior=lake.read_records("signatures", prior_days),
+    )
+    n_dups = sum(1 for m in marks if m.dup_of is not None)
     log.info("dedupe: %d articles, %d duplicates (window %d days, %d prior partitions)",
-             len(result.articles), n_dups, window_days, len(prior_days))
+             len(marks), n_dups, window_days, len(prior_days))
+    marks_path = lake.stage(run_id, "marks", "marks", marks)
+    signatures_path = lake.stage(run_id, "signatures", "signatures", signatures)
+    return [{**shard, "marks": marks_path, "signatures": signatures_path} for shard in shards]
+
+
+def step_events(lake: Lake, run_id: str, day: dt.date, shard: dict,
+                batch_size: int = EVENTS_BATCH) -> dict:
+    """Code the events of one shard's canonical English articles, batch by batch.
+
+    Events are staged as coded, not yet merged: an article's events depend on it alone,
+    so shards can be coded on different workers and merged once, at commit.
+    """
+    marks = _read_marks(lake, shard["marks"])
+    progress = Progress(f"events[{shard['name']}]")
+    events_out: list = []
+    mentions_out: list = []
+    skipped: Counter = Counter()
+    batches = chunked(_marked(lake, shard, marks), batch_size)
+    for batch in batches:
+        coded = events.code_articles(batch, default_date=day)
+        events_out += coded.events
+        mentions_out += coded.mentions
+        skipped.update(coded.skipped)
+        progress.tick(len(batch))
+    progress.done()
+    log.info("events[%s]: %d events coded; not coded: %s", shard["name"], len(events_out),
+             dict(skipped))
     return {
-        **cleaned,
-        "articles": [lake.stage(run_id, "articles", "articles", result.articles)],
-        "signatures": lake.stage(run_id, "signatures", "signatures", result.signatures),
+        **shard,
+        "events": lake.stage(run_id, f"{shard['name']}-events", "events", events_out),
+        "mentions": lake.stage(run_id, f"{shard['name']}-mentions", "mentions", mentions_out),
     }
 
 
-def step_events(lake: Lake, run_id: str, day: dt.date, deduped: dict) -> dict:
-    """Code events from the canonical English articles."""
-    articles = [a for path in deduped["articles"] for a in lake.unstage(path, "articles")]
-    started = time.monotonic()
-    coded, mentions = events.extract_events(articles, default_date=day)
-    log.info("events: %d events from %d articles in %.1fs", len(coded), len(articles),
-             time.monotonic() - started)
-    return {
-        **deduped,
-        "events": lake.stage(run_id, "events", "events", coded),
-        "mentions": lake.stage(run_id, "mentions", "mentions", mentions),
-    }
+def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
+                started_at: dt.datetime) -> dict:
+    """Replace the date's partitions of every table with this run's output, then clean up.
 
-
-def step_commit(lake: Lake, run_id: str, day: dt.date, coded: dict, started_at: dt.datetime) -> dict:
-    """Replace the date's partitions of every table with this run's output, then clean up."""
-    articles = list(lake.unstage(coded["articles"][0], "articles"))
-    rejects = [r for path in coded["rejects"] for r in lake.unstage(path, "rejects")]
-    event_rows = list(lake.unstage(coded["events"], "events"))
+    Articles and signatures are streamed from the staged files to the partitions; the
+    events of all shards are merged here (``events.consolidate``), so an event reported in
+    several shards is one event.
+    """
+    marks = _read_marks(lake, coded[0]["marks"]) if coded else {}
+    rejects = [r for shard in coded for path in shard["rejects"]
+               for r in lake.unstage(path, "rejects")]
+    coded_events = [e for shard in coded for e in lake.unstage(shard["events"], "events")]
+    coded_mentions = [m for shard in coded for m in lake.unstage(shard["mentions"], "mentions")]
+    event_rows, mention_rows = events.consolidate(coded_events, coded_mentions)
+    articles = (a for shard in coded for a in _marked(lake, shard, marks))
+    written = {"articles": lake.write_records("articles", day, articles)}
+    n_dups = sum(1 for m in marks.values() if m.dup_of is not None)
     summary = RunSummary(
         run_id=run_id,
-        inputs=coded["n_inputs"],
-        kept=sum(1 for a in articles if a.dup_of is None),
-        duplicates=sum(1 for a in articles if a.dup_of is not None),
+        inputs=sum(shard["n_inputs"] for shard in coded),
+        kept=len(marks) - n_dups,
+        duplicates=n_dups,
         rejected=len(rejects),
         events=len(event_rows),
         elapsed_s=round((dt.datetime.now(dt.timezone.utc) - started_at).total_seconds(), 3),
@@ -176,13 +235,12 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: dict, started_at: 
     )
     if summary.inputs != summary.kept + summary.duplicates + summary.rejected:
         raise RuntimeError(f"inputs are not all accounted for: {summary}")
-    written = {
-        "articles": lake.write_records("articles", day, articles),
+    signatures = lake.unstage(coded[0]["signatures"], "signatures") if coded else ()
+    written |= {
         "events": lake.write_records("events", day, event_rows),
-        "mentions": lake.write_records("mentions", day, lake.unstage(coded["mentions"], "mentions")),
+        "mentions": lake.write_records("mentions", day, mention_rows),
         "rejects": lake.write_records("rejects", day, rejects),
-        "signatures": lake.write_records("signatures", day,
-                                         lake.unstage(coded["signatures"], "signatures")),
+        "signatures": lake.write_records("signatures", day, signatures),
         "runs": lake.write_records("runs", day, [summary]),
     }
     lake.clear_staging(run_id)
@@ -207,6 +265,6 @@ def run_pipeline(inputs: Sequence[str], lake: Lake, day: dt.date, run_id: str | 
         fetched = step_fetch(lake, run_id, day, feeds, sitemaps, urls, policy or FetchPolicy(),
                              name="web")
         shards.append(step_clean(lake, run_id, fetched, name="web"))
-    deduped = step_dedupe(lake, run_id, day, merge_shards(shards), window_days)
-    coded = step_events(lake, run_id, day, deduped)
+    deduped = step_dedupe(lake, run_id, day, shards, window_days)
+    coded = [step_events(lake, run_id, day, shard) for shard in deduped]
     return step_commit(lake, run_id, day, coded, started_at)

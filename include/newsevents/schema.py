@@ -5,9 +5,9 @@ hints, so a field added here is added to the record, the staged Parquet files an
 lake at once. Every table is Hive-partitioned by ``dt`` (the run's date), which lives in
 the path, not in the files.
 
-Data flows one way: ``Document`` (sources) → ``Article`` (clean, then dedupe fills the
-``dup_*``/``n_*`` fields) → ``Event`` + ``Mention`` (events) → lake. Any stage may emit
-``Reject`` rows; nothing is dropped silently.
+Data flows one way: ``Document`` (sources) → ``Article`` (clean; dedupe's ``DupMark``
+fills the ``dup_*``/``n_*`` fields) → ``Event`` + ``Mention`` (events) → lake. Any stage
+may emit ``Reject`` rows; nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -75,6 +75,29 @@ class Article:
     dup_similarity: float | None = None
     n_copies: int = 1  # canonical rows: how many articles (itself included) carried it
     n_sites: int = 1  # canonical rows: how many distinct sites carried it
+
+
+@dataclass(frozen=True)
+class DupMark:
+    """Dedupe's verdict on one article: the ``Article`` fields it fills.
+
+    Not a lake table: staged between dedupe and the tasks that read the articles again,
+    so dedupe never has to hold a day's texts.
+    """
+
+    article_id: str
+    text_hash: str
+    dup_of: str | None = None
+    dup_kind: str | None = None
+    dup_similarity: float | None = None
+    n_copies: int = 1
+    n_sites: int = 1
+
+    def applied_to(self, article: Article) -> Article:
+        if article.article_id != self.article_id:
+            raise ValueError(f"mark of {self.article_id} applied to {article.article_id}")
+        fields = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        return dataclasses.replace(article, **fields)
 
 
 @dataclass(frozen=True)
@@ -196,7 +219,7 @@ def arrow_schema(record_type: type) -> pa.Schema:
     return pa.schema(fields)
 
 
-# The lake's tables. Documents are staged but never written to the lake.
+# The lake's tables. Documents and marks are staged but never written to the lake.
 TABLES: dict[str, type] = {
     "articles": Article,
     "events": Event,
@@ -205,7 +228,7 @@ TABLES: dict[str, type] = {
     "signatures": Signature,
     "runs": RunSummary,
 }
-STAGED: dict[str, type] = {**TABLES, "documents": Document}
+STAGED: dict[str, type] = {**TABLES, "documents": Document, "marks": DupMark}
 SCHEMAS: dict[str, pa.Schema] = {name: arrow_schema(rt) for name, rt in STAGED.items()}
 
 

@@ -1,6 +1,6 @@
-"""The tasks both DAGs end with: dedupe → extract_events → write_lake → summary.
+"""The tasks both DAGs end with: dedupe → extract_events (one per shard) → write_lake → summary.
 
-Each takes the run's plan (``lake``, ``run_id``, ``date``, ``started_at``) and the small dict
+Each takes the run's plan (``lake``, ``run_id``, ``date``, ``started_at``) and the small dicts
 of staged paths the previous task returned; the work is in ``newsevents.pipeline``.
 """
 
@@ -17,30 +17,32 @@ EVENTS = Asset("newsevents_events")
 
 
 @task
-def dedupe(run: dict, cleaned: list[dict]) -> dict:
-    """Merge the cleaned shards, then mark duplicates within the run and the window."""
-    from newsevents.pipeline import merge_shards, step_dedupe
+def dedupe(run: dict, cleaned: list[dict]) -> list[dict]:
+    """Mark duplicates across all cleaned shards, within the run and the window."""
+    from newsevents.pipeline import step_dedupe
 
     window = get_current_context()["params"]["window_days"]
     return step_dedupe(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                       merge_shards(list(cleaned)), window)
+                       list(cleaned), window)
 
 
-@task
-def extract_events(run: dict, deduped: dict) -> dict:
+@task(map_index_template="{{ shard_name }}")
+def extract_events(run: dict, shard: dict) -> dict:
+    """Code one shard's events (mapped: shards are coded in parallel on the workers)."""
     from newsevents.pipeline import step_events
 
+    get_current_context()["shard_name"] = shard["name"]
     return step_events(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                       deduped)
+                       shard)
 
 
 @task(outlets=[ARTICLES, EVENTS])
-def write_lake(run: dict, coded: dict) -> dict:
+def write_lake(run: dict, coded: list[dict]) -> dict:
     """Replace the date's partitions of every table (the only task that writes the lake)."""
     from newsevents.pipeline import step_commit
 
     return step_commit(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                       coded, dt.datetime.fromisoformat(run["started_at"]))
+                       list(coded), dt.datetime.fromisoformat(run["started_at"]))
 
 
 @task
@@ -52,5 +54,5 @@ def summary(run: dict, committed: dict) -> None:
 
 def dedupe_code_and_write(run, cleaned) -> None:
     """Wire the shared tail of a newsevents DAG after its clean step(s)."""
-    deduped = dedupe(run, cleaned)
-    summary(run, write_lake(run, extract_events(run, deduped)))
+    coded = extract_events.partial(run=run).expand(shard=dedupe(run, cleaned))
+    summary(run, write_lake(run, coded))
