@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 
 from newsevents.lake import Lake
 
@@ -65,3 +65,33 @@ def test_invalid_params_are_refused_before_any_task_runs(dagbag, name, value):
     params = copy.deepcopy(dagbag.get_dag("news_events").params)
     with pytest.raises(ParamValidationError, match=name):
         params[name] = value
+
+
+def _lake_rows(lake: Lake) -> dict[str, list[str]]:
+    return {t: sorted(map(str, lake.read(t).to_pylist()))
+            for t in ("articles", "events", "mentions", "rejects", "signatures")}
+
+
+def test_an_archive_backfill_writes_one_partition_per_date_and_a_repeat_changes_nothing(
+        dagbag, tmp_path):
+    dag = dagbag.get_dag("news_archive")
+    assert type(dag.get_task("process_shard")).__name__.endswith("MappedOperator")
+    lake = Lake(str(tmp_path / "lake"))
+    conf = {"archives": str(FIXTURES / "warc"), "lake": lake.uri}
+    days = [dt.date(2024, 1, d) for d in (1, 2, 3)]
+
+    def backfill() -> dict[str, list[str]]:
+        for day in days:
+            # dag.test gives a manual run the interval that ends at its logical date
+            end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+            assert dag.test(logical_date=end, run_conf=conf).state == "success"
+        return _lake_rows(lake)
+
+    first = backfill()
+    assert lake.partitions("articles") == lake.partitions("runs") == days
+    runs = {r["dt"]: r for r in lake.read("runs").to_pylist()}
+    assert [runs[d.isoformat()]["kept"] for d in days] == [2, 3, 2]
+    # a corrupt record costs one reject, not its shard
+    corrupt = [r for r in lake.read("rejects").to_pylist() if r["reason"] == "corrupt_record"]
+    assert sorted(r["dt"] for r in corrupt) == ["2024-01-02", "2024-01-02", "2024-01-03"]
+    assert backfill() == first
