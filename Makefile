@@ -9,6 +9,10 @@ export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
 export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export NEWSEVENTS_ALLOWED_ROOTS ?= $(CURDIR)/data
+# OpenLineage: each task's inputs and outputs, one JSON event a line (README, Runbook).
+export AIRFLOW__OPENLINEAGE__NAMESPACE ?= newsevents
+export AIRFLOW__OPENLINEAGE__TRANSPORT ?= {"type": "file", "log_file_path": "$(AIRFLOW_HOME)/openlineage.jsonl", "append": true}
+export AIRFLOW__OPENLINEAGE__EXTRACTORS := newsevents_airflow.lineage.TaskFlowExtractor
 LAKE ?= $(CURDIR)/data/lake
 DATE ?= 2016-01-12
 

@@ -73,7 +73,9 @@ def news_archive():
     def process_shard(run: dict, shard: str) -> dict:
         """Load and clean one archive file (records outside the interval are skipped)."""
         from newsevents.pipeline import step_clean, step_load
+        from newsevents_airflow.lineage import report_inputs
 
+        report_inputs([shard])
         name = f"shard-{get_current_context()['ti'].map_index:05d}"
         lake = open_lake(run["lake"])
         interval = tuple(dt.datetime.fromisoformat(t) for t in run["interval"])

@@ -74,14 +74,18 @@ def news_events():
     @task
     def load(run: dict) -> dict:
         from newsevents.pipeline import step_load
+        from newsevents_airflow.lineage import report_inputs
 
+        report_inputs(run["refs"])
         return step_load(open_lake(run["lake"]), run["run_id"], run["refs"], name="files")
 
     @task(pool=FETCH_POOL)
     def fetch(run: dict) -> dict:
         from newsevents.config import fetch_policy_from_env
         from newsevents.pipeline import step_fetch
+        from newsevents_airflow.lineage import report_inputs
 
+        report_inputs(url for urls in run["web"].values() for url in urls)  # feeds, sitemaps, URLs
         return step_fetch(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
                           policy=fetch_policy_from_env(), name="web", **run["web"])
 

@@ -103,6 +103,10 @@ class Deployment:
             f"AIRFLOW_CONN_{LAKE_CONN_ID.upper()}": self.lake_connection,
             "NEWSEVENTS_LAKE": self.lake_root,
             "NEWSEVENTS_ALLOWED_ROOTS": self.lake_root,
+            # OpenLineage events of the tasks, printed to their logs (console transport).
+            "AIRFLOW__OPENLINEAGE__NAMESPACE": "newsevents",
+            "AIRFLOW__OPENLINEAGE__TRANSPORT": '{"type": "console"}',
+            "AIRFLOW__OPENLINEAGE__EXTRACTORS": "newsevents_airflow.lineage.TaskFlowExtractor",
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -29,6 +30,12 @@ os.environ["AIRFLOW__CORE__PLUGINS_FOLDER"] = str(ROOT / "plugins")
 os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"] = f"sqlite:///{_AIRFLOW_HOME}/airflow.db"
 os.environ["NEWSEVENTS_ALLOWED_ROOTS"] = f"{tempfile.gettempdir()},{ROOT / 'data'}"
+# OpenLineage as `make run` has it, its events appended to LINEAGE_EVENTS (tests/test_lineage.py).
+LINEAGE_EVENTS = _AIRFLOW_HOME / "openlineage.jsonl"
+os.environ["AIRFLOW__OPENLINEAGE__NAMESPACE"] = "newsevents"
+os.environ["AIRFLOW__OPENLINEAGE__TRANSPORT"] = json.dumps(
+    {"type": "file", "log_file_path": str(LINEAGE_EVENTS), "append": True})
+os.environ["AIRFLOW__OPENLINEAGE__EXTRACTORS"] = "newsevents_airflow.lineage.TaskFlowExtractor"
 
 
 def pytest_sessionfinish(session, exitstatus):

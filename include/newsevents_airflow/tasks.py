@@ -41,8 +41,13 @@ def write_lake(run: dict, coded: list[dict]) -> dict:
     """Replace the date's partitions of every table (the only task that writes the lake)."""
     from newsevents.pipeline import step_commit
 
-    return step_commit(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                       list(coded), dt.datetime.fromisoformat(run["started_at"]))
+    from newsevents_airflow.lineage import report_outputs
+
+    committed = step_commit(open_lake(run["lake"]), run["run_id"],
+                            dt.date.fromisoformat(run["date"]), list(coded),
+                            dt.datetime.fromisoformat(run["started_at"]))
+    report_outputs(committed["partitions"].values())
+    return committed
 
 
 @task
