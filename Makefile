@@ -75,7 +75,7 @@ bench-dedupe: $(VENV)/.synced
 	$(PY) bench/bench_dedupe.py
 bench-events: $(VENV)/.synced
 	$(PY) bench/bench_events.py
-bench-archive: $(VENV)/.synced
+bench-archive: $(AIRFLOW_HOME)/.migrated
 	$(PY) bench/bench_archive.py
 
 clean:
