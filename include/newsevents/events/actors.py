@@ -27,6 +27,7 @@ INTERNATIONAL = {"IGO", "NGO", "IMG"}  # sectors of actors that belong to no cou
 
 _SKIP_AT_START = {"det", "predet", "nummod", "quantmod", "advmod", "cc", "punct", "case"}
 MAX_NAME_TOKENS = 8
+_STANCE_PREFIXES = {"anti", "pro"}
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,8 @@ class ActorDictionary:
                 window = tokens[i : i + n]
                 if any(window[k].i != window[0].i + k for k in range(n)):
                     continue  # only contiguous words form a name
+                if _not_a_name(window):
+                    continue
                 entry = self.names.get(tuple(t.text for t in window))
                 sector = self.sectors.get(tuple(lemma(t) for t in window)) or self.sectors.get(
                     tuple(t.lower_ for t in window)
@@ -164,6 +167,17 @@ class ActorDictionary:
         if international:
             return None, international
         return None, head_sector or (sectors[0] if sectors else None)
+
+
+def _not_a_name(window: list[Token]) -> bool:
+    """Words that name no actor here: a stance ("anti-Syria", "pro-government": what the
+    actor is for or against) or a currency ("US $50 million")."""
+    doc, first, last = window[0].doc, window[0].i, window[-1].i
+    stance = (
+        first >= 2 and doc[first - 1].text == "-" and doc[first - 2].lower_ in _STANCE_PREFIXES
+    )
+    currency = last + 1 < len(doc) and doc[last + 1].tag_ == "$"
+    return stance or currency
 
 
 def _collect(head: Token, deps: set[str]) -> list[Token]:

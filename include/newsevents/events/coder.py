@@ -16,7 +16,9 @@ For each candidate sentence (see ``nlp``) the coder
 4. codes actor1 (subject, or the "by" agent of a passive) and actor2 (object, passive
    subject, or a prepositional object such as "against X") with the actor dictionaries;
    a pronoun is the subject of the reporting clause or the previous sentence's actor;
-   a sector with no country takes the article's main country ("the rebels");
+   a sector with no country takes the article's main country ("the rebels"). A place
+   where something happens ("meet in Geneva") and the source of a report ("according to
+   the Observatory") are never actor2; see ``SentenceCoder._target`` for its ranking;
 5. adds date, modality, place, casualties and attribution from the context modules
    (``when``, ``geo``, ``counts``).
 Identical events reported in several sentences or articles are merged by ``merge``.
@@ -24,6 +26,7 @@ Identical events reported in several sentences or articles are merged by ``merge
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -31,7 +34,7 @@ from spacy.tokens import Doc, Token
 
 from newsevents.events import geo, when
 from newsevents.events.actors import INTERNATIONAL, Actor, actor_dictionary
-from newsevents.events.codebook import codebook
+from newsevents.events.codebook import Coding, codebook
 from newsevents.events.lexicon import Condition, Spec, lexicon
 from newsevents.events.nlp import lemma, pos, prefilter
 
@@ -49,11 +52,30 @@ ADJUNCT_PREPS = {"after", "before", "during", "since", "despite", "amid", "amids
                  "until", "because", "as", "like", "than", "without", "within", "near", "between",
                  "among", "throughout", "ahead", "prior", "due", "in"}
 # Prepositions introducing the one acted upon, in order of preference.
-TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "into",
-                "over", "for", "in", "of", "from", "by")
-# Adjuncts of time and cause, and dependents that never lead to the one acted upon.
+TARGET_PREPS = ("against", "on", "upon", "at", "to", "toward", "towards", "with", "between",
+                "among", "into", "over", "for", "in", "of", "from", "by")
+# An accusation's "to" names whom it is addressed to; what it is about comes first
+# ("complained to the U.N. over Israeli raids").
+GRIEVANCE_PREPS = ("against", "over", "about", "of")
+CANDIDATE_PREPS = set(TARGET_PREPS) | set(GRIEVANCE_PREPS)
+# Prepositions of a place where something happens: a place there is not the one acted upon.
+LOCATIVE_PREPS = {"in", "near", "inside", "outside", "throughout"}
+# PLOVER types of actions between parties, where a party named beside actor1 is the other.
+SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
+MAX_UNKNOWN_NAME_WORDS = 4
+CALENDAR_WORDS = {w.lower() for w in (*calendar.day_name, *calendar.month_name) if w}
+# Nouns of "in support of X", "on behalf of X": X is whom the action is for.
+BENEFICIARY_NOUNS = {"support", "favor", "favour", "solidarity", "behalf", "defence", "defense"}
+# PLOVER types of actions done to places, whose target may be the town they happen in.
+PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "AID", "RETREAT", "PROTEST"}
+# Adjuncts of time and cause, attributions ("according to the Observatory"), and
+# dependents that never lead to the one acted upon.
 TIME_CAUSE_PREPS = {"after", "before", "during", "since", "despite", "amid", "amidst",
-                    "following", "until", "because", "due", "prior", "ahead", "like"}
+                    "following", "until", "because", "due", "prior", "ahead", "like",
+                    "according"}
+# Conjunctions of contrasting clauses, which tell of other actors ("while inspectors said");
+# not "until they gain control", "as battles raged between insurgents and ...".
+CONTRAST_MARKS = {"while", "whilst", "whereas", "although", "though"}
 NON_TARGET_DEPS = {"aux", "auxpass", "neg", "punct", "det", "cc", "mark", "npadvmod",
                    "parataxis", "relcl"}
 # fmt: on
@@ -193,8 +215,10 @@ class SentenceCoder:
             tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
         if tok.dep_ == "pobj" and verb.dep_ == "prep":
-            if verb.lower_ in ADJUNCT_PREPS and lemma(verb.head) not in self.lex.light_verbs:
-                return None
+            if verb.lower_ in TIME_CAUSE_PREPS or (
+                verb.lower_ in ADJUNCT_PREPS and lemma(verb.head) not in self.lex.light_verbs
+            ):
+                return None  # "imposed a curfew after a demonstration": not the light verb's
             verb = verb.head
         elif tok.dep_ not in OBJECT_DEPS | {"nsubj"}:
             return None
@@ -223,7 +247,16 @@ class SentenceCoder:
             trig = self._climb(trig, by_token, heads, absorbed)
             if trig is not None:
                 result.append(trig)
-        return [t for t in result if t.token.i not in absorbed or t.governor]
+        kept = [t for t in result if t.token.i not in absorbed or t.governor]
+        # two actions composed into one governor ("demanded a meeting ... to discuss"): the
+        # one next to it is what it governs, the other its purpose or a misparse
+        nearest: dict[int, Trigger] = {}
+        for t in kept:
+            if t.governor and t.content is not None:
+                known = nearest.get(t.token.i)
+                if known is None or _distance(t) < _distance(known):
+                    nearest[t.token.i] = t
+        return [t for t in kept if nearest.get(t.token.i, t) is t]
 
     def _climb(
         self, trig: Trigger, by_token: dict[int, Trigger], heads: set[int], absorbed: set[int]
@@ -233,6 +266,9 @@ class SentenceCoder:
             if kind not in (None, "passthrough"):
                 return self._govern(trig, trig.head, kind, by_token, heads, absorbed)
         node = trig.head
+        noun = self._governing_noun(node, by_token)
+        if noun is not None:
+            return self._govern(trig, noun[0], noun[1], by_token, heads, absorbed)
         while node.dep_ in COMPLEMENT_DEPS and node.head != node:
             if node.dep_ == "prep" and node.lower_ in ADJUNCT_PREPS:
                 return trig
@@ -251,6 +287,25 @@ class SentenceCoder:
             if node.i in heads or verb_lemmas(node) & self.lex.report_verbs:
                 return trig
         return trig
+
+    def _governing_noun(
+        self, clause: Token, by_token: dict[int, Trigger]
+    ) -> tuple[Token, str] | None:
+        """The event noun whose content a clause is, and its kind of governor: "its demand
+        that Nigeria release ..." (the clause of the noun), "reiterated its demand that
+        Israel ease ..." (the clause of the noun's verb)."""
+        if clause.dep_ == "acl":
+            nouns = [clause.head]
+        elif clause.dep_ == "ccomp":
+            nouns = [c for c in clause.head.children if c.dep_ in OBJECT_DEPS]
+        else:
+            return None
+        for noun in nouns:
+            if noun.i in by_token and pos(noun) in NOUN_POS:
+                kind = self._governor_of(noun)
+                if kind not in (None, "passthrough"):
+                    return noun, kind
+        return None
 
     def _governor_of(self, tok: Token) -> str | None:
         word = lemma(tok)
@@ -294,7 +349,7 @@ class SentenceCoder:
         absorbed.add(gov.i)
         composed = Trigger(
             gov,
-            gov,
+            own.head if own else gov,  # a noun's own verb has its subject ("issued a call")
             spec,
             trig.consumed | (own.consumed if own else set()),
             content=trig.head,
@@ -361,8 +416,12 @@ class SentenceCoder:
             return self._antecedent(tok, ctx)
         found = self.actors.resolve(tok)
         if found is not None and not self._names_people(tok):
-            # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country
-            return replace(found, sector=None) if found.country else None
+            # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country;
+            # "Russian raids": its armed forces, "Taliban attacks": the Taliban
+            if found.country is None:
+                return None
+            military = lemma(tok) in self.lex.military_actions
+            return replace(found, sector=(found.sector or "MIL") if military else None)
         if found is None and pos(tok) == "PROPN":
             place = self.gazetteer.locate(_in_context(tok), ctx.countries)
             if place is not None:
@@ -370,16 +429,23 @@ class SentenceCoder:
         if found is None:
             return None
         if found.country is None and found.sector not in (None, "IGO", "NGO", "IMG"):
-            owner = next((c for c in tok.children if c.dep_ == "poss" and pos(c) == "PRON"), None)
-            antecedent = self._antecedent(owner, ctx) if owner is not None else None
-            here = self._home_place(tok, ctx)
-            if here is None and local:
-                here = self.place_country(tok.doc, ctx)
-            country = antecedent.country if antecedent else here or (ctx.countries[:1] or [None])[0]
-            found = replace(found, country=country)
+            found = replace(found, country=self._context_country(tok, ctx, local))
         elif any(lemma(c) == "ethnic" for c in tok.children) and self.place_country(tok.doc, ctx):
             found = replace(found, country=self.place_country(tok.doc, ctx))
         return found
+
+    def _context_country(self, tok: Token, ctx: ArticleContext, local: bool) -> str | None:
+        """The country of a phrase that names none: its possessive pronoun's antecedent's,
+        its own locative phrase's, for one acted upon the sentence's place's, else the
+        article's main country."""
+        owner = next((c for c in tok.children if c.dep_ == "poss" and pos(c) == "PRON"), None)
+        antecedent = self._antecedent(owner, ctx) if owner is not None else None
+        if antecedent is not None:
+            return antecedent.country
+        here = self._home_place(tok, ctx)
+        if here is None and local:
+            here = self.place_country(tok.doc, ctx)
+        return here or (ctx.countries[:1] or [None])[0]
 
     def _home_place(self, tok: Token, ctx: ArticleContext) -> str | None:
         """The country of a place named in a phrase's own locative phrase ("a missionary
@@ -412,6 +478,7 @@ class SentenceCoder:
             or word in self.lex.classes["proposal"]
             or word in self.lex.classes["agreement"]
             or word in self.lex.place_nouns
+            or word in self.lex.military_actions
         )
 
     def _antecedent(self, pron: Token, ctx: ArticleContext) -> Actor | None:
@@ -489,30 +556,131 @@ class SentenceCoder:
         ]
 
     def actor2(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
+        """Who the action is done to (never actor1 itself); see ``_target``.
+
+        A target whose words, sentence and article name no country ("police will no longer
+        tolerate rallies") is of the country of the one acting on it.
+        """
+        found = self._target(trig, actor1, ctx)
+        if found is None or found.country or found.sector in INTERNATIONAL or actor1 is None:
+            return found
+        return replace(found, country=actor1.country)
+
+    def _target(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
+        """The best target candidate.
+
+        The subject of a demanded clause ("demanded that the US cancel"; "reminded Iraq that
+        it must": the addressee) comes first. Then the candidates of ``_target_candidates``
+        rank (see ``_candidate``): a phrase naming its country or an international body, a
+        bare sector ("police"); then the other party of a meeting named beside actor1
+        (``_partner``); the same two ranks in the nearest phrases the action governs
+        (``_nearest_target``); last a country or capital it happens in ("strengthened its
+        forces in Lebanon") and the action's own objects ("mobilized army reservists").
+        """
         places = [trig.content] if trig.content is not None else []
         if trig.token != trig.head and pos(trig.token) in NOUN_POS:
             places.append(trig.token)  # "sanctions on the Taliban"
         places.append(trig.head)
         if trig.content is not None and trig.content != trig.head and trig.governor == "request":
             subject = next((c for c in trig.content.children if c.dep_ == "nsubj"), None)
-            found = self.actor(subject, ctx, local=True)  # "demanded that the US cancel ..."
-            if found:
+            if subject is not None and pos(subject) == "PRON":
+                subject = _addressee(trig.head) or subject
+            found = self.actor(subject, ctx, local=True)
+            if found and found != actor1:
                 return found
-        bare = None  # a bare sector ("police") gives way to a candidate naming its country
+        ranked: dict[str, Actor] = {}
         for tok in places:
             weapons = {w.i for w in self._instruments_of(tok)}
             for cand in self._target_candidates(tok, trig):
                 if cand.i in weapons:
                     continue
-                found = self.actor(cand, ctx, local=True)
-                if found and found != actor1:
-                    if self._says_whose(cand, ctx):
-                        return found
-                    bare = bare or found
-        if bare is not None:
-            return bare
-        nearest, nearest_bare = self._nearest_target(trig, actor1, ctx)
-        return nearest or nearest_bare
+                rank, found = self._candidate(cand, trig, actor1, ctx, governed=True)
+                if rank == "whose":
+                    return found
+                if found is not None:
+                    ranked.setdefault(rank, found)
+        if "bare" in ranked:
+            return ranked["bare"]
+        partner = self._partner(trig, actor1, ctx)
+        if partner is not None:
+            return partner
+        nearest = self._nearest_target(trig, actor1, ctx)
+        fallbacks = (
+            nearest.get("whose"),
+            nearest.get("bare"),
+            ranked.get("venue"),
+            nearest.get("venue"),
+            ranked.get("own"),
+            nearest.get("own"),
+        )
+        return next((found for found in fallbacks if found is not None), None)
+
+    def _partner(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
+        """The other party of a meeting or agreement named with actor1: "diplomats from the
+        U.S., Russia and the U.N. will meet", "Hungarian and Romanian officials agreed"."""
+        if actor1 is None or self._coding(trig).plover_type not in SYMMETRIC_TYPES:
+            return None
+        subject = next((c for c in trig.head.children if c.dep_ == "nsubj"), None)
+        if subject is None:
+            return None
+        parts = list(subject.conjuncts)
+        for child in subject.children:
+            if child.dep_ in ("amod", "compound"):
+                parts += child.conjuncts
+            elif child.dep_ == "prep" and child.lower_ in ("from", "of"):
+                parts += [c for g in child.children if g.dep_ == "pobj" for c in g.conjuncts]
+        for part in parts:
+            found = self.actor(part, ctx)
+            if found is not None and (found.country, found.sector) != (
+                actor1.country,
+                actor1.sector,
+            ):
+                return found
+        return None
+
+    def _candidate(
+        self,
+        tok: Token,
+        trig: Trigger,
+        actor1: Actor | None,
+        ctx: ArticleContext,
+        governed: bool = False,
+    ) -> tuple[str, Actor | None]:
+        """A target candidate's actor and rank: "whose" (names its country), "bare" (a
+        sector, or a name the dictionaries lack in an object the action ``governed``
+        itself), "own" (the action's own object) or "venue" (a place it happens in)."""
+        found = self.actor(tok, ctx, local=True)
+        if found is None and governed and not self._venue(tok) and _unknown_name(tok):
+            # "lift the ban on the Islamic Salvation Front": a name the dictionaries lack
+            found = Actor(_phrase_text(tok), self._context_country(tok, ctx, True), None)
+        if found is None or found == actor1:
+            return "none", None
+        whose = self._says_whose(tok, ctx)
+        if _owned(tok) or (tok.i in trig.consumed and not whose):
+            return "own", found  # "its troops", "mobilized army reservists"
+        if self._venue(tok):
+            # a country or capital may be the one acted upon there, and a town may be
+            # attacked or besieged, but a town is no party to talks
+            named = self.actors.resolve(tok) is not None
+            return ("venue", found) if named or self._acts_on_places(trig) else ("none", None)
+        return ("whose" if whose else "bare"), found
+
+    def _acts_on_places(self, trig: Trigger) -> bool:
+        """Whether the action can be done to a place (attacked, besieged, occupied)."""
+        return self._coding(trig).plover_type in PLACE_TARGET_TYPES
+
+    def _coding(self, trig: Trigger) -> Coding:
+        """The codes of a trigger's own action (before modality makes it an intent)."""
+        spec = trig.spec
+        return self.book.coding(spec.cameo, spec.plover_type, spec.mode)
+
+    def _venue(self, tok: Token) -> bool:
+        """ "meet in Geneva", "an investigation in Italy": a name of a place where something
+        happens (not "protesters in Cairo", whose candidate is the protesters)."""
+        if tok.dep_ != "pobj" or tok.head.lower_ not in LOCATIVE_PREPS or pos(tok) != "PROPN":
+            return False
+        named = self.actors.resolve(tok)  # a capital stands for its government ("GOV")
+        return named is None or (named.country is not None and named.sector in (None, "GOV"))
 
     def _says_whose(self, tok: Token, ctx: ArticleContext) -> bool:
         """Whether a phrase itself names a country or an international body ("Iraqi
@@ -527,16 +695,16 @@ class SentenceCoder:
 
     def _nearest_target(
         self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext
-    ) -> tuple[Actor | None, Actor | None]:
-        """Fallback: the nearest actor or place in what the action governs.
+    ) -> dict[str, Actor]:
+        """Fallback: the nearest actor of each rank (see ``_candidate``) in what the action
+        governs, stopping at the first that names its country.
 
         Breadth-first through the action's objects, prepositional phrases and clauses
         ("a war against Iraq", "the blockade of Serbia", "unless Baghdad accepted",
-        "a research center in Tokyo"), but not its own subject nor time or cause adjuncts
-        ("after five days of fighting"); a participle that shares its subject with the verb
-        above looks there too ("fired at camps, killing 50"). A phrase that names its
-        country (or an international body) is returned first; else the first bare sector
-        ("demonstrators"), whose country comes from the context, is returned second.
+        "a research center in Tokyo"), but not its own subject nor time, cause or
+        attribution adjuncts ("after five days of fighting", "according to the
+        Observatory"); a participle that shares its subject with the verb above looks there
+        too ("fired at camps, killing 50").
         """
         top = trig.head
         while top.dep_ in ("advcl", "conj", "xcomp") and not any(
@@ -548,7 +716,8 @@ class SentenceCoder:
         seen = {t.i for t in queue} | {
             c.i for c in top.children if c.dep_ in ("nsubj", "nsubjpass", "csubj", "agent")
         }
-        bare = None
+        ranked: dict[str, Actor] = {}
+        hostile = self._coding(trig).quad_class >= 3  # verbal or material conflict
         while queue:
             node = queue.pop(0)
             for child in node.children:
@@ -556,17 +725,23 @@ class SentenceCoder:
                     continue
                 if child.dep_ == "prep" and child.lower_ in TIME_CAUSE_PREPS:
                     continue
+                if hostile and _for_whom(child):
+                    continue  # "air strikes in support of the army": an ally, not the target
+                if child.dep_ == "advcl" and any(
+                    c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS for c in child.children
+                ):
+                    continue  # "..., while inspectors said they needed more time"
                 seen.add(child.i)
-                queue.append(child)
-                if pos(child) not in NOUN_POS or _owned(child):
+                if not self._venue(child):
+                    queue.append(child)  # "in East Timor's capital Dili" is one place
+                if pos(child) not in NOUN_POS:
                     continue
-                found = self.actor(child, ctx, local=True)
-                if not found or found == actor1:
-                    continue
-                if self._says_whose(child, ctx):
-                    return found, None
-                bare = bare or found
-        return None, bare
+                rank, found = self._candidate(child, trig, actor1, ctx)
+                if found is not None:
+                    ranked.setdefault(rank, found)
+                if rank == "whose":
+                    return ranked
+        return ranked
 
     def _target_candidates(self, tok: Token, trig: Trigger) -> list[Token]:
         """Who an action is done to, best first: objects, the subject of a clause ("demanded
@@ -600,15 +775,23 @@ class SentenceCoder:
         for child in children:
             if child.dep_ in OBJECT_DEPS:
                 (own if child.i in trig.consumed or _owned(child) else direct).append(child)
+                if not self._names_people(child):
+                    direct.extend(_participants(child))  # "banned rallies by the opposition"
+            elif child.dep_ == "prep" and child.lower_ == "of" and child.head == tok != trig.head:
+                direct.extend(g for g in child.children if g.dep_ == "pobj")  # "blockade of X"
             elif child.dep_ in ("ccomp", "xcomp"):
                 clauses.extend(g for g in child.children if g.dep_ == "nsubj")
-            elif child.dep_ in ("prep", "dative") and child.lower_ in TARGET_PREPS:
+            elif child.dep_ in ("prep", "dative") and child.lower_ in CANDIDATE_PREPS:
                 if child.lower_ == "by" and pos(child.head) not in NOUN_POS:
                     continue  # "by" after a verb introduces the agent, not the target
                 preps.setdefault(child.lower_, []).extend(
                     g for g in child.children if g.dep_ == "pobj"
                 )
-        ordered = direct + clauses + [p for prep in TARGET_PREPS for p in preps.get(prep, [])] + own
+        order = TARGET_PREPS
+        if self._coding(trig).plover_type == "ACCUSE":
+            order = GRIEVANCE_PREPS + TARGET_PREPS
+        ordered = direct + clauses
+        ordered += [p for prep in dict.fromkeys(order) for p in preps.get(prep, [])] + own
         return [c for t in ordered for c in (t, *t.conjuncts) if c.i != trig.token.i]
 
     # -- the sentence ---------------------------------------------------------------------
@@ -617,7 +800,9 @@ class SentenceCoder:
         drafts: list[Draft] = []
         demands = self._demands(doc)
         demanded = {t.content.i for t in demands}
-        triggers = [t for t in self.compose(self.triggers(doc)) if t.head.i not in demanded]
+        triggers = [
+            t for t in self.compose(self.triggers(doc)) if not _within(t.head, demanded)
+        ]
         for trig in sorted(triggers + demands, key=lambda t: _depth(t.token)):
             if self._declines_comment(trig):
                 continue
@@ -646,12 +831,17 @@ class SentenceCoder:
         return drafts
 
     def _declines_comment(self, trig: Trigger) -> bool:
-        """ "refused to speculate", "declined to comment": no political event."""
+        """ "refused to speculate", "declined to comment": no political event (but "refused
+        to respond to a demand" rejects the demand)."""
+        proposals = self.lex.classes["proposal"]
         return (
             trig.governor is None
             and self._governor_of(trig.token) == "refusal"
             and any(
-                c.dep_ == "xcomp" and lemma(c) in self.lex.non_events for c in trig.token.children
+                c.dep_ == "xcomp"
+                and lemma(c) in self.lex.non_events
+                and not any(lemma(o) in proposals for o in _objects(c))
+                for c in trig.token.children
             )
         )
 
@@ -720,6 +910,52 @@ def _objects(verb: Token) -> list[Token]:
     return [c for o in found for c in (o, *o.conjuncts)]
 
 
+def _unknown_name(tok: Token) -> bool:
+    """A proper name that may be an actor the dictionaries lack: a short run of capitalised
+    words (not a date, "on Monday", nor a headline or a product's description)."""
+    names = [t for t in tok.subtree if t.dep_ in ("compound", "flat") and pos(t) == "PROPN"]
+    return (
+        pos(tok) == "PROPN"
+        and pos(tok.head) != "PROPN"  # the head of the name, not a word inside it
+        and tok.lower_ not in CALENDAR_WORDS
+        and len(tok) > 1
+        and len(names) < MAX_UNKNOWN_NAME_WORDS  # "candidate Alassane Ouattara"
+        and all(t.is_title for t in (*names, tok))
+    )
+
+
+def _for_whom(prep: Token) -> bool:
+    """ "in support of", "on behalf of", "in defence of": a phrase naming whom an action
+    is for."""
+    return prep.dep_ == "prep" and any(
+        g.dep_ == "pobj" and g.lower_ in BENEFICIARY_NOUNS for g in prep.children
+    )
+
+
+def _addressee(verb: Token) -> Token | None:
+    """Whom a verb of saying is addressed to: "told Iraq", "issued a reminder to Iraq"."""
+    for child in verb.children:
+        if child.dep_ in ("dative", "prep") and child.lower_ == "to":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if child.dep_ == "dative":
+            return child
+    return None
+
+
+def _participants(event: Token) -> list[Token]:
+    """Who takes part in an event a noun names: "a demonstration staged by students",
+    "rallies by the Kifaya group", "the students' protest"."""
+    found = []
+    for child in event.children:
+        if child.dep_ == "poss" and pos(child) != "PRON":
+            found.append(child)
+        elif child.dep_ == "prep" and child.lower_ == "by":
+            found.extend(g for g in child.children if g.dep_ == "pobj")
+        elif child.dep_ == "acl" and (agent := _agent(child)) is not None:
+            found.append(agent)
+    return found
+
+
 def _phrase_lemmas(tok: Token) -> set[str]:
     """Lemmas of a noun and its modifiers, single and as "modifier noun" pairs, and of an
     "of" complement of a quantity ("tons of food")."""
@@ -767,6 +1003,19 @@ def _is_quantity(noun: Token) -> bool:
 def _to_infinitive(verb: Token) -> bool:
     """ "to demand", "demanding": a clause stating the purpose or manner of another action."""
     return verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _distance(trig: Trigger) -> int:
+    """Words between a composed governor and the action it governs."""
+    return abs(trig.token.i - trig.content.i) if trig.content is not None else 0
+
+
+def _within(tok: Token, clauses: set[int]) -> bool:
+    """Whether a verb is one of the clauses or their complement or purpose ("must ensure
+    security to allow supplies")."""
+    while tok.i not in clauses and tok.dep_ in ("xcomp", "advcl", "ccomp") and tok.head != tok:
+        tok = tok.head
+    return tok.i in clauses
 
 
 def _depth(tok: Token) -> int:

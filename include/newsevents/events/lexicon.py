@@ -95,7 +95,10 @@ class Lexicon:
         self.collectives = frozenset(raw["collectives"])
         self.quantities = frozenset(raw["quantities"])
         self.place_nouns = frozenset(raw["place_nouns"])
-        self.word_sets = self.collectives | self.quantities | self.place_nouns
+        self.military_actions = frozenset(raw["military_actions"])
+        self.word_sets = (
+            self.collectives | self.quantities | self.place_nouns | self.military_actions
+        )
 
     def governor_kind(self, lemma: str) -> str | None:
         """ "intent", "threat", "request", "refusal", "accusation", "passthrough" or None."""
@@ -106,9 +109,14 @@ class Lexicon:
 
 
 def inflections(lemma: str) -> set[str]:
-    """Regular English inflections of a verb or noun (over-generating is harmless here)."""
+    """Regular English inflections of a verb or noun (over-generating is harmless here, as
+    long as no form is another word: "refuge" does not inflect to "refugees")."""
     stem = lemma[:-1] if lemma.endswith("e") else lemma
-    forms = {lemma, lemma + "s", lemma + "es", lemma + "d", lemma + "ed", stem + "ed", stem + "ing"}
+    forms = {lemma, lemma + "s", lemma + "ed", stem + "ed", stem + "ing"}
+    if lemma.endswith("e"):
+        forms.add(lemma + "d")
+    if re.search(r"(s|x|z|ch|sh|o)$", lemma):  # march -> marches, but refuge -/-> refugees
+        forms.add(lemma + "es")
     if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", lemma):  # ban -> banned, shell -> shelling
         forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
     if re.search(r"[^aeiou]y$", lemma):  # deny -> denied, denies
