@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 
 import pytest
 from conftest import FIXTURES, ROOT
@@ -95,3 +96,17 @@ def test_an_archive_backfill_writes_one_partition_per_date_and_a_repeat_changes_
     corrupt = [r for r in lake.read("rejects").to_pylist() if r["reason"] == "corrupt_record"]
     assert sorted(r["dt"] for r in corrupt) == ["2024-01-02", "2024-01-02", "2024-01-03"]
     assert backfill() == first
+
+
+def test_a_date_without_archives_is_on_record_with_zero_inputs(dagbag, tmp_path):
+    archives = tmp_path / "archives"
+    archives.mkdir()
+    shutil.copy(FIXTURES / "warc" / "CC-NEWS-20240101000000-00000.warc.gz", archives)
+    lake = Lake(str(tmp_path / "lake"))
+    end = dt.datetime(2024, 1, 6, tzinfo=dt.timezone.utc)  # the interval of 2024-01-05
+    run = dagbag.get_dag("news_archive").test(
+        logical_date=end, run_conf={"archives": str(archives), "lake": lake.uri})
+    assert run.state == "success"
+    (summary,) = lake.read("runs").to_pylist()
+    assert summary["dt"] == "2024-01-05" and summary["inputs"] == summary["kept"] == 0
+    assert lake.read("articles").num_rows == 0

@@ -36,7 +36,11 @@ def extract_events(run: dict, shard: dict) -> dict:
                        shard)
 
 
-@task(outlets=[ARTICLES, EVENTS])
+# A date with no input maps no shard, which skips dedupe and extract_events; write_lake
+# still runs (``none_failed``) and commits empty partitions with a ``runs`` row of 0
+# inputs, so "nothing came in" is on record and a re-run after the inputs vanished leaves
+# no stale rows. A failed upstream task still stops it.
+@task(outlets=[ARTICLES, EVENTS], trigger_rule="none_failed")
 def write_lake(run: dict, coded: list[dict]) -> dict:
     """Replace the date's partitions of every table (the only task that writes the lake)."""
     from newsevents.pipeline import step_commit
