@@ -219,8 +219,6 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
     coded_events = [e for shard in coded for e in lake.unstage(shard["events"], "events")]
     coded_mentions = [m for shard in coded for m in lake.unstage(shard["mentions"], "mentions")]
     event_rows, mention_rows = events.consolidate(coded_events, coded_mentions)
-    articles = (a for shard in coded for a in _marked(lake, shard, marks))
-    written = {"articles": lake.write_records("articles", day, articles)}
     n_dups = sum(1 for m in marks.values() if m.dup_of is not None)
     summary = RunSummary(
         run_id=run_id,
@@ -235,8 +233,10 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
     )
     if summary.inputs != summary.kept + summary.duplicates + summary.rejected:
         raise RuntimeError(f"inputs are not all accounted for: {summary}")
+    articles = (a for shard in coded for a in _marked(lake, shard, marks))
     signatures = lake.unstage(coded[0]["signatures"], "signatures") if coded else ()
-    written |= {
+    written = {
+        "articles": lake.write_records("articles", day, articles),
         "events": lake.write_records("events", day, event_rows),
         "mentions": lake.write_records("mentions", day, mention_rows),
         "rejects": lake.write_records("rejects", day, rejects),
