@@ -71,6 +71,18 @@ def test_each_archive_shard_task_reports_its_own_archive(dagbag, tmp_path):
         for name in ("CC-NEWS-20240102000000-00001.warc.gz", "legacy-crawl.arc.gz")]
 
 
+def test_dedupe_reports_the_earlier_signatures_it_compares_with(dagbag, tmp_path):
+    dag, conf = dagbag.get_dag("news_archive"), {"archives": str(FIXTURES / "warc"),
+                                                 "lake": str(tmp_path)}
+    runs = [dag.test(logical_date=dt.datetime(2024, 1, d, tzinfo=dt.timezone.utc), run_conf=conf)
+            for d in (2, 3)]  # the runs of 2024-01-01 and 2024-01-02
+    assert [r.state for r in runs] == ["success", "success"]
+
+    (first,), (second,) = (completed_tasks(r.run_id)["dedupe"] for r in runs)
+    assert names(first, "inputs") == set()
+    assert names(second, "inputs") == {("file", f"{tmp_path}/signatures/dt=2024-01-01")}
+
+
 @pytest.mark.parametrize("ref,expected", [
     ("/data/in/a.txt", ("file", "/data/in/a.txt")),
     ("file:///data/in/a.txt", ("file", "/data/in/a.txt")),

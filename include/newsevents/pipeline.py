@@ -153,6 +153,12 @@ def _read_marks(lake: Lake, path: str) -> dict[str, DupMark]:
     return {m.article_id: m for m in lake.unstage(path, "marks")}
 
 
+def prior_partitions(lake: Lake, day: dt.date, window_days: int) -> list[dt.date]:
+    """The dates of the window before ``day`` that have signatures: what dedupe reads."""
+    window = set(dedupe.window_dates(day, window_days))
+    return [d for d in lake.partitions("signatures") if d in window]
+
+
 def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[dict],
                 window_days: int = DEFAULT_WINDOW_DAYS) -> list[dict]:
     """Mark duplicates within the run and against the last ``window_days`` partitions.
@@ -161,8 +167,7 @@ def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[dict],
     are held (``dedupe.mark``), so memory grows with the day's article count, not its
     text. The marks are staged once for the day; each shard is returned with their path.
     """
-    window = set(dedupe.window_dates(day, window_days))
-    prior_days = [d for d in lake.partitions("signatures") if d in window]
+    prior_days = prior_partitions(lake, day, window_days)
     progress = Progress("dedupe")
     marks, signatures = dedupe.mark(
         _counted(_articles(lake, shards), progress),

@@ -19,11 +19,14 @@ EVENTS = Asset("newsevents_events")
 @task
 def dedupe(run: dict, cleaned: list[dict]) -> list[dict]:
     """Mark duplicates across all cleaned shards, within the run and the window."""
-    from newsevents.pipeline import step_dedupe
+    from newsevents.pipeline import prior_partitions, step_dedupe
+    from newsevents_airflow.lineage import report_inputs
 
+    lake, day = open_lake(run["lake"]), dt.date.fromisoformat(run["date"])
     window = get_current_context()["params"]["window_days"]
-    return step_dedupe(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                       list(cleaned), window)
+    report_inputs(lake.display_path(lake.partition_dir("signatures", d))
+                  for d in prior_partitions(lake, day, window))
+    return step_dedupe(lake, run["run_id"], day, list(cleaned), window)
 
 
 @task(map_index_template="{{ shard_name }}")
