@@ -314,6 +314,71 @@ def test_an_event_in_a_time_adjunct_is_not_the_light_verbs_event():
     assert [e.plover_type for e in events] == ["COERCE"]
 
 
+# Codebook phrasings (PLOVER manual 0.8, CAMEO verb categories) beyond the dev set's words:
+# sentence, PLOVER type, actor1 country, actor2 country.
+CODEBOOK_PHRASINGS = [
+    ("Iran invited Saudi Arabia to hold talks in Tehran.", "AGREE", "IRN", "SAU"),
+    ("The Philippine president lambasted the United Nations.", "ACCUSE", "PHL", None),
+    ("North Korea rebuffed South Korea's proposal for talks.", "REJECT", "PRK", "KOR"),
+    ("The Ukrainian government ruled out talks with the separatists.", "REJECT", "UKR", "UKR"),
+    ("India and Pakistan exchanged prisoners at the Wagah border.", "RETREAT", "IND", None),
+    ("Kenya closed its embassy in Somalia.", "SANCTION", "KEN", "SOM"),
+    ("Russia withdrew from the nuclear treaty with the United States.", "SANCTION", "RUS", "USA"),
+    ("The Venezuelan government imposed tariffs on Colombian goods.", "SANCTION", "VEN", "COL"),
+    ("Pakistan's army rescued 10 hostages near the Afghan border.", "AID", "PAK", None),
+    ("Hungarian police took the Syrian migrants into custody.", "COERCE", "HUN", "SYR"),
+    ("Israeli jets pounded Hamas positions in Gaza.", "ASSAULT", "ISR", "PSE"),
+    ("Taliban fighters stoned a woman to death in Ghor province.", "ASSAULT", "AFG", "AFG"),
+    ("Russia redeployed troops to the Ukrainian border.", "MOBILIZE", "RUS", None),
+    ("The Egyptian government bowed to the protesters' demands.", "CONCEDE", "EGY", "EGY"),
+    ("Egypt revoked the state of emergency.", "CONCEDE", "EGY", None),
+    ("Russia and China inked a gas deal.", "SUPPORT", "RUS", None),
+    ("Kenyan students implored the government to release the activists.", "REQUEST", "KEN", "KEN"),
+]
+
+
+@pytest.mark.parametrize(("text", "ptype", "actor1", "actor2"), CODEBOOK_PHRASINGS)
+def test_codebook_phrasings_are_coded_with_their_actors(text, ptype, actor1, actor2):
+    e = best(text)
+    assert e is not None and e.plover_type == ptype
+    assert e.actor1_country == actor1
+    if actor2 is not None:
+        assert e.actor2_country == actor2
+
+
+def test_event_nouns_of_the_codebook_take_their_light_verb():
+    shields = best("The Sri Lankan army has been holding Tamil civilians as human shields.")
+    assert (shields.plover_type, shields.actor1_country, shields.actor2_sector) == (
+        "COERCE",
+        "LKA",
+        "CVL",
+    )
+    gas = best("The Syrian army used chemical weapons against civilians in Ghouta.")
+    assert (gas.plover_type, gas.plover_mode, gas.actor1_sector) == (
+        "ASSAULT",
+        "unconventional",
+        "MIL",
+    )
+    quits = best("Iraq's prime minister announced his resignation.")
+    assert (quits.plover_type, quits.plover_mode, quits.actor1_country) == (
+        "RETREAT",
+        "resign",
+        "IRQ",
+    )
+
+
+def test_a_verb_keeps_the_sense_its_object_gives_it():
+    assert best("Rebels withdrew from the town under the ceasefire agreement.").plover_type == (
+        "RETREAT"
+    )
+    assert best("Militiamen hacked five Congolese villagers to death.").plover_mode == "primitive"
+    assert best("Russian hackers hacked into the Ukrainian power grid.").plover_mode == "cyber"
+    genocide = best("Serbian forces committed genocide in Srebrenica.")
+    assert (genocide.plover_type, genocide.actor1_country) == ("ASSAULT", "SRB")
+    assert events_of("The Greek delegation stormed out of the meeting in Brussels.") == []
+    assert events_of("The Kenyan government invited bids for the new port in Lamu.") == []
+
+
 # -- articles -----------------------------------------------------------------------------
 
 
