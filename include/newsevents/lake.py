@@ -138,6 +138,10 @@ class Lake:
                 self._delete_quietly(f"{part_dir}/{old}")
         return part_dir
 
+    def has_partition(self, table: str, day: dt.date | str) -> bool:
+        """Whether ``table`` has a committed partition for ``day`` (one manifest read)."""
+        return self._manifest_files(self.partition_dir(table, day)) is not None
+
     def partitions(self, table: str) -> list[dt.date]:
         """Committed partitions of ``table`` (those with a manifest), oldest first."""
         table_dir = self._table_dir(table)

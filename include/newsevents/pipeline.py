@@ -155,8 +155,7 @@ def _read_marks(lake: Lake, path: str) -> dict[str, DupMark]:
 
 def prior_partitions(lake: Lake, day: dt.date, window_days: int) -> list[dt.date]:
     """The dates of the window before ``day`` that have signatures: what dedupe reads."""
-    window = set(dedupe.window_dates(day, window_days))
-    return [d for d in lake.partitions("signatures") if d in window]
+    return [d for d in dedupe.window_dates(day, window_days) if lake.has_partition("signatures", d)]
 
 
 def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[dict],

@@ -55,7 +55,7 @@ def run_summary(lake: Lake, day: dt.date, n_events: int = 5) -> str:
         f"rejects by reason: {json.loads(run.rejects_by_reason) or 'none'}",
         "partitions:",
         *[f"  {lake.display_path(lake.partition_dir(t, day))}"
-          for t in TABLES if day in lake.partitions(t)],
+          for t in TABLES if lake.has_partition(t, day)],
     ]
     if not events.empty:
         lines.append(f"first {len(events)} events:")

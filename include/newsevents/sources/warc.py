@@ -14,8 +14,8 @@ A gzip'd archive must have one gzip member per record (as the WARC standard advi
 crawlers write); one gzip'd whole yields its first record, then a ``corrupt_record``
 whose detail says to run ``warcio recompress``.
 
-Reader: warcio, not fastwarc. fastwarc reads our benchmark WARC 4x faster (1,208 vs
-304 records/s, bench/results/archive.md), but reading is 2% of what trafilatura alone
+Reader: warcio, not fastwarc. fastwarc reads our benchmark WARC 3.5x faster (2,552 vs
+738 records/s, bench/results/archive.md), but reading is 5% of what trafilatura alone
 spends on the same records, and only warcio gives each record's exact byte length (to
 locate damage and resume after it) and reads ARC files.
 """
