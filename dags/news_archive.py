@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+
 from newsevents_airflow import (
     DEFAULT_ARGS,
     PROJECT_DIR,
@@ -31,7 +32,7 @@ from newsevents_airflow.tasks import dedupe_code_and_write
 @dag(
     dag_id="news_archive",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),  # archives go back years; catchup is off
+    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),  # archives go back years; catchup is off
     catchup=False,
     max_active_runs=3,
     max_active_tasks=8,
@@ -59,7 +60,7 @@ def news_archive():
                 "archives": context["params"]["archives"],
                 "interval": [start.isoformat(), end.isoformat()],
                 "run_id": safe_run_id(context["dag_run"].run_id),
-                "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                "started_at": dt.datetime.now(dt.UTC).isoformat()}
 
     @task
     def list_shards(run: dict) -> list[str]:

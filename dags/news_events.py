@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
+
 from newsevents_airflow import (
     DEFAULT_ARGS,
     DEFAULT_SOURCE,
@@ -35,7 +36,7 @@ from newsevents_airflow.tasks import dedupe_code_and_write
 @dag(
     dag_id="news_events",
     schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
-    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),  # archives go back years; catchup is off
+    start_date=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),  # archives go back years; catchup is off
     catchup=False,
     max_active_runs=4,
     default_args=DEFAULT_ARGS,
@@ -69,7 +70,7 @@ def news_events():
         return {"lake": lake.uri, "date": day.isoformat(), "refs": refs,
                 "web": {k: wanted[k] for k in ("feeds", "sitemaps", "urls")},
                 "run_id": safe_run_id(context["dag_run"].run_id),
-                "started_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                "started_at": dt.datetime.now(dt.UTC).isoformat()}
 
     @task
     def load(run: dict) -> dict:

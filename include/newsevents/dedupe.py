@@ -149,7 +149,7 @@ def _rank(record: _Sketch | _Original) -> tuple:
     if published is None:
         return (1, 0.0, record.article_id)
     if published.tzinfo is None:  # the lake stores naive datetimes as UTC
-        published = published.replace(tzinfo=dt.timezone.utc)
+        published = published.replace(tzinfo=dt.UTC)
     return (0, published.timestamp(), record.article_id)
 
 

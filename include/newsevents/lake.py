@@ -131,7 +131,7 @@ class Lake:
                 writer.write_table(chunk)
                 rows += chunk.num_rows
         manifest = {"files": [name], "rows": rows,
-                    "committed_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                    "committed_at": dt.datetime.now(dt.UTC).isoformat()}
         self._atomic_write(f"{part_dir}/{MANIFEST}", json.dumps(manifest).encode())
         for old in previous or []:
             if old != name:

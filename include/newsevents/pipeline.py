@@ -231,7 +231,7 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
         duplicates=n_dups,
         rejected=len(rejects),
         events=len(event_rows),
-        elapsed_s=round((dt.datetime.now(dt.timezone.utc) - started_at).total_seconds(), 3),
+        elapsed_s=round((dt.datetime.now(dt.UTC) - started_at).total_seconds(), 3),
         started_at=started_at,
         rejects_by_reason=json.dumps(dict(sorted(Counter(r.reason for r in rejects).items()))),
     )
@@ -261,7 +261,7 @@ def run_pipeline(inputs: Sequence[str], lake: Lake, day: dt.date, run_id: str | 
                  sitemaps: Sequence[str] = (), urls: Sequence[str] = (),
                  policy: FetchPolicy | None = None) -> dict:
     """Discover, load or fetch, clean, dedupe, code and commit: the same steps the DAG runs."""
-    started_at = dt.datetime.now(dt.timezone.utc)
+    started_at = dt.datetime.now(dt.UTC)
     run_id = run_id or f"cli__{day.isoformat()}__{started_at:%Y%m%dT%H%M%S%f}"
     refs = list(dict.fromkeys(ref for source in inputs for ref in sources.discover(source)))
     shards = [step_clean(lake, run_id, step_load(lake, run_id, refs, name="files"), name="files")]

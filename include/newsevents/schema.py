@@ -251,5 +251,5 @@ def from_table(table: pa.Table, record_type: type) -> list:
 
 def _to_arrow_value(value: object) -> object:
     if isinstance(value, dt.datetime) and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
     return value

@@ -13,9 +13,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from airflow.sdk import BaseHook, Param
-
 import yaml
+from airflow.sdk import BaseHook, Param
 
 from newsevents.config import (
     allowed_networks,

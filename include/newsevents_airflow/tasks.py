@@ -47,7 +47,6 @@ def extract_events(run: dict, shard: dict) -> dict:
 def write_lake(run: dict, coded: list[dict]) -> dict:
     """Replace the date's partitions of every table (the only task that writes the lake)."""
     from newsevents.pipeline import step_commit
-
     from newsevents_airflow.lineage import report_outputs
 
     committed = step_commit(open_lake(run["lake"]), run["run_id"],

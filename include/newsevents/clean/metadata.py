@@ -51,7 +51,7 @@ def page_metadata(
 ) -> PageMetadata:
     """The page's metadata; ``fetched_at`` caps the publication date (default: now)."""
     # one day of slack: the page's local date may be ahead of UTC (see cap_date)
-    newest = (fetched_at or dt.datetime.now(dt.timezone.utc)).date() + dt.timedelta(days=1)
+    newest = (fetched_at or dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=1)
     date_params = {
         "original_date": True,  # the first publication, not the latest update
         "extensive_search": False,  # the body-text scan finds "related" dates more than ours
@@ -64,7 +64,7 @@ def page_metadata(
     return PageMetadata(
         title=choose_title(meta.title, _headlines(tree), site_name, meta.hostname),
         authors=[a for a in (normalise_space(x) for x in (meta.author or "").split(";")) if a],
-        published=cap_date(_parse_date(meta.date), fetched_at or dt.datetime.now(dt.timezone.utc)),
+        published=cap_date(_parse_date(meta.date), fetched_at or dt.datetime.now(dt.UTC)),
         canonical_url=canonical_url(meta.url, url),
         site_name=site_name,
         description=normalise_space(meta.description),
@@ -149,7 +149,7 @@ def _parse_date(value: str | None) -> dt.datetime | None:
     if not value:
         return None
     try:
-        return dt.datetime.strptime(value[:10], "%Y-%m-%d").replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(value[:10], "%Y-%m-%d").replace(tzinfo=dt.UTC)
     except ValueError:
         return None
 
@@ -163,13 +163,13 @@ def cap_date(published: dt.datetime | None, fetched_at: dt.datetime | None) -> d
     if published is None or fetched_at is None:
         return published
     fetched = (
-        fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.timezone.utc)
-    ).astimezone(dt.timezone.utc)
-    stamp = published if published.tzinfo else published.replace(tzinfo=dt.timezone.utc)
+        fetched_at if fetched_at.tzinfo else fetched_at.replace(tzinfo=dt.UTC)
+    ).astimezone(dt.UTC)
+    stamp = published if published.tzinfo else published.replace(tzinfo=dt.UTC)
     if stamp <= fetched or stamp.date() <= fetched.date():
         return published
     if stamp.date() == fetched.date() + dt.timedelta(days=1):
-        return dt.datetime.combine(fetched.date(), dt.time(), dt.timezone.utc)
+        return dt.datetime.combine(fetched.date(), dt.time(), dt.UTC)
     return None
 
 

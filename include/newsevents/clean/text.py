@@ -28,7 +28,7 @@ _CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
 # words that may sit between the names of a byline ("By Jane Doe and John Roe")
 _NAME_JOINERS = frozenset(
-    "and und et y e og och en i & van von der den de da del della di du le la al bin ibn".split()
+    ["and", "und", "et", "y", "e", "og", "och", "en", "i", "&", "van", "von", "der", "den", "de", "da", "del", "della", "di", "du", "le", "la", "al", "bin", "ibn"]
 )
 
 

@@ -33,14 +33,13 @@ from newsevents.events.codebook import read_table
 _UNITS = {
     w: i
     for i, w in enumerate(
-        "one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen".split(),
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"],
         1,
     )
 }
 _TENS = {
     w: 10 * i
-    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), 2)
+    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
@@ -50,33 +49,24 @@ FATAL_BEFORE = {"killed", "killing", "kills", "kill", "executed", "executing"}
 INJURED_BEFORE = {"wounded", "wounding", "wounds", "injured", "injuring", "injures"}
 _LEFT = {"left"}  # "left 12 dead"
 _AUX = frozenset(  # between a count and its casualty word: "12 people have reportedly been killed"
-    "were was are is have has had been be being reportedly also all later allegedly reported "
-    "confirmed since subsequently".split()
+    ["were", "was", "are", "is", "have", "has", "had", "been", "be", "being", "reportedly", "also", "all", "later", "allegedly", "reported", "confirmed", "since", "subsequently"]
 )
 # Words between a number and the people word: "12 Syrian soldiers", "35 pro-government fighters".
 _MODIFIER_SLOTS = 3
 _GENERIC_PEOPLE = frozenset(
-    "people person persons others other individuals man men woman women child children boy boys "
-    "girl girls baby babies resident residents member members passengers victims worker workers "
-    "family relatives them troops serviceman servicemen personnel youths prisoner prisoners "
-    "detainee detainees journalist journalists".split()
+    ["people", "person", "persons", "others", "other", "individuals", "man", "men", "woman", "women", "child", "children", "boy", "boys", "girl", "girls", "baby", "babies", "resident", "residents", "member", "members", "passengers", "victims", "worker", "workers", "family", "relatives", "them", "troops", "serviceman", "servicemen", "personnel", "youths", "prisoner", "prisoners", "detainee", "detainees", "journalist", "journalists"]
 )
 _SINGULAR = {"a", "an"}
 _BOUNDS = [  # read as the number they bound
     bound.split()
-    for bound in (
-        "at least, more than, over, nearly, almost, about, around, some, up to, as many as, "
-        "at most, roughly, approximately, an estimated, no fewer than, no less than, another, "
-        "a further, an additional"
-    ).split(", ")
+    for bound in ["at least", "more than", "over", "nearly", "almost", "about", "around", "some", "up to", "as many as", "at most", "roughly", "approximately", "an estimated", "no fewer than", "no less than", "another", "a further", "an additional"]
 ]
 _TOLL_VERBS = frozenset(
-    "rose risen rises climbed reached hit stood stands is was to at of jumped increased".split()
+    ["rose", "risen", "rises", "climbed", "reached", "hit", "stood", "stands", "is", "was", "to", "at", "of", "jumped", "increased"]
 )
 _CUMULATIVE = {"bringing", "raising", "pushing", "taking", "brings", "raises"}
 _DATE_WORDS = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday yesterday today overnight on last "
-    "night morning evening".split()
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "overnight", "on", "last", "night", "morning", "evening"]
 )
 
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[^\w\s]")

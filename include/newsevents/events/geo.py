@@ -82,48 +82,40 @@ LANDMARK_POPULATION = 100_000
 # country's main language has another script): elsewhere GeoNames' alternate names of small
 # places are mostly surnames and words ("Harris" for Cato, Wisconsin).
 NON_LATIN_LANGUAGES = frozenset(
-    "ar fa ps ur ku ru uk be bg mk sr kk ky tg uz mn zh cmn ja ko th lo km my ka hy he yi el "
-    "hi bn ne si ta te ml kn gu pa mr am ti dv dz bo".split()
+    ["ar", "fa", "ps", "ur", "ku", "ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "uz", "mn", "zh", "cmn", "ja", "ko", "th", "lo", "km", "my", "ka", "hy", "he", "yi", "el", "hi", "bn", "ne", "si", "ta", "te", "ml", "kn", "gu", "pa", "mr", "am", "ti", "dv", "dz", "bo"]
 )
-ARAB_COUNTRIES = frozenset("AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split())
-ARABIC_ARTICLES = frozenset("al el ar as ash at ad adh az an".split())
+ARAB_COUNTRIES = frozenset(["AE", "BH", "DZ", "EG", "EH", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA", "SD", "SY", "TN", "YE"])
+ARABIC_ARTICLES = frozenset(["al", "el", "ar", "as", "ash", "at", "ad", "adh", "az", "an"])
 PARTICLES = ARABIC_ARTICLES | frozenset(
-    "ul bin ibn abu umm de del della di da do dos das du des la le les los van von der den "
-    "upon on sur sous y e i and of the".split()
+    ["ul", "bin", "ibn", "abu", "umm", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "los", "van", "von", "der", "den", "upon", "on", "sur", "sous", "y", "e", "i", "and", "of", "the"]
 )
-PROVINCE_WORDS = frozenset("province governorate region oblast state prefecture department".split())
+PROVINCE_WORDS = frozenset(["province", "governorate", "region", "oblast", "state", "prefecture", "department"])
 DISTRICT_WORDS = frozenset({"district"})
-TOWN_WORDS = frozenset("city town village suburb".split())
+TOWN_WORDS = frozenset(["city", "town", "village", "suburb"])
 PLACE_WORDS = PROVINCE_WORDS | DISTRICT_WORDS | TOWN_WORDS
 # Words of admin1 names that say nothing about where ("Northern Province", "Centre").
 GENERIC_WORDS = PROVINCE_WORDS | frozenset(
-    "north south east west northern southern eastern western central centre center middle "
-    "upper lower far greater capital area islands island coast district nord sud est ouest "
-    "northeast northwest southeast southwest north-east north-west".split()
+    ["north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre", "center", "middle", "upper", "lower", "far", "greater", "capital", "area", "islands", "island", "coast", "district", "nord", "sud", "est", "ouest", "northeast", "northwest", "southeast", "southwest", "north-east", "north-west"]
 )
 PLACE_NOUNS = PLACE_WORDS | frozenset(
-    "capital enclave port outskirts suburbs area border countryside heart centre center".split()
+    ["capital", "enclave", "port", "outskirts", "suburbs", "area", "border", "countryside", "heart", "centre", "center"]
 )
 PLACE_PREPOSITIONS = frozenset(
-    "in at near on outside around to into inside across toward towards from via".split()
+    ["in", "at", "near", "on", "outside", "around", "to", "into", "inside", "across", "toward", "towards", "from", "via"]
 )
 TITLES = frozenset(
-    "mr mrs ms dr gov governor sen senator rep president minister gen general col lt sgt capt "
-    "judge justice mayor king queen prince sheikh".split()
+    ["mr", "mrs", "ms", "dr", "gov", "governor", "sen", "senator", "rep", "president", "minister", "gen", "general", "col", "lt", "sgt", "capt", "judge", "justice", "mayor", "king", "queen", "prince", "sheikh"]
 )
 SPEECH_VERBS = frozenset(
-    "said says told added noted wrote asked argued insisted explained acknowledged recalled "
-    "believes believed expects expected thinks thought tweeted posted".split()
+    ["said", "says", "told", "added", "noted", "wrote", "asked", "argued", "insisted", "explained", "acknowledged", "recalled", "believes", "believed", "expects", "expected", "thinks", "thought", "tweeted", "posted"]
 )
-LOCATIVE = frozenset("in inside across throughout within into near at to".split())
+LOCATIVE = frozenset(["in", "inside", "across", "throughout", "within", "into", "near", "at", "to"])
 DIRECTIONS = frozenset(
-    "north south east west northern southern eastern western central northeastern "
-    "northwestern southeastern southwestern northeast northwest southeast southwest".split()
+    ["north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern", "southeastern", "southwestern", "northeast", "northwest", "southeast", "southwest"]
 )
 # "Belgrade radio said", "the Kabul government": the place names an organisation.
 ORGANISATION_WORDS = frozenset(
-    "radio television tv government regime authorities officials administration newspaper "
-    "daily agency".split()
+    ["radio", "television", "tv", "government", "regime", "authorities", "officials", "administration", "newspaper", "daily", "agency"]
 )
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘`´][^\W\d_]+)*")

@@ -54,9 +54,7 @@ NAME_FILLERS = {"The", "Republic", "Democratic", "People's", "Federation", "Sain
 # and a capital, digit or opening quote, except after a known abbreviation or an initial.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
 _ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st gen lt col sgt capt maj cmdr adm gov sen rep rev prof jan feb mar apr jun "
-    "jul aug sep sept oct nov dec no mt ft inc corp co ltd jr sr vs etc u.s u.n u.k e.u a.m "
-    "p.m i.e e.g approx dept est fig gen. brig pres".split()
+    ["mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "maj", "cmdr", "adm", "gov", "sen", "rep", "rev", "prof", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "mt", "ft", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "etc", "u.s", "u.n", "u.k", "e.u", "a.m", "p.m", "i.e", "e.g", "approx", "dept", "est", "fig", "gen.", "brig", "pres"]
 )
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"”’')\]]*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]")

@@ -32,7 +32,7 @@ from typing import Literal
 Granularity = Literal["day", "week", "month", "year"]
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {m: i for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split(), 1)}
+MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -47,7 +47,7 @@ _PERIOD = r"(?:this|last|next|the\s+(?:past|previous|coming))"
 _SPAN = r"(?:in|since|during|until|by|through|early|mid|late)"
 _COUNT = r"(?P<count>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 _NUMBER_WORDS = {"a": 1, "an": 1} | {
-    w: i for i, w in enumerate("one two three four five six seven eight nine ten".split(), 1)
+    w: i for i, w in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1)
 }
 
 # Date expressions, most specific first; each pattern's name says how to resolve it.
@@ -90,17 +90,16 @@ def _pairs(text: str) -> frozenset[tuple[str, ...]]:
     return frozenset(tuple(pair.split()) for pair in text.split(","))
 
 
-_FUTURE = frozenset("will shall upcoming next tomorrow scheduled planned".split())
+_FUTURE = frozenset(["will", "shall", "upcoming", "next", "tomorrow", "scheduled", "planned"])
 _FUTURE_BIGRAMS = _pairs(
     "is to, are to, going to, set to, plans to, plan to, planning to, intends to, intend to, "
     "expected to"
 )
 _HYPOTHETICAL = frozenset(
-    "if unless whether would could might may should possible possibly potential potentially "
-    "perhaps maybe".split()
+    ["if", "unless", "whether", "would", "could", "might", "may", "should", "possible", "possibly", "potential", "potentially", "perhaps", "maybe"]
 )
 _NEGATION = frozenset(
-    "not never no none nobody neither nor without deny denies denied denying refuted".split()
+    ["not", "never", "no", "none", "nobody", "neither", "nor", "without", "deny", "denies", "denied", "denying", "refuted"]
 )
 _NEGATION_BIGRAMS = _pairs("refused to, refuses to, failed to, fails to, no one")
 # "no fewer than 12 killed" and "not only" assert.

@@ -121,8 +121,8 @@ def _parse_published(value: str | None) -> dt.datetime | None:
 def as_utc(moment: dt.datetime) -> dt.datetime:
     """``moment`` in UTC; a naive datetime is taken to be UTC already."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.timezone.utc)
-    return moment.astimezone(dt.timezone.utc)
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
 
 
 def _lines(stream: BinaryIO, max_bytes: int) -> Iterator[bytes | None]:

@@ -62,7 +62,7 @@ def name_timestamp(ref: str) -> dt.datetime | None:
     if match is None:
         return None
     try:
-        return dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.timezone.utc)
+        return dt.datetime.strptime(match.group(1), "%Y%m%d%H%M%S").replace(tzinfo=dt.UTC)
     except ValueError:  # 14 digits that are not a date
         return None
 

@@ -173,7 +173,7 @@ def _document(url: str, response: Response) -> Document | Reject:
         fmt="text" if mime in TEXT_TYPES else "html",
         body=response.body,
         url=response.url,
-        fetched_at=dt.datetime.now(dt.timezone.utc),  # our clock: servers' Date headers drift
+        fetched_at=dt.datetime.now(dt.UTC),  # our clock: servers' Date headers drift
         charset=charset,
     )
 
