@@ -2,7 +2,7 @@
 
 Everything a user types into the trigger form passes through here before any task runs:
 dates, the lake root (which must lie inside an allowed root, so a run can never write
-outside the lake), and source paths.
+outside the lake), and source paths. The defaults and variable names are in ``settings``.
 """
 
 from __future__ import annotations
@@ -11,16 +11,13 @@ import datetime as dt
 import os
 import posixpath
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from newsevents.lake import S3Options
-    from newsevents.sources import FetchPolicy
+from newsevents.settings import ALLOWED_NETWORKS_ENV, ALLOWED_ROOTS_ENV, USER_AGENT_ENV
+from newsevents.sources.policy import FetchPolicy
+from newsevents.storage import s3_options_from_env
 
-
-ALLOWED_ROOTS_ENV = "NEWSEVENTS_ALLOWED_ROOTS"
-ALLOWED_NETWORKS_ENV = "NEWSEVENTS_ALLOWED_NETWORKS"
-USER_AGENT_ENV = "NEWSEVENTS_USER_AGENT"
+__all__ = ["allowed_networks", "allowed_roots", "fetch_policy_from_env", "parse_date",
+           "s3_options_from_env", "validate_lake_root"]
 
 
 def parse_date(value: str) -> dt.date:
@@ -31,7 +28,7 @@ def parse_date(value: str) -> dt.date:
 
 
 def allowed_roots(value: str | None = None) -> list[str]:
-    """Roots a lake may live under: a comma-separated list (default ``NEWSEVENTS_ALLOWED_ROOTS``)."""
+    """Roots a lake may live under: a comma-separated list (default: ``ALLOWED_ROOTS_ENV``)."""
     raw = os.environ.get(ALLOWED_ROOTS_ENV, "") if value is None else value
     return [r.strip() for r in raw.split(",") if r.strip()]
 
@@ -53,20 +50,8 @@ def validate_lake_root(root: str, roots: Sequence[str]) -> str:
                  for r in roots if "://" not in r)
     if not ok:
         raise ValueError(f"lake {root!r} is outside the allowed roots {list(roots)}; "
-                         f"set {ALLOWED_ROOTS_ENV} or the Airflow variable newsevents_allowed_roots")
+                         f"set {ALLOWED_ROOTS_ENV} to allow it")
     return norm
-
-
-def s3_options_from_env() -> S3Options:
-    """S3 settings from the standard AWS variables (the CLI's equivalent of a connection)."""
-    from newsevents.lake import S3Options
-
-    return S3Options(
-        endpoint_url=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL"),
-        access_key=os.environ.get("AWS_ACCESS_KEY_ID"),
-        secret_key=os.environ.get("AWS_SECRET_ACCESS_KEY"),
-        region=os.environ.get("AWS_DEFAULT_REGION"),
-    )
 
 
 def allowed_networks() -> tuple[str, ...]:
@@ -77,8 +62,7 @@ def allowed_networks() -> tuple[str, ...]:
 
 def fetch_policy_from_env() -> FetchPolicy:
     """The fetch policy: defaults, plus the deployment's User-Agent and allowed networks."""
-    from newsevents.sources import FetchPolicy
-
     user_agent = os.environ.get(USER_AGENT_ENV)
-    return FetchPolicy(allowed_networks=allowed_networks(),
-                       **({"user_agent": user_agent} if user_agent else {}))
+    if user_agent:
+        return FetchPolicy(allowed_networks=allowed_networks(), user_agent=user_agent)
+    return FetchPolicy(allowed_networks=allowed_networks())

@@ -22,8 +22,6 @@ import posixpath
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import pyarrow as pa
 import pyarrow.dataset as ds
@@ -32,6 +30,7 @@ import pyarrow.parquet as pq
 from more_itertools import constrained_batches
 
 from newsevents.schema import PARTITION_COLUMN, SCHEMAS, STAGED, TABLES, from_table, to_table
+from newsevents.storage import S3Options, open_filesystem
 
 MANIFEST = "_manifest.json"
 _RUN_ID = re.compile(r"^[A-Za-z0-9._:+-]{1,200}$")
@@ -40,42 +39,6 @@ _STAGED_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,63}$")
 # group each) and read back this many rows at a time: a batch of raw pages stays ~16 MB
 # however large the pages are, so a task's memory does not grow with its shard.
 _BATCH_ROWS, _BATCH_BYTES, _READ_ROWS = 500, 16 * 2**20, 100
-
-
-@dataclass(frozen=True)
-class S3Options:
-    """How to reach an S3-compatible store (from an Airflow connection or the environment)."""
-
-    endpoint_url: str | None = None
-    access_key: str | None = None
-    secret_key: str | None = None
-    region: str | None = None
-
-    def filesystem(self) -> pafs.S3FileSystem:
-        scheme, endpoint = None, None
-        if self.endpoint_url:
-            parsed = urlparse(self.endpoint_url)
-            scheme, endpoint = parsed.scheme or "https", parsed.netloc or parsed.path
-        return pafs.S3FileSystem(
-            access_key=self.access_key,
-            secret_key=self.secret_key,
-            region=self.region or "us-east-1",
-            endpoint_override=endpoint,
-            scheme=scheme or "https",
-            allow_bucket_creation=False,
-        )
-
-    def __repr__(self) -> str:  # never print the secret
-        return f"S3Options(endpoint_url={self.endpoint_url!r}, access_key=***, secret_key=***)"
-
-
-def open_filesystem(uri: str, s3: S3Options | None = None) -> tuple[pafs.FileSystem, str]:
-    """A pyarrow filesystem and the path inside it for a local path or an ``s3://`` URI."""
-    if uri.startswith("s3://"):
-        return (s3 or S3Options()).filesystem(), uri[len("s3://") :].rstrip("/")
-    if "://" in uri:
-        raise ValueError(f"unsupported lake URI {uri!r}: use a local path or s3://bucket/prefix")
-    return pafs.LocalFileSystem(), posixpath.abspath(uri)
 
 
 def partition_value(day: dt.date | str) -> str:

@@ -2,8 +2,9 @@
 
 Each ``step_*`` function is one task of the DAGs and one step of ``newsevents run``: it
 reads the staged files of the previous step, calls one stage module, and stages its
-output under ``<lake>/_staging/<run_id>/``. Steps return small dicts of paths and counts,
-which is all that crosses Airflow's XCom. ``step_commit`` writes the date's partitions.
+output under ``<lake>/_staging/<run_id>/``. Steps return small records of paths and counts
+(``newsevents.plan``), which is all that crosses Airflow's XCom. ``step_commit`` writes the
+date's partitions.
 
 A run's input is split into *shards* (the files and the web of ``news_events``, one
 archive file per shard of ``news_archive``). Every step streams a shard through in
@@ -14,24 +15,27 @@ task per shard in the DAGs), and ``step_commit`` streams them into the partition
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
 from more_itertools import chunked
 
 from newsevents import clean, dedupe, events, sources
 from newsevents.lake import Lake
-from newsevents.schema import Article, Document, DupMark, Reject, RunSummary
-from newsevents.sources import FetchPolicy, FetchState
+from newsevents.plan import Loaded, RunPlan, Shard, plan_run
+from newsevents.schema import Article, Document, DupMark, Event, Mention, Reject, RunSummary
+from newsevents.settings import DEDUPE_WINDOW_DAYS, EVENTS_BATCH
+from newsevents.sources import FetchPolicy, FetchState, InputFile
 
 log = logging.getLogger(__name__)
 
-DEFAULT_WINDOW_DAYS = 7
-EVENTS_BATCH = 200  # articles coded per batch: bounds the memory of parsed sentences
+DEFAULT_WINDOW_DAYS = DEDUPE_WINDOW_DAYS  # the CLI's name for it
 
 
 class Progress:
@@ -57,7 +61,7 @@ class Progress:
         log.info("%s: %d items, %.1f/s", self.stage, self.count, self.count / elapsed)
 
 
-def _kept(items: Iterable, rejects: list[Reject], progress: Progress) -> Iterator:
+def _kept(items: Iterable[Any], rejects: list[Reject], progress: Progress) -> Iterator[Any]:
     """The items that are not rejects, counted; the rejects are collected in ``rejects``."""
     for item in items:
         if isinstance(item, Reject):
@@ -68,7 +72,7 @@ def _kept(items: Iterable, rejects: list[Reject], progress: Progress) -> Iterato
     progress.done()
 
 
-def _counted(items: Iterable, progress: Progress) -> Iterator:
+def _counted(items: Iterable[Article], progress: Progress) -> Iterator[Article]:
     for item in items:
         progress.tick()
         yield item
@@ -80,27 +84,28 @@ def _counted(items: Iterable, progress: Progress) -> Iterator:
 
 
 def _stage_documents(lake: Lake, run_id: str, name: str, items: Iterable[Document | Reject],
-                     extra_rejects: Sequence[Reject] = ()) -> dict:
+                     extra_rejects: Sequence[Reject] = ()) -> Loaded:
     """Stage a stream of documents and rejects: the common output of ``load`` and ``fetch``."""
     rejects: list[Reject] = list(extra_rejects)
     progress = Progress(name)
-    docs_path = lake.stage(run_id, f"{name}-documents", "documents", _kept(items, rejects, progress))
+    docs_path = lake.stage(run_id, f"{name}-documents", "documents",
+                           _kept(items, rejects, progress))
     rejects_path = lake.stage(run_id, f"{name}-rejects", "rejects", rejects)
-    return {"documents": docs_path, "rejects": [rejects_path],
-            "n_documents": progress.count, "n_rejects": len(rejects)}
+    return Loaded(documents=docs_path, rejects=(rejects_path,), n_documents=progress.count,
+                  n_rejects=len(rejects))
 
 
-def step_load(lake: Lake, run_id: str, refs: Sequence[str],
+def step_load(lake: Lake, run_id: str, inputs: Sequence[InputFile],
               interval: tuple[dt.datetime, dt.datetime] | None = None,
-              name: str = "load") -> dict:
+              name: str = "load") -> Loaded:
     """Load input files into staged documents; unreadable inputs become rejects."""
-    items = (item for ref in refs for item in sources.load(ref, interval=interval))
+    items = (item for i in inputs for item in sources.load(i.ref, interval=interval, key=i.key))
     return _stage_documents(lake, run_id, name, items)
 
 
 def step_fetch(lake: Lake, run_id: str, day: dt.date, feeds: Sequence[str],
                sitemaps: Sequence[str], urls: Sequence[str], policy: FetchPolicy,
-               name: str = "fetch") -> dict:
+               name: str = "fetch") -> Loaded:
     """Discover article URLs in feeds and sitemaps, fetch them politely, stage the pages.
 
     HTTP validators (ETag, Last-Modified) are remembered per date: a run of ``day`` starts
@@ -121,35 +126,36 @@ def step_fetch(lake: Lake, run_id: str, day: dt.date, feeds: Sequence[str],
     return staged
 
 
-def step_clean(lake: Lake, run_id: str, loaded: dict, name: str = "load") -> dict:
+def step_clean(lake: Lake, run_id: str, loaded: Loaded, name: str = "load") -> Shard:
     """Clean staged documents into articles; pages with no article text become rejects.
 
     Returns one *shard*: the unit the later steps stream through, one at a time.
     """
     rejects: list[Reject] = []
-    cleaned = (clean.clean(doc) for doc in lake.unstage(loaded["documents"], "documents"))
+    cleaned = (clean.clean(doc) for doc in lake.unstage(loaded.documents, "documents"))
     progress = Progress(f"clean[{name}]")
     articles_path = lake.stage(run_id, f"{name}-articles", "articles",
                                _kept(cleaned, rejects, progress))
     rejects_path = lake.stage(run_id, f"{name}-clean-rejects", "rejects", rejects)
-    return {"name": name, "articles": articles_path,
-            "rejects": [*loaded["rejects"], rejects_path],
-            "n_inputs": loaded["n_documents"] + loaded["n_rejects"]}
+    return Shard(name=name, articles=articles_path, rejects=(*loaded.rejects, rejects_path),
+                 n_inputs=loaded.n_documents + loaded.n_rejects)
 
 
-def _articles(lake: Lake, shards: Sequence[dict]) -> Iterator[Article]:
+def _articles(lake: Lake, shards: Sequence[Shard]) -> Iterator[Article]:
     """The staged articles of the shards, one batch in memory at a time."""
     for shard in shards:
-        yield from lake.unstage(shard["articles"], "articles")
+        yield from lake.unstage(shard.articles, "articles")
 
 
-def _marked(lake: Lake, shard: dict, marks: dict[str, DupMark]) -> Iterator[Article]:
+def _marked(lake: Lake, shard: Shard, marks: dict[str, DupMark]) -> Iterator[Article]:
     """A shard's articles with dedupe's marks applied."""
-    for article in lake.unstage(shard["articles"], "articles"):
+    for article in lake.unstage(shard.articles, "articles"):
         yield marks[article.article_id].applied_to(article)
 
 
-def _read_marks(lake: Lake, path: str) -> dict[str, DupMark]:
+def _read_marks(lake: Lake, path: str | None) -> dict[str, DupMark]:
+    if path is None:
+        raise ValueError("the shard has no dedupe marks: run step_dedupe first")
     return {m.article_id: m for m in lake.unstage(path, "marks")}
 
 
@@ -158,8 +164,8 @@ def prior_partitions(lake: Lake, day: dt.date, window_days: int) -> list[dt.date
     return [d for d in dedupe.window_dates(day, window_days) if lake.has_partition("signatures", d)]
 
 
-def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[dict],
-                window_days: int = DEFAULT_WINDOW_DAYS) -> list[dict]:
+def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[Shard],
+                window_days: int = DEDUPE_WINDOW_DAYS) -> list[Shard]:
     """Mark duplicates within the run and against the last ``window_days`` partitions.
 
     The articles of all shards are streamed through once; only dedupe's compact sketches
@@ -177,21 +183,22 @@ def step_dedupe(lake: Lake, run_id: str, day: dt.date, shards: Sequence[dict],
              len(marks), n_dups, window_days, len(prior_days))
     marks_path = lake.stage(run_id, "marks", "marks", marks)
     signatures_path = lake.stage(run_id, "signatures", "signatures", signatures)
-    return [{**shard, "marks": marks_path, "signatures": signatures_path} for shard in shards]
+    return [dataclasses.replace(shard, marks=marks_path, signatures=signatures_path)
+            for shard in shards]
 
 
-def step_events(lake: Lake, run_id: str, day: dt.date, shard: dict,
-                batch_size: int = EVENTS_BATCH) -> dict:
+def step_events(lake: Lake, run_id: str, day: dt.date, shard: Shard,
+                batch_size: int = EVENTS_BATCH) -> Shard:
     """Code the events of one shard's canonical English articles, batch by batch.
 
     Events are staged as coded, not yet merged: an article's events depend on it alone,
     so shards can be coded on different workers and merged once, at commit.
     """
-    marks = _read_marks(lake, shard["marks"])
-    progress = Progress(f"events[{shard['name']}]")
-    events_out: list = []
-    mentions_out: list = []
-    skipped: Counter = Counter()
+    marks = _read_marks(lake, shard.marks)
+    progress = Progress(f"events[{shard.name}]")
+    events_out: list[Event] = []
+    mentions_out: list[Mention] = []
+    skipped: Counter[str] = Counter()
     batches = chunked(_marked(lake, shard, marks), batch_size)
     for batch in batches:
         coded = events.code_articles(batch, default_date=day)
@@ -200,33 +207,35 @@ def step_events(lake: Lake, run_id: str, day: dt.date, shard: dict,
         skipped.update(coded.skipped)
         progress.tick(len(batch))
     progress.done()
-    log.info("events[%s]: %d events coded; not coded: %s", shard["name"], len(events_out),
+    log.info("events[%s]: %d events coded; not coded: %s", shard.name, len(events_out),
              dict(skipped))
-    return {
-        **shard,
-        "events": lake.stage(run_id, f"{shard['name']}-events", "events", events_out),
-        "mentions": lake.stage(run_id, f"{shard['name']}-mentions", "mentions", mentions_out),
-    }
+    return dataclasses.replace(
+        shard,
+        events=lake.stage(run_id, f"{shard.name}-events", "events", events_out),
+        mentions=lake.stage(run_id, f"{shard.name}-mentions", "mentions", mentions_out),
+    )
 
 
-def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
-                started_at: dt.datetime) -> dict:
+def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[Shard],
+                started_at: dt.datetime) -> dict[str, Any]:
     """Replace the date's partitions of every table with this run's output, then clean up.
 
     Articles and signatures are streamed from the staged files to the partitions; the
     events of all shards are merged here (``events.consolidate``), so an event reported in
     several shards is one event.
     """
-    marks = _read_marks(lake, coded[0]["marks"]) if coded else {}
-    rejects = [r for shard in coded for path in shard["rejects"]
+    marks = _read_marks(lake, coded[0].marks) if coded else {}
+    rejects = [r for shard in coded for path in shard.rejects
                for r in lake.unstage(path, "rejects")]
-    coded_events = [e for shard in coded for e in lake.unstage(shard["events"], "events")]
-    coded_mentions = [m for shard in coded for m in lake.unstage(shard["mentions"], "mentions")]
+    coded_events = [e for shard in coded if shard.events
+                    for e in lake.unstage(shard.events, "events")]
+    coded_mentions = [m for shard in coded if shard.mentions
+                      for m in lake.unstage(shard.mentions, "mentions")]
     event_rows, mention_rows = events.consolidate(coded_events, coded_mentions)
     n_dups = sum(1 for m in marks.values() if m.dup_of is not None)
     summary = RunSummary(
         run_id=run_id,
-        inputs=sum(shard["n_inputs"] for shard in coded),
+        inputs=sum(shard.n_inputs for shard in coded),
         kept=len(marks) - n_dups,
         duplicates=n_dups,
         rejected=len(rejects),
@@ -238,7 +247,8 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
     if summary.inputs != summary.kept + summary.duplicates + summary.rejected:
         raise RuntimeError(f"inputs are not all accounted for: {summary}")
     articles = (a for shard in coded for a in _marked(lake, shard, marks))
-    signatures = lake.unstage(coded[0]["signatures"], "signatures") if coded else ()
+    signatures = (lake.unstage(coded[0].signatures, "signatures")
+                  if coded and coded[0].signatures else ())
     written = {
         "articles": lake.write_records("articles", day, articles),
         "events": lake.write_records("events", day, event_rows),
@@ -257,18 +267,26 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[dict],
 
 
 def run_pipeline(inputs: Sequence[str], lake: Lake, day: dt.date, run_id: str | None = None,
-                 window_days: int = DEFAULT_WINDOW_DAYS, feeds: Sequence[str] = (),
+                 window_days: int = DEDUPE_WINDOW_DAYS, feeds: Sequence[str] = (),
                  sitemaps: Sequence[str] = (), urls: Sequence[str] = (),
-                 policy: FetchPolicy | None = None) -> dict:
+                 policy: FetchPolicy | None = None) -> dict[str, Any]:
     """Discover, load or fetch, clean, dedupe, code and commit: the same steps the DAG runs."""
     started_at = dt.datetime.now(dt.UTC)
     run_id = run_id or f"cli__{day.isoformat()}__{started_at:%Y%m%dT%H%M%S%f}"
-    refs = list(dict.fromkeys(ref for source in inputs for ref in sources.discover(source)))
-    shards = [step_clean(lake, run_id, step_load(lake, run_id, refs, name="files"), name="files")]
-    if feeds or sitemaps or urls:
-        fetched = step_fetch(lake, run_id, day, feeds, sitemaps, urls, policy or FetchPolicy(),
+    plan = plan_run(lake.uri, day, run_id, window_days=window_days, folders=inputs,
+                    feeds=feeds, sitemaps=sitemaps, urls=urls, started_at=started_at)
+    return run_plan(lake, plan, policy or FetchPolicy())
+
+
+def run_plan(lake: Lake, plan: RunPlan, policy: FetchPolicy) -> dict[str, Any]:
+    """Every step of a plan in this process, in the order the DAGs run them."""
+    run_id, day = plan.run_id, plan.day
+    shards = [step_clean(lake, run_id, step_load(lake, run_id, plan.inputs, plan.interval,
+                                                 name="files"), name="files")]
+    if plan.has_web:
+        fetched = step_fetch(lake, run_id, day, plan.feeds, plan.sitemaps, plan.urls, policy,
                              name="web")
         shards.append(step_clean(lake, run_id, fetched, name="web"))
-    deduped = step_dedupe(lake, run_id, day, shards, window_days)
+    deduped = step_dedupe(lake, run_id, day, shards, plan.window_days)
     coded = [step_events(lake, run_id, day, shard) for shard in deduped]
-    return step_commit(lake, run_id, day, coded, started_at)
+    return step_commit(lake, run_id, day, coded, plan.started_at)

@@ -1,7 +1,8 @@
 """The sources stage: find inputs and load them as ``Document``s (or ``Reject``s).
 
     discover(source)                  folder / glob / file / s3:// URL -> sorted input refs
-    load(ref, interval=None)          one input -> Documents and Rejects, streamed
+    discover_inputs(sources)          the same, as InputFiles named relative to their root
+    load(ref, interval=None, key=None)   one input -> Documents and Rejects, streamed
     archive_files_for_interval(source, start, end)   the archives of one data interval
     discover_urls(...), fetch_all(...)               web pages: feeds, sitemaps, URL lists
 
@@ -15,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
-from newsevents.lake import S3Options
 from newsevents.schema import Document, Reject
+from newsevents.settings import MAX_DOCUMENT_BYTES
 from newsevents.sources import files, warc
 from newsevents.sources.files import as_utc
-from newsevents.sources.storage import list_files
+from newsevents.sources.storage import list_files, relative_name
 from newsevents.sources.web import (
     FetchPolicy,
     FetchState,
@@ -30,15 +32,17 @@ from newsevents.sources.web import (
     fetch_all,
     validate_url,
 )
+from newsevents.storage import S3Options
 
 __all__ = [
-    "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "URLRefused",
-    "archive_files_for_interval", "discover", "discover_urls", "fetch_all", "load", "validate_url",
+    "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "InputFile", "URLRefused",
+    "archive_files_for_interval", "discover", "discover_inputs", "discover_urls", "fetch_all",
+    "load", "validate_url",
 ]
 
-# The largest document (a file, a JSONL line or an archive record) that is loaded; the
-# clean stage would reject anything larger, so it is not staged at all.
-MAX_BYTES = 10_000_000
+# The largest document that is loaded; the clean stage would reject anything larger, so it
+# is not staged at all.
+MAX_BYTES = MAX_DOCUMENT_BYTES
 # Every supported name ending; each may also end in .gz (archives: .warc.gz, .arc.gz).
 SUFFIXES = (*files.SUFFIXES, *warc.SUFFIXES)
 
@@ -58,6 +62,36 @@ def discover(source: str, s3: S3Options | None = None) -> list[str]:
     return refs
 
 
+@dataclass(frozen=True)
+class InputFile:
+    """One input file of a run: where it is (``ref``) and its name relative to the input
+    root it was found under (``key``), from which its documents' ids derive, so the same
+    inputs mounted elsewhere give the same ids."""
+
+    ref: str
+    key: str
+
+
+def discover_inputs(sources: Sequence[str], s3: S3Options | None = None) -> list[InputFile]:
+    """The inputs of every source (see ``discover``), each file once, in source order.
+
+    Keys are names relative to each source's root; should two sources hold the same name,
+    the later one's key is prefixed with its position (``"2:a.txt"``) to stay unique.
+    """
+    found: dict[str, InputFile] = {}
+    keys: set[str] = set()
+    for position, source in enumerate(sources):
+        for ref in discover(source, s3):
+            if ref in found:
+                continue
+            key = relative_name(source, ref)
+            if key in keys:
+                key = f"{position}:{key}"
+            keys.add(key)
+            found[ref] = InputFile(ref, key)
+    return list(found.values())
+
+
 def archive_files_for_interval(source: str, start: dt.datetime, end: dt.datetime,
                                s3: S3Options | None = None) -> list[str]:
     """The WARC/ARC files under ``source`` that hold the records of [start, end).
@@ -74,21 +108,23 @@ def archive_files_for_interval(source: str, start: dt.datetime, end: dt.datetime
 
 
 def load(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = None, *,
-         max_bytes: int = MAX_BYTES, s3: S3Options | None = None) -> Iterator[Document | Reject]:
+         max_bytes: int = MAX_BYTES, s3: S3Options | None = None,
+         key: str | None = None) -> Iterator[Document | Reject]:
     """The Documents of one input ref, and a Reject for each part that cannot be one.
 
+    ``key`` names the input for its documents' ids (``InputFile.key``; default: ``ref``).
     ``interval`` applies to archives only (see ``archive_files_for_interval``). A file
     that cannot be read at all is one Reject (``unreadable``, ``corrupt_gzip``); what was
     loaded from it before the failure stays loaded.
     """
     suffix = _suffix(ref)
     if suffix in warc.SUFFIXES:
-        items = warc.load_archive(ref, interval, max_bytes=max_bytes, s3=s3)
+        items = warc.load_archive(ref, interval, max_bytes=max_bytes, s3=s3, key=key)
     elif suffix == ".jsonl":
-        items = files.load_jsonl(ref, max_bytes=max_bytes, s3=s3)
+        items = files.load_jsonl(ref, max_bytes=max_bytes, s3=s3, key=key)
     elif suffix is not None:
         fmt = "text" if suffix == ".txt" else "html"
-        items = files.load_document(ref, fmt, max_bytes=max_bytes, s3=s3)
+        items = files.load_document(ref, fmt, max_bytes=max_bytes, s3=s3, key=key)
     else:
         yield Reject(ref, "load", "unsupported_format", f"supported: {_supported()}")
         return

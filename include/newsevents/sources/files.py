@@ -18,9 +18,9 @@ import json
 from collections.abc import Iterator
 from typing import BinaryIO
 
-from newsevents.lake import S3Options
 from newsevents.schema import Document, Reject, stable_id
 from newsevents.sources.storage import open_input
+from newsevents.storage import S3Options
 
 SUFFIXES = (".txt", ".html", ".htm", ".jsonl")
 # Bytes a binary file shows at its start; most also have NUL bytes, not all early on.
@@ -44,9 +44,13 @@ def body_problem(body: bytes) -> tuple[str, str] | None:
     return None
 
 
-def load_document(ref: str, fmt: str, *, max_bytes: int,
-                  s3: S3Options | None = None) -> Iterator[Document | Reject]:
-    """One .txt (``fmt="text"``, must be UTF-8 or carry a BOM) or .html file."""
+def load_document(ref: str, fmt: str, *, max_bytes: int, s3: S3Options | None = None,
+                  key: str | None = None) -> Iterator[Document | Reject]:
+    """One .txt (``fmt="text"``, must be UTF-8 or carry a BOM) or .html file.
+
+    ``key`` is the file's name relative to its input root, from which its id derives
+    (default: ``ref`` itself).
+    """
     with open_input(ref, s3) as (raw, size):
         if size > max_bytes:
             yield _reject(ref, "too_large", f"{size} bytes, above the {max_bytes}-byte limit")
@@ -59,12 +63,15 @@ def load_document(ref: str, fmt: str, *, max_bytes: int,
     if problem:
         yield _reject(ref, *problem)
         return
-    yield Document(doc_id=stable_id(ref), source=ref, fmt=fmt, body=body)
+    yield Document(doc_id=stable_id(key or ref), source=ref, fmt=fmt, body=body)
 
 
-def load_jsonl(ref: str, *, max_bytes: int,
-               s3: S3Options | None = None) -> Iterator[Document | Reject]:
-    """One Document or Reject per non-blank line of a .jsonl file, streamed."""
+def load_jsonl(ref: str, *, max_bytes: int, s3: S3Options | None = None,
+               key: str | None = None) -> Iterator[Document | Reject]:
+    """One Document or Reject per non-blank line of a .jsonl file, streamed.
+
+    A line's id derives from ``key`` (see ``load_document``) and its line number.
+    """
     with open_input(ref, s3) as (raw, _):
         found = False
         for lineno, line in enumerate(_lines(_decompressed(ref, raw), max_bytes), 1):
@@ -78,12 +85,12 @@ def load_jsonl(ref: str, *, max_bytes: int,
                 yield _reject(ref, *problem)  # a binary file has no lines to speak of
                 return
             else:
-                yield _jsonl_item(line, f"{ref}:{lineno}")
+                yield _jsonl_item(line, f"{ref}:{lineno}", f"{key or ref}:{lineno}")
     if not found:
         yield _reject(ref, "empty", "no JSON lines")
 
 
-def _jsonl_item(line: bytes, source: str) -> Document | Reject:
+def _jsonl_item(line: bytes, source: str, id_key: str) -> Document | Reject:
     try:
         item = json.loads(line)
     except UnicodeDecodeError as exc:
@@ -107,7 +114,7 @@ def _jsonl_item(line: bytes, source: str) -> Document | Reject:
     except ValueError:
         return _reject(source, "bad_field", f"published: {fields['published']!r} is not ISO 8601")
     # We encode the text ourselves, so its charset is known (and beats a stale <meta charset>).
-    return Document(doc_id=stable_id(source), source=source, fmt=fmt, body=body.encode("utf-8"),
+    return Document(doc_id=stable_id(id_key), source=source, fmt=fmt, body=body.encode("utf-8"),
                     url=fields["url"] or None, title=fields["title"] or None,
                     published=published, charset="utf-8")
 
@@ -147,7 +154,9 @@ def _utf8_problem(body: bytes) -> tuple[str, str] | None:
 
 
 def _decompressed(ref: str, raw: BinaryIO) -> BinaryIO:
-    return gzip.GzipFile(fileobj=raw, mode="rb") if ref.lower().endswith(".gz") else raw
+    if ref.lower().endswith(".gz"):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
 
 
 def _reject(source: str, reason: str, detail: str) -> Reject:

@@ -8,6 +8,7 @@ by default, from the standard AWS environment variables.
 from __future__ import annotations
 
 import io
+import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -15,10 +16,8 @@ from typing import BinaryIO
 import pyarrow.fs as pafs
 from fsspec.implementations.arrow import ArrowFSWrapper
 
-from newsevents.config import s3_options_from_env
-from newsevents.lake import S3Options, open_filesystem
+from newsevents.storage import S3_SCHEME, S3Options, open_filesystem, s3_options_from_env
 
-S3_SCHEME = "s3://"
 GLOB_CHARS = frozenset("*?[")
 # Archive readers read in small blocks; one S3 GET or syscall per MiB keeps them cheap.
 BUFFER_BYTES = 1 << 20
@@ -34,16 +33,30 @@ def list_files(source: str, s3: S3Options | None = None) -> list[str]:
     fs, path = _filesystem(source, s3)
     files = ArrowFSWrapper(fs)
     if files.exists(path):
-        root = path
         found = files.find(path)
     elif GLOB_CHARS.intersection(path):
-        root = path[: min(path.index(c) for c in GLOB_CHARS if c in path)].rpartition("/")[0]
         found = [p for p, info in files.glob(path, detail=True).items() if info["type"] == "file"]
         if not found:
             raise ValueError(f"{source}: no file matches")
     else:
         raise ValueError(f"{source}: no such file or folder")
+    root = _root(path)
     return sorted(_to_ref(fs, p) for p in found if not _hidden(p[len(root):]))
+
+
+def relative_name(source: str, ref: str) -> str:
+    """The name of ``ref`` relative to the folder ``source`` names (for a glob, the folder
+    its wildcards start in; for a single file, the file's own folder).
+
+    What stays the same wherever a copy of the inputs is mounted: ids derive from it.
+    """
+    path = ref[len(S3_SCHEME):] if ref.startswith(S3_SCHEME) else ref
+    root = _root(_filesystem_path(source))
+    if path == root:  # a single file: its own name
+        return posixpath.basename(path)
+    if not path.startswith(root.rstrip("/") + "/"):
+        raise ValueError(f"{ref} is not under {source}")
+    return path[len(root.rstrip("/")) + 1 :]
 
 
 @contextmanager
@@ -55,6 +68,20 @@ def open_input(ref: str, s3: S3Options | None = None) -> Iterator[tuple[BinaryIO
     fs, path = _filesystem(ref, s3)
     with fs.open_input_file(path) as raw:
         yield io.BufferedReader(raw, buffer_size=BUFFER_BYTES), raw.size()
+
+
+def _root(path: str) -> str:
+    """The folder a folder, file or glob path lists from (a file is its own root)."""
+    if GLOB_CHARS.intersection(path):
+        return path[: min(path.index(c) for c in GLOB_CHARS if c in path)].rpartition("/")[0]
+    return path
+
+
+def _filesystem_path(source: str) -> str:
+    """The path ``_filesystem`` would give for ``source``, without reaching any store."""
+    if source.startswith(S3_SCHEME):
+        return source[len(S3_SCHEME):].rstrip("/")
+    return posixpath.abspath(source)
 
 
 def _hidden(relative: str) -> bool:

@@ -34,13 +34,13 @@ from warcio.exceptions import ArchiveLoadFailed
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
-from newsevents.lake import S3Options
 from newsevents.schema import Document, Reject, stable_id
+from newsevents.settings import HTML_TYPES
 from newsevents.sources.files import as_utc, body_problem
 from newsevents.sources.storage import open_input
+from newsevents.storage import S3Options
 
 SUFFIXES = (".warc", ".arc")  # each also gzip'd: .warc.gz, .arc.gz
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # The record types of WARC 1.1; anything else is a damaged header.
 _WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
                          "conversion", "continuation"})
@@ -68,8 +68,12 @@ def name_timestamp(ref: str) -> dt.datetime | None:
 
 
 def load_archive(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = None, *,
-                 max_bytes: int, s3: S3Options | None = None) -> Iterator[Document | Reject]:
+                 max_bytes: int, s3: S3Options | None = None,
+                 key: str | None = None) -> Iterator[Document | Reject]:
     """The HTML responses of one archive, in file order, and a Reject for everything else.
+
+    A record's id derives from ``key`` (the archive's name relative to its input root;
+    default ``ref``) and the record's offset.
 
     ``interval`` ([start, end), naive means UTC) filters the records of an archive whose
     name has no timestamp by their WARC-Date: records outside it are another run's input
@@ -88,11 +92,11 @@ def load_archive(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = No
             return
         name = ref.lower().removesuffix(".gz")
         yield from _read(stream, size, ref, name.endswith(".arc"), ref.lower().endswith(".gz"),
-                         interval, max_bytes)
+                         interval, max_bytes, key or ref)
 
 
 def _read(stream: BinaryIO, size: int, ref: str, is_arc: bool, compressed: bool,
-          interval: tuple[dt.datetime, dt.datetime] | None, max_bytes: int
+          interval: tuple[dt.datetime, dt.datetime] | None, max_bytes: int, key: str
           ) -> Iterator[Document | Reject]:
     """All records from the start; at damage, one Reject, then a fresh reader after it.
 
@@ -120,7 +124,7 @@ def _read(stream: BinaryIO, size: int, ref: str, is_arc: bool, compressed: bool,
                     damaged_at, detail = offset, problem
                     break
                 if pending is not None:
-                    yield pending(f"{ref}#{offset}")
+                    yield pending(f"{ref}#{offset}", f"{key}#{offset}")
         except _DAMAGE as exc:
             # warcio's offsets mean nothing in a gzip that is not one member per record
             damaged_at = _first_nonblank(stream, min(max(end, pos), size), size)
@@ -135,8 +139,8 @@ def _read(stream: BinaryIO, size: int, ref: str, is_arc: bool, compressed: bool,
                                  _ARC_HEAD if is_arc else _WARC_HEAD)
 
 
-# A record's result, made once its source ("ref#offset") is known.
-_Pending = Callable[[str], Document | Reject]
+# A record's result, made once its source ("ref#offset") and id key ("key#offset") are known.
+_Pending = Callable[[str, str], Document | Reject]
 
 
 def _outcome(record: ArcWarcRecord, interval: tuple[dt.datetime, dt.datetime] | None,
@@ -148,10 +152,12 @@ def _outcome(record: ArcWarcRecord, interval: tuple[dt.datetime, dt.datetime] | 
     if record.rec_type != "response":
         return None
     fetched_at = _warc_date(record.rec_headers.get_header("WARC-Date"))
-    if interval and fetched_at is None:  # no run would ever claim it
-        return _reject("bad_warc_date", f"WARC-Date {record.rec_headers.get_header('WARC-Date')!r}")
-    if interval and not interval[0] <= fetched_at < interval[1]:
-        return None
+    if interval:
+        if fetched_at is None:  # no run would ever claim it
+            warc_date = record.rec_headers.get_header("WARC-Date")
+            return _reject("bad_warc_date", f"WARC-Date {warc_date!r}")
+        if not interval[0] <= fetched_at < interval[1]:
+            return None
     http = record.http_headers
     if http is None:
         kind = record.rec_headers.get_header("Content-Type") or "no Content-Type"
@@ -170,12 +176,12 @@ def _outcome(record: ArcWarcRecord, interval: tuple[dt.datetime, dt.datetime] | 
     if problem:
         return _reject(*problem)
     url = record.rec_headers.get_header("WARC-Target-URI")
-    return lambda source: Document(stable_id(source), source, "html", body, url=url,
-                                   fetched_at=fetched_at, charset=charset)
+    return lambda source, id_key: Document(stable_id(id_key), source, "html", body, url=url,
+                                           fetched_at=fetched_at, charset=charset)
 
 
 def _reject(reason: str, detail: str) -> _Pending:
-    return lambda source: Reject(source, "load", reason, detail)
+    return lambda source, _id_key: Reject(source, "load", reason, detail)
 
 
 def _damage(record: ArcWarcRecord) -> str | None:

@@ -30,6 +30,7 @@ from usp.objects.sitemap import InvalidSitemap
 from usp.tree import sitemap_from_str
 
 from newsevents.schema import Document, Reject, stable_id
+from newsevents.settings import HTML_TYPES
 from newsevents.sources.fetch import Fetcher, FetchFailed, Response
 from newsevents.sources.netguard import URLRefused, validate_url
 from newsevents.sources.policy import FetchPolicy
@@ -42,7 +43,6 @@ logger = logging.getLogger(__name__)
 # what it would say, our Rejects say with the real URL.
 logging.getLogger("usp").setLevel(logging.CRITICAL)
 
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 TEXT_TYPES = frozenset({"text/plain"})
 
 
