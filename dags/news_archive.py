@@ -14,7 +14,9 @@ re-run of a date replaces exactly that date.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
@@ -23,10 +25,10 @@ from newsevents_airflow import (
     PROJECT_DIR,
     lake_param,
     open_lake,
-    safe_run_id,
+    plan_from_context,
     window_param,
 )
-from newsevents_airflow.tasks import dedupe_code_and_write
+from newsevents_airflow.tasks import PlanDict, ShardDict, dedupe_code_and_write
 
 
 @dag(
@@ -41,49 +43,46 @@ from newsevents_airflow.tasks import dedupe_code_and_write
     doc_md=__doc__,
     params={
         "archives": Param(str(PROJECT_DIR / "data" / "archives"), type="string", minLength=1,
-                          title="Archives", description="Folder, glob or s3:// prefix of WARC files"),
+                          title="Archives",
+                          description="Folder, glob or s3:// prefix of WARC files"),
         "lake": lake_param(),
         "window_days": window_param(),
     },
 )
-def news_archive():
+def news_archive() -> None:
     @task
-    def plan() -> dict:
+    def plan() -> PlanDict:
         """Validate the run's settings and fix its interval (a manual run: one day)."""
         context = get_current_context()
-        start, end = context["data_interval_start"], context["data_interval_end"]
-        if start is None or start == end:
-            start = context["dag_run"].run_after.replace(hour=0, minute=0, second=0, microsecond=0)
-            end = start + dt.timedelta(days=1)
-        lake = open_lake(context["params"]["lake"])
-        return {"lake": lake.uri, "date": start.date().isoformat(),
-                "archives": context["params"]["archives"],
-                "interval": [start.isoformat(), end.isoformat()],
-                "run_id": safe_run_id(context["dag_run"].run_id),
-                "started_at": dt.datetime.now(dt.UTC).isoformat()}
+        return plan_from_context(context, archives=context["params"]["archives"]).to_dict()
 
     @task
-    def list_shards(run: dict) -> list[str]:
+    def list_shards(run: PlanDict) -> list[dict]:
         """The archive files of this run's interval: one shard each."""
         from newsevents import sources
+        from newsevents.plan import RunPlan
 
-        start, end = (dt.datetime.fromisoformat(t) for t in run["interval"])
-        return sources.archive_files_for_interval(run["archives"], start, end)
+        planned = RunPlan.from_dict(run)
+        assert planned.archives is not None and planned.interval is not None
+        found = sources.archive_inputs_for_interval(planned.archives, *planned.interval)
+        return [dataclasses.asdict(archive) for archive in found]
 
     @task(max_active_tis_per_dag=4)
-    def process_shard(run: dict, shard: str) -> dict:
+    def process_shard(run: PlanDict, shard: dict) -> ShardDict:
         """Load and clean one archive file (records outside the interval are skipped)."""
         from newsevents.pipeline import step_clean, step_load
+        from newsevents.plan import RunPlan
+        from newsevents.sources import InputFile
         from newsevents_airflow.lineage import report_inputs
 
-        report_inputs([shard])
+        planned, archive = RunPlan.from_dict(run), InputFile(**shard)
+        report_inputs([archive.ref])
         name = f"shard-{get_current_context()['ti'].map_index:05d}"
-        lake = open_lake(run["lake"])
-        interval = tuple(dt.datetime.fromisoformat(t) for t in run["interval"])
-        loaded = step_load(lake, run["run_id"], [shard], interval=interval, name=name)
-        return step_clean(lake, run["run_id"], loaded, name=name)
+        lake = open_lake(planned.lake)
+        loaded = step_load(lake, planned.run_id, [archive], interval=planned.interval, name=name)
+        return step_clean(lake, planned.run_id, loaded, name=name).to_dict()
 
-    run = plan()
+    run: Any = plan()
     shards = process_shard.partial(run=run).expand(shard=list_shards(run))
     dedupe_code_and_write(run, shards)
 

@@ -14,6 +14,7 @@ Fetch tasks run in the ``newsevents_fetch`` pool, which bounds crawling across a
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, get_current_context, task
 
@@ -24,13 +25,11 @@ from newsevents_airflow import (
     date_param,
     lake_param,
     open_lake,
-    run_date,
-    run_sources,
-    safe_run_id,
+    plan_from_context,
     url_list_param,
     window_param,
 )
-from newsevents_airflow.tasks import dedupe_code_and_write
+from newsevents_airflow.tasks import PlanDict, ShardDict, dedupe_code_and_write
 
 
 @dag(
@@ -54,52 +53,48 @@ from newsevents_airflow.tasks import dedupe_code_and_write
         "window_days": window_param(),
     },
 )
-def news_events():
+def news_events() -> None:
     @task
-    def discover() -> dict:
+    def discover() -> PlanDict:
         """Validate the run's settings (lake root, every URL's address) and list its inputs."""
-        from newsevents import sources
-
-        context = get_current_context()
-        params = context["params"]
-        day = run_date(params, context)
-        lake = open_lake(params["lake"])  # refuses a lake outside the allowed roots
-        wanted = run_sources(params, context["dag_run"].run_type)
-        refs = list(dict.fromkeys(ref for folder in wanted["folders"]
-                                  for ref in sources.discover(folder)))
-        return {"lake": lake.uri, "date": day.isoformat(), "refs": refs,
-                "web": {k: wanted[k] for k in ("feeds", "sitemaps", "urls")},
-                "run_id": safe_run_id(context["dag_run"].run_id),
-                "started_at": dt.datetime.now(dt.UTC).isoformat()}
+        return plan_from_context(get_current_context()).to_dict()
 
     @task
-    def load(run: dict) -> dict:
+    def load(run: PlanDict) -> dict:
         from newsevents.pipeline import step_load
+        from newsevents.plan import RunPlan
         from newsevents_airflow.lineage import report_inputs
 
-        report_inputs(run["refs"])
-        return step_load(open_lake(run["lake"]), run["run_id"], run["refs"], name="files")
+        plan = RunPlan.from_dict(run)
+        report_inputs(plan.refs)
+        return step_load(open_lake(plan.lake), plan.run_id, plan.inputs, name="files").to_dict()
 
     @task(pool=FETCH_POOL)
-    def fetch(run: dict) -> dict:
+    def fetch(run: PlanDict) -> dict:
         from newsevents.config import fetch_policy_from_env
         from newsevents.pipeline import step_fetch
+        from newsevents.plan import RunPlan
         from newsevents_airflow.lineage import report_inputs
 
-        report_inputs(url for urls in run["web"].values() for url in urls)  # feeds, sitemaps, URLs
-        return step_fetch(open_lake(run["lake"]), run["run_id"], dt.date.fromisoformat(run["date"]),
-                          policy=fetch_policy_from_env(), name="web", **run["web"])
+        plan = RunPlan.from_dict(run)
+        report_inputs([*plan.feeds, *plan.sitemaps, *plan.urls])
+        return step_fetch(open_lake(plan.lake), plan.run_id, plan.day, plan.feeds, plan.sitemaps,
+                          plan.urls, policy=fetch_policy_from_env(), name="web").to_dict()
 
     @task
-    def clean(run: dict, loaded: dict, fetched: dict) -> list[dict]:
+    def clean(run: PlanDict, loaded: dict, fetched: dict) -> list[ShardDict]:
         from newsevents.pipeline import step_clean
+        from newsevents.plan import Loaded, RunPlan
 
-        lake = open_lake(run["lake"])
-        return [step_clean(lake, run["run_id"], loaded, name="files"),
-                step_clean(lake, run["run_id"], fetched, name="web")]
+        plan = RunPlan.from_dict(run)
+        lake = open_lake(plan.lake)
+        return [step_clean(lake, plan.run_id, Loaded.from_dict(loaded), name="files").to_dict(),
+                step_clean(lake, plan.run_id, Loaded.from_dict(fetched), name="web").to_dict()]
 
-    run = discover()
-    dedupe_code_and_write(run, clean(run, load(run), fetch(run)))
+    run: Any = discover()
+    loaded: Any = load(run)
+    fetched: Any = fetch(run)
+    dedupe_code_and_write(run, clean(run, loaded, fetched))
 
 
 news_events()

@@ -11,6 +11,7 @@ import sys
 import pytest
 from conftest import FIXTURES, ROOT
 
+from newsevents import sources
 from newsevents.lake import Lake
 from newsevents.pipeline import (
     run_pipeline,
@@ -96,9 +97,9 @@ def test_a_day_in_shards_gives_the_same_lake_as_in_one_piece(tmp_path):
     sharded, run_id = Lake(str(tmp_path / "sharded")), "sharded-run"
     shards = []
     for k, folder in enumerate(folders):
-        refs = sorted(str(p) for p in folder.iterdir() if p.suffix in {".txt", ".html"})
+        inputs = sources.discover_inputs([str(folder)])
         name = f"shard-{k}"
-        shards.append(step_clean(sharded, run_id, step_load(sharded, run_id, refs, name=name),
+        shards.append(step_clean(sharded, run_id, step_load(sharded, run_id, inputs, name=name),
                                  name=name))
     deduped = step_dedupe(sharded, run_id, DAY, shards)
     coded = [step_events(sharded, run_id, DAY, shard, batch_size=1) for shard in deduped]
@@ -110,6 +111,19 @@ def test_a_day_in_shards_gives_the_same_lake_as_in_one_piece(tmp_path):
     # a copy in another shard is still a duplicate
     assert sorted(a["dup_kind"] or "" for a in seeds) == ["", "exact_text"]
     assert not list((tmp_path / "sharded" / "_staging").glob("*/*"))
+
+
+def test_the_seed_run_from_two_folders_gives_the_same_ids(tmp_path):
+    """Ids derive from names relative to the input root, not from where it is mounted."""
+    ids = []
+    for copy in (tmp_path / "one" / "seeds", tmp_path / "two" / "deeper" / "clone"):
+        shutil.copytree(ROOT / "seeds", copy)
+        lake = Lake(str(copy.parent / "lake"))
+        run_pipeline([str(copy)], lake, DAY)
+        ids.append((sorted(a["article_id"] for a in lake.read("articles").to_pylist()),
+                    sorted(e["event_id"] for e in lake.read("events").to_pylist())))
+    assert ids[0] == ids[1]
+    assert len(ids[0][0]) == 1 and ids[0][1]
 
 
 def test_two_dates_give_two_partitions(tmp_path):

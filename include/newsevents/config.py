@@ -11,10 +11,13 @@ import datetime as dt
 import os
 import posixpath
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from newsevents.settings import ALLOWED_NETWORKS_ENV, ALLOWED_ROOTS_ENV, USER_AGENT_ENV
-from newsevents.sources.policy import FetchPolicy
 from newsevents.storage import s3_options_from_env
+
+if TYPE_CHECKING:  # imported when called: the DAG files import this module and parse fast
+    from newsevents.sources.policy import FetchPolicy
 
 __all__ = ["allowed_networks", "allowed_roots", "fetch_policy_from_env", "parse_date",
            "s3_options_from_env", "validate_lake_root"]
@@ -62,6 +65,8 @@ def allowed_networks() -> tuple[str, ...]:
 
 def fetch_policy_from_env() -> FetchPolicy:
     """The fetch policy: defaults, plus the deployment's User-Agent and allowed networks."""
+    from newsevents.sources.policy import FetchPolicy
+
     user_agent = os.environ.get(USER_AGENT_ENV)
     if user_agent:
         return FetchPolicy(allowed_networks=allowed_networks(), user_agent=user_agent)

@@ -47,6 +47,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components
 
 from newsevents.schema import Article, DupMark, Signature
+from newsevents.settings import DEDUPE_WINDOW_DAYS
 
 NUM_PERM = 128  # MinHash permutations; the similarity estimate's error is ~0.5/sqrt(NUM_PERM)
 SEED = 1  # seed of datasketch's permutations
@@ -56,7 +57,7 @@ BANDS, ROWS = 42, 3  # LSH: a pair of Jaccard similarity s shares a band with pr
 NEAR_THRESHOLD = 0.4  # estimated Jaccard from which texts are near duplicates: on the
 #                       benchmark (bench/results/dedupe.md) reprints of real articles score
 #                       >= 0.44 against their original, distinct articles <= 0.2
-WINDOW_DAYS = 7  # default number of earlier date partitions a run is checked against
+WINDOW_DAYS = DEDUPE_WINDOW_DAYS  # earlier date partitions a run is checked against
 
 # In one LSH bucket, each article is compared with this many neighbours in rank order only,
 # so a bucket of thousands of look-alike pages cannot make the pair count quadratic.
@@ -246,7 +247,7 @@ def _minhash(normalised: str, sketcher: MinHash) -> np.ndarray | None:
     if not tokens:
         return None
     width = min(SHINGLE_WORDS, len(tokens))
-    windows = zip(*(tokens[k:] for k in range(width)))  # each run of `width` tokens
+    windows = zip(*(tokens[k:] for k in range(width)), strict=False)  # each run of `width` tokens
     shingles = {" ".join(window).encode("utf-8") for window in windows}
     sketcher.clear()
     sketcher.update_batch(shingles)
@@ -301,7 +302,7 @@ def _run_links(run: _Run, threshold: float) -> np.ndarray:
 def _near_pairs(run: _Run, threshold: float) -> np.ndarray:
     """Pairs of sketch rows that share an LSH bucket and are similar enough, as (n, 2)."""
     found = [np.empty((0, 2), dtype=np.int64)]
-    for keys, members in zip(run.keys, run.buckets):
+    for keys, members in zip(run.keys, run.buckets, strict=False):
         members = members[run.has_words[members]]
         keys = keys[members]
         at = np.flatnonzero(keys[:-1] == keys[1:])  # starts of pairs at distance 1
@@ -336,7 +337,7 @@ def _match_prior(
     (prior index, today's article index) to them. Only matching signatures are kept."""
     first_with_url: dict[str, int] = {}
     first_with_hash: dict[str, int] = {}
-    for i, (url, digest) in enumerate(zip(run.urls, run.hashes)):
+    for i, (url, digest) in enumerate(zip(run.urls, run.hashes, strict=False)):
         if url:
             first_with_url.setdefault(url, i)
         first_with_hash.setdefault(digest, i)
@@ -363,14 +364,15 @@ def _match_prior(
 
 def _near_prior(batch: list[Signature], run: _Run, threshold: float) -> dict[int, list[int]]:
     """Batch position → today's articles whose text is near that earlier signature's."""
-    usable = [p for p, s in enumerate(batch)
-              if len(s.band_keys) == BANDS and _stored_minhash(s) is not None]
+    stored = {p: minhash for p, s in enumerate(batch)
+              if len(s.band_keys) == BANDS and (minhash := _stored_minhash(s)) is not None}
+    usable = list(stored)
     if not usable or not run.has_words.any():
         return {}
     hex_keys = "".join(k for p in usable for k in batch[p].band_keys)
     keys = np.frombuffer(bytes.fromhex(hex_keys), dtype=">u8").reshape(-1, BANDS)
-    candidates = set()
-    for band, (today, bucket) in enumerate(zip(run.keys, run.buckets)):
+    candidates: set[tuple[int, int]] = set()
+    for band, (today, bucket) in enumerate(zip(run.keys, run.buckets, strict=False)):
         lo = np.searchsorted(today, keys[:, band], side="left", sorter=bucket)
         hi = np.searchsorted(today, keys[:, band], side="right", sorter=bucket)
         for k in np.flatnonzero(hi > lo):
@@ -378,7 +380,7 @@ def _near_prior(batch: list[Signature], run: _Run, threshold: float) -> dict[int
             candidates.update((usable[k], int(r)) for r in rows if run.has_words[r])
     near: dict[int, list[int]] = {}
     for position, row in sorted(candidates):
-        if _similarity(_stored_minhash(batch[position]), run.minhash[row]) >= threshold:
+        if _similarity(stored[position], run.minhash[row]) >= threshold:
             near.setdefault(position, []).append(run.first[row])
     return near
 
@@ -411,7 +413,7 @@ def _marks(run: _Run, priors: list[_Original], canonical: np.ndarray) -> list[Du
     for i, node in enumerate(nodes):
         copies.setdefault(node, []).append(i)
     marks = []
-    for i, (item, node) in enumerate(zip(run.items, nodes)):
+    for i, (item, node) in enumerate(zip(run.items, nodes, strict=False)):
         if node == offset + i:
             n_copies = len(copies[node])
             sites = {run.items[k].site for k in copies[node]} - {None} if n_copies > 1 else ()
@@ -442,7 +444,7 @@ def _copy_of(original: _Original, run: _Run, i: int) -> DupMark:
 def _signatures(run: _Run, marks: list[DupMark]) -> list[Signature]:
     """Signature rows of today's canonical articles (in rank order)."""
     signatures = []
-    for i, (item, mark_) in enumerate(zip(run.items, marks)):
+    for i, (item, mark_) in enumerate(zip(run.items, marks, strict=False)):
         if mark_.dup_of is not None:
             continue
         row = run.row[i]

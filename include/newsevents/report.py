@@ -172,11 +172,16 @@ def build_report(lake: Lake, start: dt.date, end: dt.date, top_actors: int = 10,
             actors=[ActorCount(*row) for row in _rows(con, _ACTORS, [*span, *span, top_actors])],
             latest=[EventRow(dt.date.fromisoformat(row[0]), *row[1:])
                     for row in _rows(con, _LATEST, [*span, *span, latest])],
-            runs=[RunRow(dt.date.fromisoformat(row[0]), *row[1:-1], json.loads(row[-1] or "{}"))
-                  for row in _rows(con, _RUNS, span)],
+            runs=[_run_row(row) for row in _rows(con, _RUNS, span)],
         )
     finally:
         con.close()
+
+
+def _run_row(row: tuple) -> RunRow:
+    day, run_id, started_at, inputs, kept, duplicates, rejected, events, elapsed_s, reasons = row
+    return RunRow(dt.date.fromisoformat(day), run_id, started_at, inputs, kept, duplicates,
+                  rejected, events, elapsed_s, json.loads(reasons or "{}"))
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[tuple]:

@@ -1,7 +1,9 @@
 """Where bytes live: local paths and S3-compatible stores behind one pyarrow filesystem.
 
 The bottom layer with ``settings``: the sources read inputs through it and the lake writes
-its tables through it, so neither depends on the other for how to reach S3.
+its tables through it, so neither depends on the other for how to reach S3. pyarrow is
+imported only when a filesystem is opened: the DAG files import this module and must parse
+fast (importing pyarrow.fs takes over a second).
 """
 
 from __future__ import annotations
@@ -9,9 +11,11 @@ from __future__ import annotations
 import os
 import posixpath
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-import pyarrow.fs as pafs
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 S3_SCHEME = "s3://"
 
@@ -26,6 +30,8 @@ class S3Options:
     region: str | None = None
 
     def filesystem(self) -> pafs.S3FileSystem:
+        import pyarrow.fs as pafs
+
         scheme, endpoint = None, None
         if self.endpoint_url:
             parsed = urlparse(self.endpoint_url)
@@ -55,6 +61,8 @@ def s3_options_from_env() -> S3Options:
 
 def open_filesystem(uri: str, s3: S3Options | None = None) -> tuple[pafs.FileSystem, str]:
     """A pyarrow filesystem and the path inside it for a local path or an ``s3://`` URI."""
+    import pyarrow.fs as pafs
+
     if uri.startswith(S3_SCHEME):
         return (s3 or S3Options()).filesystem(), uri[len(S3_SCHEME) :].rstrip("/")
     if "://" in uri:

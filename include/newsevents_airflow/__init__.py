@@ -1,7 +1,8 @@
 """Airflow glue shared by the newsevents DAGs: Params, the run's date and lake, retries.
 
 The domain package ``newsevents`` knows nothing of Airflow; this module turns Airflow's
-Params, context, connections and variables into the plain values its functions take.
+Params, context and connections into the plain values its functions take, and every DAG
+makes its run's plan here (``plan_from_context``), through the same ``plan_run`` as the CLI.
 It lives beside the package, not in dags/, so workers, the DAG processor and tests import it alike.
 """
 
@@ -11,10 +12,10 @@ import datetime as dt
 import os
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from airflow.sdk import BaseHook, Param
+from airflow.sdk import BaseHook, Context, Param
 
 from newsevents.config import (
     allowed_networks,
@@ -23,9 +24,12 @@ from newsevents.config import (
     parse_date,
     validate_lake_root,
 )
+from newsevents.settings import DEDUPE_WINDOW_DAYS, MAX_DEDUPE_WINDOW_DAYS
+from newsevents.storage import S3Options
 
 if TYPE_CHECKING:  # imported inside functions: DAG files must parse fast
     from newsevents.lake import Lake
+    from newsevents.plan import RunPlan
 
 PROJECT_DIR = Path(os.environ.get("NEWSEVENTS_HOME", Path(__file__).resolve().parents[2]))
 DEFAULT_LAKE = os.environ.get("NEWSEVENTS_LAKE", str(PROJECT_DIR / "data" / "lake"))
@@ -66,7 +70,8 @@ def date_param() -> Param:
 
 
 def window_param() -> Param:
-    return Param(7, type="integer", minimum=0, maximum=90, title="Dedupe window (days)",
+    return Param(DEDUPE_WINDOW_DAYS, type="integer", minimum=0, maximum=MAX_DEDUPE_WINDOW_DAYS,
+                 title="Dedupe window (days)",
                  description="Earlier date partitions checked for duplicates.")
 
 
@@ -81,7 +86,7 @@ def url_list_param(title: str, description: str) -> Param:
                  items={"type": "string", "pattern": rf"^https?://{guard}[^\s/?#@]+([/?#]\S*)?$"})
 
 
-def run_sources(params: dict, run_type: str) -> dict[str, list[str]]:
+def run_sources(params: dict[str, Any], run_type: str) -> dict[str, list[str]]:
     """What a run reads: the trigger form's Params for manual runs, else include/sources.yaml."""
     if run_type == "manual" or not SOURCES_FILE.exists():
         sources = {"folders": [params["source"]] if params.get("source") else [],
@@ -100,19 +105,44 @@ def run_sources(params: dict, run_type: str) -> dict[str, list[str]]:
     return sources
 
 
-def run_date(params: dict, context: dict) -> dt.date:
-    """The partition date a run owns: the ``date`` Param, the data interval, or run_after."""
+def run_interval(params: dict[str, Any], context: Context) -> tuple[dt.datetime, dt.datetime]:
+    """The interval a run owns, whose start's date is its partition: the ``date`` Param's
+    day, else the data interval, else (a run without one) the day of its ``run_after``."""
+    start, end = context.get("data_interval_start"), context.get("data_interval_end")
     if params.get("date"):
-        return parse_date(params["date"])
-    start = context.get("data_interval_start")
-    if start is not None:
-        return start.date()
-    return context["dag_run"].run_after.date()
+        day = parse_date(params["date"])
+    elif start is not None and end is not None and start != end:
+        return start, end
+    else:
+        day = context["dag_run"].run_after.date()
+    midnight = dt.datetime.combine(day, dt.time(), dt.UTC)
+    return midnight, midnight + dt.timedelta(days=1)
+
+
+def plan_from_context(context: Context, *, archives: str | None = None) -> RunPlan:
+    """The run's plan from its Params and context: what every later task takes.
+
+    Validates the lake root and, for ``news_events``, lists the input files and checks every
+    URL; ``archives`` makes a ``news_archive`` plan, whose files each shard task lists.
+    """
+    from newsevents.plan import plan_run
+
+    params = context["params"]
+    start, end = run_interval(params, context)
+    lake = open_lake(params["lake"])  # refuses a lake outside the allowed roots
+    if archives is not None:
+        return plan_run(lake.uri, start.date(), context["dag_run"].run_id,
+                        window_days=params["window_days"], archives=archives,
+                        interval=(start, end))
+    wanted = run_sources(params, context["dag_run"].run_type)
+    return plan_run(lake.uri, start.date(), context["dag_run"].run_id,
+                    window_days=params["window_days"], folders=wanted["folders"],
+                    feeds=wanted["feeds"], sitemaps=wanted["sitemaps"], urls=wanted["urls"])
 
 
 def open_lake(root: str) -> Lake:
     """The lake at ``root`` (validated); S3 credentials come from the lake connection."""
-    from newsevents.lake import Lake, S3Options
+    from newsevents.lake import Lake
 
     root = validate_lake_root(root, lake_roots())
     if not root.startswith("s3://"):
@@ -125,8 +155,3 @@ def open_lake(root: str) -> Lake:
         secret_key=conn.password or extra.get("aws_secret_access_key"),
         region=extra.get("region_name"),
     ))
-
-
-def safe_run_id(run_id: str) -> str:
-    """Airflow run ids carry ':' and '+'; keep a filesystem-friendly form."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", run_id)

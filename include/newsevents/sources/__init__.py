@@ -4,6 +4,7 @@
     discover_inputs(sources)          the same, as InputFiles named relative to their root
     load(ref, interval=None, key=None)   one input -> Documents and Rejects, streamed
     archive_files_for_interval(source, start, end)   the archives of one data interval
+    archive_inputs_for_interval(source, start, end)  the same, as InputFiles
     discover_urls(...), fetch_all(...)               web pages: feeds, sitemaps, URL lists
 
 Modules: ``files`` (.txt, .html, .jsonl), ``warc`` (WARC/ARC archives), ``web`` (HTTP
@@ -36,8 +37,8 @@ from newsevents.storage import S3Options
 
 __all__ = [
     "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "InputFile", "URLRefused",
-    "archive_files_for_interval", "discover", "discover_inputs", "discover_urls", "fetch_all",
-    "load", "validate_url",
+    "archive_files_for_interval", "archive_inputs_for_interval", "discover", "discover_inputs",
+    "discover_urls", "fetch_all", "load", "validate_url",
 ]
 
 # The largest document that is loaded; the clean stage would reject anything larger, so it
@@ -105,6 +106,13 @@ def archive_files_for_interval(source: str, start: dt.datetime, end: dt.datetime
     archives = [ref for ref in discover(source, s3) if _suffix(ref) in warc.SUFFIXES]
     return [ref for ref in archives
             if (stamp := warc.name_timestamp(ref)) is None or start <= stamp < end]
+
+
+def archive_inputs_for_interval(source: str, start: dt.datetime, end: dt.datetime,
+                                s3: S3Options | None = None) -> list[InputFile]:
+    """``archive_files_for_interval`` as InputFiles named relative to ``source``."""
+    return [InputFile(ref, relative_name(source, ref))
+            for ref in archive_files_for_interval(source, start, end, s3)]
 
 
 def load(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = None, *,
