@@ -16,11 +16,11 @@ export AIRFLOW__OPENLINEAGE__EXTRACTORS := newsevents_airflow.lineage.TaskFlowEx
 LAKE ?= $(CURDIR)/data/lake
 DATE ?= 2016-01-12
 
-.PHONY: help venv lock airflow-db run test test-fast airflow bench bench-extract bench-dedupe bench-events bench-archive clean
+.PHONY: help venv lock airflow-db run lint test test-fast airflow bench bench-extract bench-dedupe bench-events bench-archive clean
 
 help:
 	@echo "make run    - run the news_events DAG on seeds/ into $(LAKE) and print a summary"
-	@echo "make test   - the whole test suite"
+	@echo "make test   - lint (ruff, mypy), then the whole test suite"
 	@echo "make airflow - Airflow standalone UI on http://127.0.0.1:8080"
 	@echo "make bench  - all benchmarks (results in bench/results/)"
 
@@ -57,7 +57,12 @@ run: $(AIRFLOW_HOME)/.migrated
 	  || { tail -n 40 $(AIRFLOW_HOME)/last_run.log; echo "make run: the DAG run did not succeed"; exit 1; }
 	@$(VENV)/bin/newsevents summary --lake $(LAKE) --date $(DATE)
 
-test: $(VENV)/.synced
+# ruff and mypy take their settings (and mypy its files: include, dags, plugins) from pyproject.toml.
+lint: $(VENV)/.synced
+	@$(VENV)/bin/ruff check include dags plugins
+	@$(VENV)/bin/mypy
+
+test: lint
 	@$(VENV)/bin/pytest tests
 
 test-fast: $(VENV)/.synced

@@ -21,6 +21,7 @@ from newsevents.pipeline import (
     step_events,
     step_load,
 )
+from newsevents.plan import RunPlan, Shard, plan_run
 
 DAY = dt.date(2016, 1, 12)
 
@@ -103,7 +104,7 @@ def test_a_day_in_shards_gives_the_same_lake_as_in_one_piece(tmp_path):
                                  name=name))
     deduped = step_dedupe(sharded, run_id, DAY, shards)
     coded = [step_events(sharded, run_id, DAY, shard, batch_size=1) for shard in deduped]
-    step_commit(sharded, run_id, DAY, coded, dt.datetime.now(dt.timezone.utc))
+    step_commit(sharded, run_id, DAY, coded, dt.datetime.now(dt.UTC))
 
     assert _tables(sharded) == _tables(whole)
     articles = sharded.read("articles").to_pylist()
@@ -124,6 +125,22 @@ def test_the_seed_run_from_two_folders_gives_the_same_ids(tmp_path):
                     sorted(e["event_id"] for e in lake.read("events").to_pylist())))
     assert ids[0] == ids[1]
     assert len(ids[0][0]) == 1 and ids[0][1]
+
+
+def test_a_plan_and_a_shard_cross_xcom_as_json_and_come_back_the_same(tmp_path):
+    start = dt.datetime(2016, 1, 12, tzinfo=dt.UTC)
+    plan = plan_run(str(tmp_path / "lake"), DAY, "scheduled__2016-01-12T00:00:00+00:00",
+                    window_days=3, folders=[str(ROOT / "seeds")], urls=["https://example.org/a"],
+                    archives=str(FIXTURES / "warc"), interval=(start, start + dt.timedelta(days=1)))
+    assert plan.run_id == "scheduled__2016-01-12T00_00_00_00_00"
+    assert [i.key for i in plan.inputs] == ["000_32ee20c48493cecc.txt"]
+    assert RunPlan.from_dict(json.loads(json.dumps(plan.to_dict()))) == plan
+    shard = Shard("files", "a.parquet", ("r1.parquet", "r2.parquet"), 3, marks="m.parquet")
+    assert Shard.from_dict(json.loads(json.dumps(shard.to_dict()))) == shard
+    with pytest.raises(ValueError, match="unknown fields"):
+        Shard.from_dict({**shard.to_dict(), "extra": 1})
+    with pytest.raises(ValueError, match="window_days"):
+        plan_run(str(tmp_path / "lake"), DAY, "r", window_days=-1)
 
 
 def test_two_dates_give_two_partitions(tmp_path):

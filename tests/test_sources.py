@@ -11,9 +11,9 @@ import zlib
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
-from conftest import FIXTURES
 
 from newsevents import sources
 from newsevents.schema import Document, Reject, stable_id
@@ -23,7 +23,7 @@ DAY1 = WARCS / "CC-NEWS-20240101000000-00000.warc.gz"  # every kind of response 
 DAY2 = WARCS / "CC-NEWS-20240102000000-00001.warc.gz"  # truncated record, garbage bytes
 DAY3 = WARCS / "CC-NEWS-20240103000000-00002.warc.gz"  # damaged gzip member
 ARC = WARCS / "legacy-crawl.arc.gz"  # no timestamp in its name
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def load_all(ref: str | Path, **kwargs) -> list[Document | Reject]:
@@ -83,6 +83,37 @@ def test_discover_explains_what_is_wrong(tmp_path, source, message):
     write(tmp_path / "only-unsupported" / "b.md", b"# notes")
     with pytest.raises(ValueError, match=message):
         sources.discover(str(tmp_path / source))
+
+
+def test_inputs_are_named_relative_to_their_source_root(tmp_path):
+    for p in ("x/1.txt", "x/y/3.txt", "x/4.html", "w/1.txt"):
+        write(tmp_path / p, ARTICLE.encode())
+    keys = [(i.ref, i.key) for i in sources.discover_inputs([str(tmp_path / "x")])]
+    assert keys == [(f"{tmp_path}/x/1.txt", "1.txt"), (f"{tmp_path}/x/4.html", "4.html"),
+                    (f"{tmp_path}/x/y/3.txt", "y/3.txt")]
+    assert [i.key for i in sources.discover_inputs([f"{tmp_path}/x/**/*.txt"])] == [
+        "1.txt", "y/3.txt"]
+    assert [i.key for i in sources.discover_inputs([f"{tmp_path}/x/4.html/"])] == ["4.html"]
+    # each file once; the same name under a second root gets that root's position
+    both = sources.discover_inputs([str(tmp_path / "x"), str(tmp_path / "x" / "1.txt"),
+                                    str(tmp_path / "w")])
+    assert [i.key for i in both] == ["1.txt", "4.html", "y/3.txt", "2:1.txt"]
+
+
+def test_ids_derive_from_the_key_and_stay_the_same_wherever_the_input_is(tmp_path):
+    jsonl = b'{"text": "' + ARTICLE.strip().encode() + b'"}\n'
+    ids = []
+    for mount in ("one", "two/deeper"):
+        root = tmp_path / mount / "inputs"
+        write(root / "a.txt", ARTICLE.encode())
+        write(root / "b.jsonl", jsonl)
+        write(root / "c.arc.gz", ARC.read_bytes())
+        items = [item for i in sources.discover_inputs([str(root)])
+                 for item in sources.load(i.ref, key=i.key)]
+        assert all(str(root) in item.source for item in items)  # the source says where it was
+        ids.append([item.doc_id for item in items if isinstance(item, Document)])
+    assert ids[0] == ids[1] and len(ids[0]) >= 3
+    assert ids[0][:2] == [stable_id("a.txt"), stable_id("b.jsonl:1")]
 
 
 # --------------------------------------------------------------------------------------
@@ -321,6 +352,8 @@ def test_discover_and_load_from_s3(s3_server):
     assert [d.body for d in sources.load(f"{prefix}/notes/a.txt", s3=s3)] == [ARTICLE.encode()]
     with pytest.raises(ValueError, match="no such file or folder"):
         sources.discover(f"s3://{bucket}/nothing-here", s3)
+    assert [i.key for i in sources.discover_inputs([prefix], s3)] == [
+        f"2024/{DAY1.name}", f"2024/{DAY2.name}", "notes/a.txt"]
 
 
 def _gzip_members(data: bytes) -> list[tuple[int, int]]:

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from newsevents.sources import robots
 from newsevents.sources.netguard import GuardedTransport, URLRefused, validate_url
 from newsevents.sources.policy import FetchPolicy
+from newsevents.sources.robots import MAX_BYTES as ROBOTS_MAX_BYTES
 from newsevents.sources.robots import RobotsRules
 from newsevents.sources.state import FetchState
 
@@ -214,7 +214,7 @@ class Fetcher:
             if rules is None:
                 try:
                     response = self.get(origin + "/robots.txt", obey_robots=False,
-                                        max_bytes=robots.MAX_BYTES, truncate=True)
+                                        max_bytes=ROBOTS_MAX_BYTES, truncate=True)
                     rules = RobotsRules.from_body(response.body, time.time())
                 except FetchFailed as exc:
                     rules = RobotsRules.from_failure(exc.status, time.time())
