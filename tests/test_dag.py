@@ -110,3 +110,33 @@ def test_a_date_without_archives_is_on_record_with_zero_inputs(dagbag, tmp_path)
     (summary,) = lake.read("runs").to_pylist()
     assert summary["dt"] == "2024-01-05" and summary["inputs"] == summary["kept"] == 0
     assert lake.read("articles").num_rows == 0
+
+
+def test_the_sources_file_is_checked_when_it_loads(tmp_path):
+    from newsevents_airflow import SOURCES_FILE, read_sources_file
+
+    assert read_sources_file(SOURCES_FILE)["folders"] == ["seeds"]
+    for text, message in [("- seeds\n", "a mapping"), ("folder: [seeds]\n", "unknown keys"),
+                          ("feeds: https://example.org/rss\n", "feeds must be a list"),
+                          ("urls: [1]\n", "urls must be a list")]:
+        bad = tmp_path / "sources.yaml"
+        bad.write_text(text)
+        with pytest.raises(ValueError, match=message):
+            read_sources_file(bad)
+
+
+def test_a_run_owns_the_date_param_else_its_data_interval_else_its_day():
+    from types import SimpleNamespace
+
+    from newsevents_airflow import run_interval
+
+    utc = dt.timezone.utc
+    start, end = dt.datetime(2024, 1, 1, tzinfo=utc), dt.datetime(2024, 1, 2, tzinfo=utc)
+    run = SimpleNamespace(run_after=dt.datetime(2024, 3, 5, 17, 30, tzinfo=utc))
+    context = {"data_interval_start": start, "data_interval_end": end, "dag_run": run}
+    assert run_interval({"date": "2016-01-12"}, context) == (
+        dt.datetime(2016, 1, 12, tzinfo=utc), dt.datetime(2016, 1, 13, tzinfo=utc))
+    assert run_interval({}, context) == (start, end)
+    no_interval = {"data_interval_start": None, "data_interval_end": None, "dag_run": run}
+    assert run_interval({"date": None}, no_interval) == (
+        dt.datetime(2024, 3, 5, tzinfo=utc), dt.datetime(2024, 3, 6, tzinfo=utc))

@@ -145,7 +145,11 @@ def plover_quad_classes() -> dict[str, int]:
     text = resources.files("newsevents").joinpath("data/events/plover_types.tsv").read_text("utf-8")
     rows = csv.DictReader((line for line in text.splitlines() if not line.startswith("#")),
                           delimiter="\t")
-    return {row["type"]: int(row["quad_class"]) for row in rows}
+    classes = {row.get("type") or "": (row.get("quad_class") or "").strip() for row in rows}
+    bad = sorted(t for t, quad in classes.items() if not t or quad not in {"1", "2", "3", "4"})
+    if bad:
+        raise ValueError(f"plover_types.tsv: rows without a type or a quad_class of 1-4: {bad}")
+    return {t: int(quad) for t, quad in classes.items()}
 
 
 def default_range(lake: Lake, days: int = 30) -> tuple[dt.date, dt.date]:

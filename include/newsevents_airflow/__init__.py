@@ -93,15 +93,34 @@ def run_sources(params: dict[str, Any], run_type: str) -> dict[str, list[str]]:
                    "feeds": params.get("feeds") or [], "sitemaps": params.get("sitemaps") or [],
                    "urls": params.get("urls") or []}
     else:
-        config = yaml.safe_load(SOURCES_FILE.read_text()) or {}
-        sources = {key: [str(v) for v in config.get(key) or []]
-                   for key in ("folders", "feeds", "sitemaps", "urls")}
+        sources = read_sources_file(SOURCES_FILE)
         sources["folders"] = [str(PROJECT_DIR / f) for f in sources["folders"]]
     from newsevents.sources import validate_url
 
     policy = fetch_policy_from_env()
     for key in ("feeds", "sitemaps", "urls"):
         sources[key] = [validate_url(u, policy) for u in sources[key]]  # readable ValueError
+    return sources
+
+
+SOURCE_KINDS = ("folders", "feeds", "sitemaps", "urls")
+
+
+def read_sources_file(path: Path) -> dict[str, list[str]]:
+    """The sources of include/sources.yaml, checked: a ValueError names what is wrong."""
+    config = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    if not isinstance(config, dict):
+        raise ValueError(f"{path}: a mapping of {', '.join(SOURCE_KINDS)} expected")
+    unknown = sorted(set(config) - set(SOURCE_KINDS))
+    if unknown:
+        raise ValueError(f"{path}: unknown keys {unknown}; expected {list(SOURCE_KINDS)}")
+    sources = {}
+    for kind in SOURCE_KINDS:
+        entries = config.get(kind) or []
+        if not isinstance(entries, list) or not all(isinstance(e, str) and e.strip()
+                                                    for e in entries):
+            raise ValueError(f"{path}: {kind} must be a list of non-empty strings")
+        sources[kind] = [e.strip() for e in entries]
     return sources
 
 
