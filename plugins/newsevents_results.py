@@ -116,7 +116,7 @@ def bar_chart(report: "Report", width: int = 1100, height: int = 280) -> BarChar
     bars = []
     for i, day in enumerate(days):
         x = left + i * band + (band - bar_w) / 2
-        y = top + plot_h
+        y: float = top + plot_h
         for plover_type in report.types:
             n = counts.get((day, plover_type), 0)
             if n:
@@ -161,7 +161,7 @@ def project(lat: float, lon: float) -> tuple[float, float]:
 def event_map(places: "list[Place]", width_px: int = 640, labels: int = 6) -> Map:
     """The world, zoomed to the events (2:1, at least 40° wide), with one dot per place."""
     if places:
-        xs, ys = zip(*(project(p.lat, p.lon) for p in places))
+        xs, ys = zip(*(project(p.lat, p.lon) for p in places), strict=True)
         pad = 100
         x0, x1 = max(min(xs) - pad, 0), min(max(xs) + pad, 3600)
         y0, y1 = max(min(ys) - pad, 0), min(max(ys) + pad, 1800)
@@ -173,7 +173,8 @@ def event_map(places: "list[Place]", width_px: int = 640, labels: int = 6) -> Ma
         vx, vy, w = 0, 0, 3600
     unit = w / width_px  # SVG units per screen pixel
     grid = next(g for g in (5, 10, 30) if w / (g * 10) <= 14 or g == 30)
-    lines = [(x, vy, x, vy + w / 2) for x in range(0, 3601, grid * 10) if vx <= x <= vx + w]
+    lines: list[tuple[float, float, float, float]] = [
+        (x, vy, x, vy + w / 2) for x in range(0, 3601, grid * 10) if vx <= x <= vx + w]
     lines += [(vx, y, vx + w, y) for y in range(0, 1801, grid * 10) if vy <= y <= vy + w / 2]
     biggest = max((p.events for p in places), default=1)
     dots = []

@@ -153,10 +153,17 @@ def _marked(lake: Lake, shard: Shard, marks: dict[str, DupMark]) -> Iterator[Art
         yield marks[article.article_id].applied_to(article)
 
 
-def _read_marks(lake: Lake, path: str | None) -> dict[str, DupMark]:
+def _staged(shard: Shard, field: str) -> str:
+    """The path a step added to ``shard`` (``marks``, ``events``, ...); a shard that has not
+    been through that step is a wiring error, not an empty result."""
+    path = getattr(shard, field)
     if path is None:
-        raise ValueError("the shard has no dedupe marks: run step_dedupe first")
-    return {m.article_id: m for m in lake.unstage(path, "marks")}
+        raise ValueError(f"shard {shard.name!r} has no {field}: a step before this one is missing")
+    return str(path)
+
+
+def _read_marks(lake: Lake, shard: Shard) -> dict[str, DupMark]:
+    return {m.article_id: m for m in lake.unstage(_staged(shard, "marks"), "marks")}
 
 
 def prior_partitions(lake: Lake, day: dt.date, window_days: int) -> list[dt.date]:
@@ -194,7 +201,7 @@ def step_events(lake: Lake, run_id: str, day: dt.date, shard: Shard,
     Events are staged as coded, not yet merged: an article's events depend on it alone,
     so shards can be coded on different workers and merged once, at commit.
     """
-    marks = _read_marks(lake, shard.marks)
+    marks = _read_marks(lake, shard)
     progress = Progress(f"events[{shard.name}]")
     events_out: list[Event] = []
     mentions_out: list[Mention] = []
@@ -224,13 +231,12 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[Shard],
     events of all shards are merged here (``events.consolidate``), so an event reported in
     several shards is one event.
     """
-    marks = _read_marks(lake, coded[0].marks) if coded else {}
+    marks = _read_marks(lake, coded[0]) if coded else {}
     rejects = [r for shard in coded for path in shard.rejects
                for r in lake.unstage(path, "rejects")]
-    coded_events = [e for shard in coded if shard.events
-                    for e in lake.unstage(shard.events, "events")]
-    coded_mentions = [m for shard in coded if shard.mentions
-                      for m in lake.unstage(shard.mentions, "mentions")]
+    coded_events = [e for shard in coded for e in lake.unstage(_staged(shard, "events"), "events")]
+    coded_mentions = [m for shard in coded
+                      for m in lake.unstage(_staged(shard, "mentions"), "mentions")]
     event_rows, mention_rows = events.consolidate(coded_events, coded_mentions)
     n_dups = sum(1 for m in marks.values() if m.dup_of is not None)
     summary = RunSummary(
@@ -247,8 +253,7 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[Shard],
     if summary.inputs != summary.kept + summary.duplicates + summary.rejected:
         raise RuntimeError(f"inputs are not all accounted for: {summary}")
     articles = (a for shard in coded for a in _marked(lake, shard, marks))
-    signatures = (lake.unstage(coded[0].signatures, "signatures")
-                  if coded and coded[0].signatures else ())
+    signatures = lake.unstage(_staged(coded[0], "signatures"), "signatures") if coded else ()
     written = {
         "articles": lake.write_records("articles", day, articles),
         "events": lake.write_records("events", day, event_rows),
