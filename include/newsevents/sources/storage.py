@@ -33,14 +33,15 @@ def list_files(source: str, s3: S3Options | None = None) -> list[str]:
     fs, path = _filesystem(source, s3)
     files = ArrowFSWrapper(fs)
     if files.exists(path):
+        root = path
         found = files.find(path)
     elif GLOB_CHARS.intersection(path):
+        root = _glob_root(path)
         found = [p for p, info in files.glob(path, detail=True).items() if info["type"] == "file"]
         if not found:
             raise ValueError(f"{source}: no file matches")
     else:
         raise ValueError(f"{source}: no such file or folder")
-    root = _root(path)
     return sorted(_to_ref(fs, p) for p in found if not _hidden(p[len(root):]))
 
 
@@ -51,12 +52,13 @@ def relative_name(source: str, ref: str) -> str:
     What stays the same wherever a copy of the inputs is mounted: ids derive from it.
     """
     path = ref[len(S3_SCHEME):] if ref.startswith(S3_SCHEME) else ref
-    root = _root(_filesystem_path(source))
-    if path == root:  # a single file: its own name
+    named = _filesystem_path(source)
+    if path == named:  # a single file: its own name
         return posixpath.basename(path)
-    if not path.startswith(root.rstrip("/") + "/"):
-        raise ValueError(f"{ref} is not under {source}")
-    return path[len(root.rstrip("/")) + 1 :]
+    for root in (named, _glob_root(named)):  # a folder, else a glob's folder
+        if path.startswith(root.rstrip("/") + "/"):
+            return path[len(root.rstrip("/")) + 1 :]
+    raise ValueError(f"{ref} is not under {source}")
 
 
 @contextmanager
@@ -70,8 +72,8 @@ def open_input(ref: str, s3: S3Options | None = None) -> Iterator[tuple[BinaryIO
         yield io.BufferedReader(raw, buffer_size=BUFFER_BYTES), raw.size()
 
 
-def _root(path: str) -> str:
-    """The folder a folder, file or glob path lists from (a file is its own root)."""
+def _glob_root(path: str) -> str:
+    """The folder a glob lists from: where its first wildcard's path segment starts."""
     if GLOB_CHARS.intersection(path):
         return path[: min(path.index(c) for c in GLOB_CHARS if c in path)].rpartition("/")[0]
     return path
