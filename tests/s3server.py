@@ -19,7 +19,7 @@ import boto3
 import pytest
 from conftest import free_port, port_open, stop_process_group, wait_for
 
-from newsevents.lake import S3Options
+from newsevents.storage import S3Options
 
 MOTO_SERVER = Path(sys.executable).with_name("moto_server")
 START_TIMEOUT_S = 30
