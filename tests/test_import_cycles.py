@@ -1,4 +1,5 @@
-"""No import cycles between the project's modules, counting imports inside functions.
+"""No import cycles between the project's modules, counting imports inside functions, and
+imports that point down the layers of docs/architecture.md.
 
 Python lets a cycle work as long as each side imports the other late enough (inside a
 function, or after its own definitions); this test reads every import statement with
@@ -129,3 +130,65 @@ def test_no_import_cycles_between_the_projects_modules():
     graph = import_graph()
     found = cycles(graph)
     assert not found, "import cycles:\n" + "\n".join(describe(c, graph) for c in found)
+
+
+# The layers of docs/architecture.md, bottom first. A module may import from its own layer
+# and the layers below; a stage imports no other stage (the pipeline wires them).
+LAYERS = [
+    {"newsevents", "newsevents.settings", "newsevents.storage"},
+    {"newsevents.schema"},
+    {"newsevents.sources", "newsevents.clean", "newsevents.dedupe", "newsevents.events"},
+    {"newsevents.lake"},
+    {"newsevents.config", "newsevents.plan", "newsevents.pipeline", "newsevents.query",
+     "newsevents.report"},
+    {"newsevents.cli", "newsevents.__main__"},
+    {"newsevents_airflow"},
+]
+STAGES = LAYERS[2]
+
+
+def unit(module: str) -> str:
+    """The layered unit a module belongs to: a stage package, or the module itself."""
+    for stage in STAGES:
+        if module == stage or module.startswith(stage + "."):
+            return stage
+    return "newsevents_airflow" if module.startswith("newsevents_airflow") else module
+
+
+def layer(module: str) -> int:
+    return next(i for i, units in enumerate(LAYERS) if unit(module) in units)
+
+
+def test_every_module_has_a_layer():
+    assert [m for m in import_graph() if not any(unit(m) in units for units in LAYERS)] == []
+
+
+def wrong_way(graph: dict[str, dict[str, int]]) -> list[str]:
+    """Imports of a higher layer, or of another stage."""
+    return [f"{a} -> {b} (line {line})" for a, edges in sorted(graph.items())
+            for b, line in sorted(edges.items())
+            if layer(b) > layer(a) or (unit(a) in STAGES and unit(b) in STAGES
+                                       and unit(a) != unit(b))]
+
+
+def test_imports_point_down_the_layers_and_stages_do_not_import_each_other():
+    # what the sources stage once did: S3Options from the lake, settings through config
+    assert wrong_way({"newsevents.sources.files": {"newsevents.lake": 3},
+                      "newsevents.sources.storage": {"newsevents.config": 5},
+                      "newsevents.dedupe": {"newsevents.clean.text": 7}}) == [
+        "newsevents.dedupe -> newsevents.clean.text (line 7)",
+        "newsevents.sources.files -> newsevents.lake (line 3)",
+        "newsevents.sources.storage -> newsevents.config (line 5)"]
+    assert wrong_way(import_graph()) == []
+
+
+def test_the_domain_package_never_imports_airflow():
+    found = []
+    for name, path in modules().items():
+        if not name.startswith("newsevents."):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{name}: {n}" for n in names if n.split(".")[0] == "airflow"]
+    assert found == []
