@@ -13,6 +13,10 @@ import re
 ALLOWED_ROOTS_ENV = "NEWSEVENTS_ALLOWED_ROOTS"
 ALLOWED_NETWORKS_ENV = "NEWSEVENTS_ALLOWED_NETWORKS"
 USER_AGENT_ENV = "NEWSEVENTS_USER_AGENT"
+LAKE_ENV = "NEWSEVENTS_LAKE"  # the DAGs' default lake root
+LAKE_CONN_ID_ENV = "NEWSEVENTS_LAKE_CONN_ID"  # the Airflow connection of an S3 lake ...
+LAKE_CONN_ID = "newsevents_lake"  # ... by default
+HOME_ENV = "NEWSEVENTS_HOME"  # the project folder (sources.yaml, seeds/, data/)
 
 # -- sources -------------------------------------------------------------------------------
 # The largest document (a file, a JSONL line or an archive record) that is loaded or

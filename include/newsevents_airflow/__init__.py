@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from airflow.sdk import BaseHook, Context, Param
 
+from newsevents import settings
 from newsevents.config import (
     allowed_networks,
     allowed_roots,
@@ -24,18 +25,17 @@ from newsevents.config import (
     parse_date,
     validate_lake_root,
 )
-from newsevents.settings import DEDUPE_WINDOW_DAYS, MAX_DEDUPE_WINDOW_DAYS
 from newsevents.storage import S3Options
 
 if TYPE_CHECKING:  # imported inside functions: DAG files must parse fast
     from newsevents.lake import Lake
     from newsevents.plan import RunPlan
 
-PROJECT_DIR = Path(os.environ.get("NEWSEVENTS_HOME", Path(__file__).resolve().parents[2]))
-DEFAULT_LAKE = os.environ.get("NEWSEVENTS_LAKE", str(PROJECT_DIR / "data" / "lake"))
+PROJECT_DIR = Path(os.environ.get(settings.HOME_ENV, Path(__file__).resolve().parents[2]))
+DEFAULT_LAKE = os.environ.get(settings.LAKE_ENV, str(PROJECT_DIR / "data" / "lake"))
 DEFAULT_SOURCE = str(PROJECT_DIR / "seeds")
 SOURCES_FILE = PROJECT_DIR / "include" / "sources.yaml"
-LAKE_CONN_ID = os.environ.get("NEWSEVENTS_LAKE_CONN_ID", "newsevents_lake")
+LAKE_CONN_ID = os.environ.get(settings.LAKE_CONN_ID_ENV, settings.LAKE_CONN_ID)
 FETCH_POOL = "newsevents_fetch"
 
 DEFAULT_ARGS = {
@@ -70,7 +70,8 @@ def date_param() -> Param:
 
 
 def window_param() -> Param:
-    return Param(DEDUPE_WINDOW_DAYS, type="integer", minimum=0, maximum=MAX_DEDUPE_WINDOW_DAYS,
+    return Param(settings.DEDUPE_WINDOW_DAYS, type="integer", minimum=0,
+                 maximum=settings.MAX_DEDUPE_WINDOW_DAYS,
                  title="Dedupe window (days)",
                  description="Earlier date partitions checked for duplicates.")
 
