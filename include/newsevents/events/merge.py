@@ -64,7 +64,8 @@ def article_sources(articles: Iterable[Article]) -> dict[str, ArticleSource]:
     for article in articles:
         if article.dup_of is None:
             link = article.canonical_url or article.url or article.source
-            sources[article.article_id] = ArticleSource(link, article.published, 1, {_outlet(article)})
+            outlets = {_outlet(article)}
+            sources[article.article_id] = ArticleSource(link, article.published, 1, outlets)
         else:
             copies.append((article.dup_of, _outlet(article)))
     for canonical, outlet in copies:

@@ -127,7 +127,9 @@ def resolve_date(sentence: str, reference: date, near: int | None = None) -> dat
     return mention.day if mention else None
 
 
-def event_date_mention(sentence: str, reference: date, near: int | None = None) -> DateMention | None:
+def event_date_mention(
+    sentence: str, reference: date, near: int | None = None
+) -> DateMention | None:
     """The date expression ``resolve_date`` reads, with its granularity (the event's
     ``time_precision``), or None when the sentence has none."""
     found = date_mentions(sentence, reference)
