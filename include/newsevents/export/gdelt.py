@@ -4,6 +4,8 @@ Field by field as "The GDELT Event Database Data Format Codebook V2.0" (2/19/201
 them; tab-separated, no header, no quoting, unknown fields empty. Where newsevents has a
 field GDELT's own pipeline computes differently, the differences are:
 
+* Events: the asserted and the future (announced) ones; hypothetical and denied events
+  did not happen and are left out.
 * GLOBALEVENTID is ``event_id`` read as a 63-bit integer (stable across re-runs, unique
   in practice; read it as int64/character, not as a double).
 * Actor codes are composed CAMEO-style from the coded country and role (``RUSMIL``; an
