@@ -107,7 +107,7 @@ def test_gdelt_events_follow_the_codebook(seed_lake, seed_events, tmp_path):
     assert float(manbij.ActionGeo_Lat) == pytest.approx(36.53, abs=0.1)
     assert float(manbij.ActionGeo_Long) == pytest.approx(37.95, abs=0.1)
     assert manbij.ActionGeo_FeatureID == "167357"
-    assert manbij.SOURCEURL == str(SEED)
+    assert str(SEED) == manbij.SOURCEURL  # the seed is a local file without a URL: its path
     assert manbij.Actor1Code == "RUSMIL" and manbij.Actor1CountryCode == "RUS"
     assert manbij.Actor1Type1Code == "MIL"
     assert (manbij.NumMentions, manbij.NumSources, manbij.NumArticles) == ("1", "1", "1")
@@ -172,7 +172,8 @@ def test_acled_export_has_the_header_and_counts_each_death_once(seed_lake, seed_
                         & ~seed_events.is_aggregate]
     assert n == len(coded)
     targeted = rows[rows.civilian_targeting.notna()]
-    assert (targeted.civilian_targeting == "Civilian targeting").all() and (targeted.inter2 == 7).all()
+    assert (targeted.civilian_targeting == "Civilian targeting").all()
+    assert (targeted.inter2 == 7).all()
 
 
 def test_csv_and_parquet_are_the_events_with_their_first_article(seed_lake, seed_events, tmp_path):

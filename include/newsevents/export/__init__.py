@@ -34,13 +34,17 @@ BY = {"event": "e.event_date", "run": "e.dt"}
 BATCH_ROWS = 10_000
 
 _EVENTS = "SELECT e.* FROM events e WHERE {where}"
+# Every (event, article, sentence) that reports an event: its mentions and its own sentence.
+_REPORTS = """reports AS (
+    SELECT m.event_id, m.article_id, m.dt, m.sentence FROM mentions m
+    JOIN ev ON m.event_id = ev.event_id AND m.dt = ev.dt
+    UNION SELECT event_id, article_id, dt, sentence FROM ev)"""
 _GDELT_EVENTS = """
-WITH ev AS ({events} AND e.modality IN {modalities}),
+WITH ev AS ({events} AND e.modality IN {modalities}), {reports},
 ma AS (
-    SELECT m.event_id, m.article_id, a.published, strpos(a.text, m.sentence) AS pos,
+    SELECT r.event_id, r.article_id, a.published, strpos(a.text, r.sentence) AS pos,
            strpos(a.text, chr(10)) AS first_break
-    FROM mentions m JOIN ev ON m.event_id = ev.event_id AND m.dt = ev.dt
-    JOIN articles a ON a.article_id = m.article_id AND a.dt = m.dt),
+    FROM reports r JOIN articles a ON a.article_id = r.article_id AND a.dt = r.dt),
 firsts AS (
     SELECT event_id, article_id FROM (
         SELECT event_id, article_id, row_number() OVER (
@@ -69,17 +73,16 @@ ORDER BY ev.event_date, m.event_id, m.article_id, m.sentence_index
 """
 _ACLED = """
 WITH ev AS ({events} AND e.modality = 'asserted' AND e.acled_event_type IS NOT NULL
-            AND NOT e.is_aggregate AND e.event_date IS NOT NULL),
-reports AS (
-    SELECT m.event_id, m.article_id, m.dt FROM mentions m
-    JOIN ev ON m.event_id = ev.event_id AND m.dt = ev.dt),
+            AND NOT e.is_aggregate AND e.event_date IS NOT NULL), {reports},
 carriers AS (
     SELECT r.event_id, a.site_name, coalesce(a.canonical_url, a.url) AS link, a.published,
            a.article_id
-    FROM reports r JOIN articles a ON a.article_id = r.article_id AND a.dt = r.dt
+    FROM (SELECT DISTINCT event_id, article_id, dt FROM reports) r
+    JOIN articles a ON a.article_id = r.article_id AND a.dt = r.dt
     UNION ALL  -- the copies dedupe found: the same report, carried by other outlets
     SELECT r.event_id, d.site_name, coalesce(d.canonical_url, d.url), d.published, d.article_id
-    FROM reports r JOIN articles d ON d.dup_of = r.article_id AND d.dt = r.dt),
+    FROM (SELECT DISTINCT event_id, article_id, dt FROM reports) r
+    JOIN articles d ON d.dup_of = r.article_id AND d.dt = r.dt),
 outlets AS (
     SELECT event_id, list({{'site': site_name, 'link': link}}
                           ORDER BY published NULLS LAST, article_id) AS carriers
@@ -89,13 +92,13 @@ FROM ev LEFT JOIN runs r ON r.dt = ev.dt LEFT JOIN outlets ON outlets.event_id =
 ORDER BY ev.event_date, ev.country, ev.event_id
 """
 _TABLE = """
-WITH ev AS ({events}),
+WITH ev AS ({events}), {reports},
 ranked AS (
-    SELECT m.event_id, coalesce(a.canonical_url, a.url) AS url, a.title, a.site_name,
+    SELECT r.event_id, coalesce(a.canonical_url, a.url) AS url, a.title, a.site_name,
            a.published, row_number() OVER (
-               PARTITION BY m.event_id ORDER BY a.published NULLS LAST, a.article_id) AS k
-    FROM mentions m JOIN ev ON m.event_id = ev.event_id AND m.dt = ev.dt
-    JOIN articles a ON a.article_id = m.article_id AND a.dt = m.dt)
+               PARTITION BY r.event_id ORDER BY a.published NULLS LAST, a.article_id) AS k
+    FROM (SELECT DISTINCT event_id, article_id, dt FROM reports) r
+    JOIN articles a ON a.article_id = r.article_id AND a.dt = r.dt)
 SELECT ev.*, f.url AS article_url, f.title AS article_title, f.site_name AS article_site,
        f.published AS article_published
 FROM ev LEFT JOIN (SELECT * FROM ranked WHERE k = 1) f ON f.event_id = ev.event_id
@@ -118,7 +121,8 @@ def export(lake: Lake, fmt: str, start: dt.date, end: dt.date, out: str = "-",
     con = _connect(lake, as_of)
     try:
         if fmt in ("csv", "parquet"):
-            table = con.sql(_TABLE.format(events=events), params=bounds).to_arrow_table()
+            sql = _TABLE.format(events=events, reports=_REPORTS)
+            table = con.sql(sql, params=bounds).to_arrow_table()
             with _output(out, binary=True) as f:
                 if fmt == "csv":
                     pacsv.write_csv(table, f)
@@ -127,8 +131,8 @@ def export(lake: Lake, fmt: str, start: dt.date, end: dt.date, out: str = "-",
             return int(table.num_rows)
         modalities = "(" + ", ".join(f"'{m}'" for m in gdelt.MODALITIES) + ")"
         sql, to_row = _LAYOUTS[fmt]
-        rows = (to_row(r) for r in _records(con, sql.format(events=events, modalities=modalities),
-                                             bounds))
+        sql = sql.format(events=events, modalities=modalities, reports=_REPORTS)
+        rows = (to_row(r) for r in _records(con, sql, bounds))
         with _output(out, binary=False) as f:
             if fmt == "acled":
                 return _write_csv(f, acled.COLUMNS, rows)
