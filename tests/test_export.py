@@ -197,6 +197,9 @@ def test_the_range_is_of_event_dates_or_run_dates(seed_lake, tmp_path):
     assert _export(seed_lake, "acled", tmp_path / "none.csv", before, before) == 0
     assert (tmp_path / "none.csv").read_text().strip() == ",".join(ACLED_HEADER)
     # The future meeting in Geneva is dated 2016-01-13 but was reported in the 2016-01-12 run.
+    everywhere = _export(seed_lake, "acled", tmp_path / "all.csv")
+    assert _export(seed_lake, "acled", tmp_path / "syria.csv", country="SYR") == everywhere > 0
+    assert _export(seed_lake, "acled", tmp_path / "iraq.csv", country="IRQ") == 0
     later = DAY + dt.timedelta(days=1)
     assert _export(seed_lake, "csv", tmp_path / "a.csv", later, later) >= 1
     assert _export(seed_lake, "csv", tmp_path / "b.csv", later, later, by="run") == 0

@@ -106,7 +106,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     lake = lake_from_env(args.lake)
     n = export(lake, args.format, args.date_from, args.date_to, args.out, as_of=args.as_of,
-               by=args.by)
+               by=args.by, country=args.country)
     where = "stdout" if args.out == "-" else args.out
     print(f"newsevents export: {n} rows ({args.format}) to {where}", file=sys.stderr)
     return 0
@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--to", dest="date_to", type=_date, required=True, help="last date")
     x.add_argument("--by", choices=["event", "run"], default="event",
                    help="which date the range is of: the event's (default) or the run's")
+    x.add_argument("--country", default=None,
+                   help="only events that happened in this country (ISO 3166-1 alpha-3, e.g. SYR)")
     x.add_argument("--out", default="-", help="output file (written atomically), or - for stdout")
     x.add_argument("--as-of", default=None,
                    help="read the lake as it was then (a table version or timestamp)")

@@ -107,9 +107,10 @@ ORDER BY ev.event_date, ev.event_id
 
 
 def export(lake: Lake, fmt: str, start: dt.date, end: dt.date, out: str = "-",
-           as_of: str | None = None, by: str = "event") -> int:
+           as_of: str | None = None, by: str = "event", country: str | None = None) -> int:
     """Write the events of ``[start, end]`` in ``fmt`` to ``out`` (a path, or ``-`` for
-    stdout); returns the number of rows written. ``as_of`` reads the lake as it was then."""
+    stdout); returns the number of rows written. ``as_of`` reads the lake as it was then;
+    ``country`` (ISO3) keeps the events that happened there."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}")
     if by not in BY:
@@ -117,7 +118,11 @@ def export(lake: Lake, fmt: str, start: dt.date, end: dt.date, out: str = "-",
     if start > end:
         raise ValueError(f"--from {start} is after --to {end}")
     bounds: list[object] = [start, end] if by == "event" else [start.isoformat(), end.isoformat()]
-    events = _EVENTS.format(where=f"{BY[by]} BETWEEN ? AND ?")
+    where = f"{BY[by]} BETWEEN ? AND ?"
+    if country:
+        where += " AND e.country = ?"
+        bounds.append(country.upper())
+    events = _EVENTS.format(where=where)
     con = _connect(lake, as_of)
     try:
         if fmt in ("csv", "parquet"):
