@@ -329,10 +329,9 @@ class Gazetteer:
                 self._towns[key].append(by_id[int(target)])
 
         self._countries = {
-            iso2: _Area(
-                iso2, c["name"], iso2, *centroids.get(iso2, (None, None)), geonameid=c["geonameid"]
-            )
+            iso2: _Area(iso2, c["name"], iso2, lat, lon, geonameid=c["geonameid"])
             for iso2, c in countries.items()
+            for lat, lon in [centroids.get(iso2, (None, None))]
         }
         # key → (country, whether the key is an alias rather than the GeoNames name)
         self._country_names = {name_key(a.name): (a, False) for a in self._countries.values()}
