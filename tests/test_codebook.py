@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing
 
 import pytest
@@ -47,6 +48,20 @@ def test_a_column_without_a_description_fails():
 
     with pytest.raises(codebook.MissingDescription, match="undescribed"):
         codebook.field_docs(Table)
+
+
+def test_every_reject_reason_in_the_code_is_in_the_codebook():
+    """Reasons are string literals where a Reject (or the error that becomes one) is made."""
+    made = re.compile(r'(?:_reject|Reject|FetchFailed|URLRefused|Undecodable)\((?:[^()"]*, *)?'
+                      r'"([a-z_]+)"(?:, *"([a-z_]+)")?'
+                      r'|reason = "([a-z_]+)"(?: if .* else "([a-z_]+)")?')
+    found = set()
+    for path in (ROOT / "include" / "newsevents").rglob("*.py"):
+        for match in made.finditer(path.read_text(encoding="utf-8")):
+            found |= {g for g in match.groups() if g}
+    found -= set(codebook.STAGE)  # Reject(source, stage, reason): the stage matched first
+    assert len(found) > 20
+    assert found <= set(codebook.REJECT_REASONS), found - set(codebook.REJECT_REASONS)
 
 
 def test_value_sets_match_the_code_that_sets_them():

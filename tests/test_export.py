@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import shutil
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -79,6 +80,25 @@ def test_the_new_event_columns_are_filled(seed_events):
     country_level = seed_events[seed_events.geo_precision == 4]
     assert (country_level.geonames_id == 163843).all()  # Syria
     assert country_level.admin1_code.isna().all()
+
+
+def test_copies_of_an_article_count_as_articles_and_sources(tmp_path):
+    """The seed and a copy from another outlet: one article coded, two reporting it."""
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copy(SEED, inputs / "agency.txt")
+    shutil.copy(SEED, inputs / "reprint.txt")
+    lake = Lake(str(tmp_path / "lake"))
+    run_pipeline([str(inputs)], lake, DAY)
+    articles = lake.read("articles").to_pylist()
+    (canonical,) = [a for a in articles if a["dup_of"] is None]
+    events = lake.read("events").to_pandas()
+    assert len(articles) == 2 and not events.empty
+    assert (events.n_articles == 2).all() and (events.n_sources == 2).all()
+    assert (events.source_url == canonical["source"]).all()
+    assert _export(lake, "gdelt-events", tmp_path / "events.tsv") > 0
+    rows = _read_gdelt(tmp_path / "events.tsv", GDELT_EVENTS)
+    assert (rows.NumArticles == "2").all() and (rows.NumSources == "2").all()
 
 
 def test_gdelt_events_follow_the_codebook(seed_lake, seed_events, tmp_path):

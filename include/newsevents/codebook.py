@@ -71,6 +71,8 @@ REJECT_REASONS = {
     "network_error": "the connection failed", "error": "another fetch error (in detail)",
     "too_many_sitemaps": "a sitemap index above the limit", "extraction_failed": "the extractor "
     "raised an error", "no_article_text": "nothing but boilerplate", "cancelled": "the run stopped",
+    "bad_encoding": "a broken content encoding (gzip)", "unknown_format": "a feed or sitemap "
+    "that is neither RSS, Atom nor a sitemap",
 }
 
 
