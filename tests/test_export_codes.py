@@ -136,3 +136,26 @@ def test_an_event_is_counted_over_its_articles_and_their_copies():
     assert event.source_url == "https://www.first.example/a"  # the earliest published
     (alone,), _ = consolidate(events[:1], mentions[:1])
     assert (alone.n_articles, alone.n_sources, alone.source_url) == (1, None, None)
+
+
+def test_as_of_is_passed_to_the_lake_connection(tmp_path, monkeypatch):
+    """``--as-of`` reaches ``query.connect`` as a keyword (the Delta lake's time travel)."""
+    from newsevents import query
+    from newsevents.export import export
+    from newsevents.lake import Lake
+
+    lake = Lake(str(tmp_path / "lake"))
+    seen: list[dict] = []
+    real_connect = query.connect
+
+    def connect(lake, **kwargs):
+        seen.append(kwargs)
+        return real_connect(lake)
+
+    monkeypatch.setattr(query, "connect", connect)
+    day = dt.date(2016, 1, 12)
+    assert export(lake, "acled", day, day, str(tmp_path / "a.csv"), as_of="3") == 0
+    assert export(lake, "acled", day, day, str(tmp_path / "b.csv")) == 0
+    assert seen == [{"as_of": "3"}, {}]
+    with pytest.raises(ValueError, match="unknown format"):
+        export(lake, "stata", day, day, str(tmp_path / "c.dta"))

@@ -127,13 +127,16 @@ def export(lake: Lake, fmt: str, start: dt.date, end: dt.date, out: str = "-",
     try:
         if fmt in ("csv", "parquet"):
             sql = _TABLE.format(events=events, reports=_REPORTS)
-            table = con.sql(sql, params=bounds).to_arrow_table()
+            reader = con.sql(sql, params=bounds).to_arrow_reader(BATCH_ROWS)
+            n = 0
             with _output(out, binary=True) as f:
-                if fmt == "csv":
-                    pacsv.write_csv(table, f)
-                else:
-                    pq.write_table(table, f)
-            return int(table.num_rows)
+                writer = (pacsv.CSVWriter(f, reader.schema) if fmt == "csv"
+                          else pq.ParquetWriter(f, reader.schema))
+                with writer:
+                    for batch in reader:
+                        writer.write_batch(batch)
+                        n += batch.num_rows
+            return n
         modalities = "(" + ", ".join(f"'{m}'" for m in gdelt.MODALITIES) + ")"
         sql, to_row = _LAYOUTS[fmt]
         sql = sql.format(events=events, modalities=modalities, reports=_REPORTS)
