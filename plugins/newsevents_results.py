@@ -17,6 +17,9 @@ plugin base class at the top; the web stack and DuckDB load with the app, on fir
 """
 
 import math
+import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -103,12 +106,16 @@ def nice_step(max_value: float, max_ticks: int = 5) -> int:
         magnitude *= 10
 
 
-def bar_chart(report: "Report", width: int = 1100, height: int = 280) -> BarChart:
+def bar_chart(report: "Report", width: int = 1100, height: int = 280,
+              by_event_date: bool = False) -> BarChart:
+    """Events per day and type: per run date (partition), or per event date."""
     left, right, top, bottom = 48, 12, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     days = report.days
-    counts = {(c.day, c.plover_type): c.events for c in report.per_day}
-    totals = {day: sum(counts.get((day, t), 0) for t in report.types) for day in days}
+    per_day = report.per_event_day if by_event_date else report.per_day
+    types = report.types_of(per_day)
+    counts = {(c.day, c.plover_type): c.events for c in per_day}
+    totals = {day: sum(counts.get((day, t), 0) for t in types) for day in days}
     step = nice_step(max(totals.values(), default=0) or 1)
     y_max = step * math.ceil((max(totals.values(), default=0) or 1) / step)
     band = plot_w / len(days)
@@ -117,7 +124,7 @@ def bar_chart(report: "Report", width: int = 1100, height: int = 280) -> BarChar
     for i, day in enumerate(days):
         x = left + i * band + (band - bar_w) / 2
         y: float = top + plot_h
-        for plover_type in report.types:
+        for plover_type in types:
             n = counts.get((day, plover_type), 0)
             if n:
                 h = n / y_max * plot_h
@@ -129,8 +136,8 @@ def bar_chart(report: "Report", width: int = 1100, height: int = 280) -> BarChar
                for i, day in enumerate(days) if i % every == 0]
     y_ticks = [Tick(round(top + plot_h - v / y_max * plot_h, 2), str(v))
                for v in range(0, y_max + 1, step)]
-    by_type = {t: sum(c.events for c in report.per_day if c.plover_type == t) for t in report.types}
-    legend = [(t, type_colour(t), by_type[t]) for t in report.types]
+    by_type = {t: sum(c.events for c in per_day if c.plover_type == t) for t in types}
+    legend = [(t, type_colour(t), by_type[t]) for t in types]
     return BarChart(width, height, left, top, plot_w, plot_h, bars, y_ticks, x_ticks, legend)
 
 
@@ -210,12 +217,14 @@ def create_app() -> "FastAPI":
     from airflow.api_fastapi.core_api.security import get_user
     from fastapi import Depends, FastAPI, HTTPException, Query, Request
     from fastapi.exception_handlers import http_exception_handler
-    from fastapi.responses import HTMLResponse, RedirectResponse
+    from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
     from fastapi.staticfiles import StaticFiles
     from fastapi.templating import Jinja2Templates
+    from starlette.background import BackgroundTask
     from starlette.exceptions import HTTPException as StarletteHTTPException
 
     from newsevents.config import parse_date
+    from newsevents.export import export
     from newsevents.report import build_report, default_range
     from newsevents_airflow import DEFAULT_LAKE, open_lake
 
@@ -260,10 +269,39 @@ def create_app() -> "FastAPI":
             context["error"] = str(exc)
             return templates.TemplateResponse(request, "results.html", context, status_code=400)
         context.update(start=first.isoformat(), end=last.isoformat(), report=report,
-                       chart=bar_chart(report), map=event_map(report.places),
+                       chart=bar_chart(report),
+                       event_chart=bar_chart(report, by_event_date=True),
+                       map=event_map(report.places),
                        top_actor_events=max((a.events for a in report.actors), default=1),
                        rejects=report.rejects_by_reason())
         return templates.TemplateResponse(request, "results.html", context)
+
+    @app.get("/export.csv", dependencies=[Depends(authorized)])
+    def download_csv(
+        lake: str = Query(DEFAULT_LAKE, max_length=1000),
+        start: str = Query(alias="from", max_length=10),
+        end: str = Query(alias="to", max_length=10),
+    ):
+        """The events of the partitions shown, with their first article (``export --format
+        csv --by run``), as a download; written to a temporary file removed once sent."""
+        try:
+            opened = open_lake(lake)
+            first, last = parse_date(start), parse_date(end)
+            if last < first:
+                raise ValueError(f"the range ends ({last}) before it starts ({first})")
+            if (last - first).days >= MAX_DAYS:
+                raise ValueError(f"choose at most {MAX_DAYS} days")
+        except ValueError as exc:
+            raise HTTPException(status_code=400, detail=str(exc)) from None
+        folder = tempfile.mkdtemp(prefix="newsevents-export-")
+        name = f"newsevents-events-{first.isoformat()}-{last.isoformat()}.csv"
+        try:
+            export(opened, "csv", first, last, os.path.join(folder, name), by="run")
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return FileResponse(os.path.join(folder, name), media_type="text/csv", filename=name,
+                            background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True))
 
     return app
 

@@ -137,6 +137,20 @@ def test_events_are_counted_per_day_and_type_within_the_range(lake):
     assert report.types == ["CONSULT", "AID", "ACCUSE", "THREATEN", "PROTEST", "ASSAULT", UNCODED]
 
 
+def test_events_are_also_counted_on_the_day_they_happened(lake):
+    # A later run reports an attack of DAY2: it counts on DAY2 by event date, not by run date.
+    late = DAY3 + dt.timedelta(days=10)
+    lake.write_records("events", late, [
+        event(DAY2, 9, "ASSAULT", "Residents said 3 were killed in Aleppo on March 5.",
+              "Syrian Army", None, ALEPPO, 3)])
+    report = build_report(lake, DAY1, DAY3)
+    by_event_date = {(c.day, c.plover_type): (c.events, c.fatalities) for c in report.per_event_day}
+    assert by_event_date[(DAY2, "ASSAULT")] == (3, 4 + 3)  # the aggregate counted, not summed
+    assert sum(c.events for c in report.per_day) == 9  # by run date: only DAY1..DAY3 runs
+    assert sum(c.events for c in report.per_event_day) == 10
+    assert (OUTSIDE_RANGE, "ASSAULT") not in by_event_date
+
+
 def test_fatalities_leave_out_aggregates_and_other_partitions(lake):
     report = build_report(lake, DAY1, DAY3)
     assert report.total_fatalities == 12 + 4  # not the aggregate's 16, not February's 99
@@ -241,6 +255,30 @@ def test_bad_input_is_refused_with_a_message(ui, lake, start, end, message):
     assert response.status_code == 400
     assert message in response.text
     assert "rect class=\"bar\"" not in response.text
+
+
+@pytest.mark.slow
+def test_the_page_offers_the_range_as_csv_and_counts_by_event_date(ui):
+    import csv
+    import io
+
+    client, lake_root, session = ui
+    page = client.get("/newsevents/", params=page_params(lake_root), cookies=session("VIEWER"))
+    dom = lxml.html.fromstring(page.text)
+    (link,) = dom.xpath('//a[@id="download-csv"]')
+    assert link.text_content() == "Download CSV"
+    assert len(dom.xpath('//svg[@id="events-by-event-date"]/rect[@class="bar"]')) == 8
+    download = client.get(f"/newsevents/{link.get('href')}", cookies=session("VIEWER"))
+    assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
+    assert "newsevents-events-2024-03-04-2024-03-06.csv" in download.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(download.text)))
+    assert len(rows) == 9  # the partitions shown, not February's
+    by_id = {r["event_id"]: r for r in rows}
+    assert by_id["ev-2024-03-06-0"]["article_url"] == "https://news.example.org/2024-03-06/world"
+    assert client.get(f"/newsevents/{link.get('href')}", cookies=session(None)).status_code == 403
+    outside = client.get("/newsevents/export.csv", cookies=session("VIEWER"),
+                         params={"lake": "/etc", "from": "2024-03-04", "to": "2024-03-06"})
+    assert outside.status_code == 400 and "outside the allowed roots" in outside.text
 
 
 @pytest.mark.slow
@@ -357,6 +395,8 @@ def test_the_page_renders_the_chart_and_tables_in_chromium(chromium_binary, api_
                                                              "2024-03-04: 1 CONSULT"]
     legend = [li.text_content().split() for li in dom.xpath('//ul[@class="legend"]/li')]
     assert ["ASSAULT", "3"] in legend
+    assert len(dom.xpath('//svg[@id="events-by-event-date"]/rect[@class="bar"]')) == 8
+    assert dom.xpath('//a[@id="download-csv"]/@href')[0].startswith("export.csv?lake=")
 
     assert len(dom.xpath('//svg[@id="events-map"]/circle[@class="dot"]')) == 4
     actors = dom.xpath('//*[@id="top-actors"]/tbody/tr/td[1]/text()')

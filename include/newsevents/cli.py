@@ -5,6 +5,7 @@
     newsevents events < sentences.jsonl               # {"id","text","published"} -> events
     newsevents query "SELECT plover_type, count(*) FROM events GROUP BY 1"
     newsevents summary --lake data/lake --date 2016-01-12
+    newsevents export --lake data/lake --format acled --from 2016-01-01 --to 2016-01-31 --out x.csv
 """
 
 from __future__ import annotations
@@ -99,6 +100,18 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write the events of a date range as a GDELT, ACLED, CSV or Parquet file (or stdout)."""
+    from newsevents.export import export
+
+    lake = lake_from_env(args.lake)
+    n = export(lake, args.format, args.date_from, args.date_to, args.out, as_of=args.as_of,
+               by=args.by, country=args.country)
+    where = "stdout" if args.out == "-" else args.out
+    print(f"newsevents export: {n} rows ({args.format}) to {where}", file=sys.stderr)
+    return 0
+
+
 def lake_from_env(root: str) -> Lake:
     """A Lake for the CLI: S3 credentials, when needed, come from the environment."""
     return Lake(root, s3_options_from_env() if root.startswith("s3://") else None)
@@ -139,6 +152,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lake", default="data/lake")
     s.add_argument("--date", type=_date, required=True)
     s.set_defaults(func=cmd_summary)
+
+    x = sub.add_parser("export", help="events of a date range as GDELT, ACLED, CSV or Parquet")
+    x.add_argument("--lake", default="data/lake")
+    x.add_argument("--format", required=True,
+                   choices=["gdelt-events", "gdelt-mentions", "acled", "csv", "parquet"])
+    x.add_argument("--from", dest="date_from", type=_date, required=True, help="first date")
+    x.add_argument("--to", dest="date_to", type=_date, required=True, help="last date")
+    x.add_argument("--by", choices=["event", "run"], default="event",
+                   help="which date the range is of: the event's (default) or the run's")
+    x.add_argument("--country", default=None,
+                   help="only events that happened in this country (ISO 3166-1 alpha-3, e.g. SYR)")
+    x.add_argument("--out", default="-", help="output file (written atomically), or - for stdout")
+    x.add_argument("--as-of", default=None,
+                   help="read the lake as it was then (a table version or timestamp)")
+    x.set_defaults(func=cmd_export)
     return parser
 
 

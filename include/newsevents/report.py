@@ -5,7 +5,9 @@ returns, so everything the page shows can be checked here without a server.
 
 A date range selects date partitions. A partition holds what the run of that date
 coded (the news of that day), so events are counted per partition day and line up with
-that day's run counts (inputs, kept, duplicates, rejects). Fatalities are summed over
+that day's run counts (inputs, kept, duplicates, rejects). They are also counted by the
+day they happened (``event_date``), over every partition: an event reported days later
+counts on its own day. Fatalities are summed over
 events that are not aggregates (an aggregate is a total whose parts are coded too).
 """
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -110,6 +112,7 @@ class Report:
     actors: list[ActorCount]
     latest: list[EventRow]
     runs: list[RunRow]
+    per_event_day: list[TypeCount] = field(default_factory=list)  # by event_date, any partition
 
     @property
     def days(self) -> list[dt.date]:
@@ -126,7 +129,11 @@ class Report:
     @property
     def types(self) -> list[str]:
         """The PLOVER types present, in codebook order (cooperation first), unknown ones last."""
-        present = {c.plover_type for c in self.per_day}
+        return self.types_of(self.per_day)
+
+    @staticmethod
+    def types_of(counts: list[TypeCount]) -> list[str]:
+        present = {c.plover_type for c in counts}
         order = list(plover_quad_classes())
         return sorted(present, key=lambda t: (order.index(t) if t in order else len(order), t))
 
@@ -177,6 +184,7 @@ def build_report(lake: Lake, start: dt.date, end: dt.date, top_actors: int = 10,
             latest=[EventRow(dt.date.fromisoformat(row[0]), *row[1:])
                     for row in _rows(con, _LATEST, [*span, *span, latest])],
             runs=[_run_row(row) for row in _rows(con, _RUNS, span)],
+            per_event_day=[TypeCount(*row) for row in _rows(con, _PER_EVENT_DAY, [start, end])],
         )
     finally:
         con.close()
@@ -198,6 +206,13 @@ SELECT dt, coalesce(plover_type, '{UNCODED}') AS plover_type, count(*) AS events
        coalesce(sum(fatalities) FILTER (WHERE NOT is_aggregate), 0)::BIGINT AS fatalities
 FROM events WHERE dt BETWEEN ? AND ?
 GROUP BY ALL ORDER BY dt, plover_type
+"""
+
+_PER_EVENT_DAY = f"""
+SELECT event_date, coalesce(plover_type, '{UNCODED}') AS plover_type, count(*) AS events,
+       coalesce(sum(fatalities) FILTER (WHERE NOT is_aggregate), 0)::BIGINT AS fatalities
+FROM events WHERE event_date BETWEEN ? AND ?
+GROUP BY ALL ORDER BY event_date, plover_type
 """
 
 _PLACES = f"""

@@ -54,27 +54,56 @@ class Article:
     """One cleaned article; after ``dedupe`` also its duplicate status."""
 
     article_id: str  # == Document.doc_id
+    """Stable id of the input (16 hex chars of SHA-1 of its source); the key other tables use."""
     source: str
+    """Where the input came from: a file path, a URL, or `archive.warc.gz#offset` for an archive
+    record."""
     text: str
+    """The cleaned article text: paragraphs separated by newlines, without boilerplate or repeated
+    paragraphs."""
     url: str | None = None
+    """The URL the article was fetched from or the page declares; empty for a local file without
+    one."""
     canonical_url: str | None = None
+    """The page's canonical URL (`<link rel=canonical>`, `og:url`), normalised; what exact-URL
+    duplicates are matched on."""
     site_name: str | None = None
+    """The outlet's name as the page gives it (`og:site_name`, publisher metadata)."""
     title: str | None = None
+    """The article's headline."""
     authors: list[str] = field(default_factory=list)
+    """Bylines, as a list of names."""
     published: dt.datetime | None = None
+    """Publication time (UTC) from the page's metadata or the source; empty when unknown. Relative
+    dates in the text are resolved against it."""
     fetched_at: dt.datetime | None = None
+    """When the page was fetched or crawled (HTTP Date, WARC-Date, file modification time), UTC."""
     language: str | None = None
+    """ISO 639-1 code of the text's language; only `en` articles are coded into events."""
     is_paywalled: bool = False
+    """Whether the page marks its content as behind a paywall (the text may be only a teaser)."""
     extraction_method: str | None = None  # e.g. "trafilatura", "text"
+    """How the text was extracted."""
     boilerplate_chars_removed: int = 0
+    """Characters of boilerplate (navigation, share buttons, comment forms) removed from
+    the text."""
     repeated_paragraphs_removed: int = 0
+    """Paragraphs dropped because they repeated an earlier one (bodies printed twice by the
+    page)."""
     text_hash: str | None = None  # hash of the normalised text (dedupe)
+    """Hash of the normalised text: equal hashes are exact-text duplicates."""
     # Filled by dedupe. A duplicate keeps its row; dup_of names the canonical article.
     dup_of: str | None = None
+    """For a duplicate, the `article_id` of the canonical article it copies (possibly from an
+    earlier date); empty for a canonical article. Only canonical articles are coded."""
     dup_kind: str | None = None  # "exact_url", "exact_text", "near"
+    """How the duplicate was found."""
     dup_similarity: float | None = None
+    """Estimated Jaccard similarity (MinHash) to the canonical article, for near duplicates."""
     n_copies: int = 1  # canonical rows: how many articles (itself included) carried it
+    """On a canonical article: how many articles (itself included) carried this text."""
     n_sites: int = 1  # canonical rows: how many distinct sites carried it
+    """On a canonical article: how many distinct sites carried this text."""
 
 
 @dataclass(frozen=True)
@@ -105,38 +134,100 @@ class Event:
     """One coded event (who did what to whom, where, when, how many)."""
 
     event_id: str
+    """Stable id of the event (16 hex chars of SHA-1 of article, sentence, code, actors and
+    trigger); re-running a date gives the same ids."""
     article_id: str
+    """The article of the kept mention; all mentions are in `mentions`."""
     sentence: str
+    """The sentence the event was coded from."""
     trigger: str | None = None
+    """The word or phrase that names the action (the verb or noun the coder matched)."""
     event_date: dt.date | None = None
+    """The day the event happened: the day the sentence names (resolved against the publication
+    date), else the publication date (GDELT's date-of-report convention); empty for a future
+    event without a day."""
+    time_precision: str | None = None  # day, week, month, year, report
+    """How precisely `event_date` is known."""
     modality: str = "asserted"  # asserted, future, hypothetical, denied
+    """Whether the action is reported as having happened. Only `asserted` events happened; the
+    ACLED export keeps only those, the GDELT export `asserted` and `future` (announced intents)."""
     plover_type: str | None = None
+    """PLOVER event type (PLOVER manual 0.8)."""
     plover_mode: str | None = None
+    """PLOVER mode: how the action was carried out, one of the modes the manual defines for the
+    type."""
     plover_context: str | None = None
+    """PLOVER context from the CAMEO->PLOVER table (e.g. `military`, `diplomatic`)."""
     cameo_code: str | None = None
+    """CAMEO 1.1b3 event code (2 to 4 digits, kept as text: leading zeros matter)."""
     cameo_root: str | None = None
+    """The CAMEO root code: the code's first two digits."""
     quad_class: int | None = None
+    """Quad class of the PLOVER type (PLOVER's own table). The GDELT export recomputes QuadClass
+    from the CAMEO root, as GDELT does."""
     goldstein: float | None = None
+    """Goldstein (1992) conflict-cooperation score of the CAMEO code, -10 to +10."""
     acled_event_type: str | None = None
+    """ACLED event type the event maps to; empty for events ACLED does not record (verbal events,
+    most cooperation)."""
     acled_sub_event_type: str | None = None
+    """ACLED sub-event type."""
     actor1_name: str | None = None
+    """Who acted, as named in the text (or `unidentified armed group` for an attack without a named
+    perpetrator)."""
     actor1_country: str | None = None
+    """ISO 3166-1 alpha-3 code of actor 1's country (CAMEO country code); empty for international
+    or unknown actors."""
     actor1_sector: str | None = None
+    """CAMEO role code of actor 1."""
     actor2_name: str | None = None
+    """Who was acted upon, as named in the text."""
     actor2_country: str | None = None
+    """ISO 3166-1 alpha-3 code of actor 2's country."""
     actor2_sector: str | None = None
+    """CAMEO role code of actor 2."""
     location_name: str | None = None
+    """Where it happened: the GeoNames name of the town, province or country."""
     admin1: str | None = None
+    """Name of the province (first-level administrative division) of the place."""
+    admin1_code: str | None = None
+    """GeoNames admin1 code of the province, `<ISO2>.<code>` (e.g. `SY.09` for Aleppo; GeoNames
+    uses FIPS 10-4 admin codes for most countries)."""
     country: str | None = None
+    """ISO 3166-1 alpha-3 code of the country where it happened."""
     lat: float | None = None
+    """Latitude (WGS84) of the place: the town's coordinates, or the mean of a province's or
+    country's towns."""
     lon: float | None = None
+    """Longitude (WGS84) of the place."""
     geo_precision: int | None = None  # 1 town, 2 district, 3 province, 4 country
+    """How precisely the place is known."""
+    geonames_id: int | None = None
+    """GeoNames feature id of the town or country (https://www.geonames.org/<id>); empty for
+    provinces."""
     fatalities: int | None = None
+    """People reported killed in this event; empty when the sentence gives no toll."""
     injured: int | None = None
+    """People reported injured."""
     is_aggregate: bool = False  # a total whose parts are also coded as events
+    """True when `fatalities` is a total of other events also in the table ("35 killed in Idlib and
+    Aleppo" over 21 + 14): sum `fatalities` over the rows where this is false."""
     source_attribution: str | None = None
+    """Who the article credits for the report ("the Syrian Observatory for Human Rights")."""
     mentions: int = 1
+    """Distinct (article, sentence) mentions of the event (GDELT's NumMentions)."""
     confidence: float | None = None
+    """The coder's confidence, 0 to 1: a named actor on each side, a main-clause, asserted
+    action."""
+    n_articles: int = 1
+    """Articles reporting the event, their copies (dedupe's duplicates) included (GDELT's
+    NumArticles)."""
+    n_sources: int | None = None
+    """Distinct outlets among those articles: site name, else the URL's host, else the input
+    (GDELT's NumSources)."""
+    source_url: str | None = None
+    """URL of the first article (by publication time) reporting the event, else its source path
+    (GDELT's SOURCEURL)."""
 
 
 @dataclass(frozen=True)
@@ -144,9 +235,13 @@ class Mention:
     """Where an event was reported: one row per (event, article, sentence)."""
 
     event_id: str
+    """The event (`events.event_id`) mentioned."""
     article_id: str
+    """The article (`articles.article_id`) that mentions it."""
     sentence_index: int
+    """Position of the sentence in the article, from 0."""
     sentence: str
+    """The sentence that mentions the event."""
 
 
 @dataclass(frozen=True)
@@ -154,9 +249,13 @@ class Reject:
     """An input that did not become an article, with the stage and the reason why."""
 
     source: str
+    """The input that was rejected: file, `file:line`, URL, or `archive#offset`."""
     stage: str  # "discover", "fetch", "load", "clean", ...
+    """The stage that rejected it."""
     reason: str  # short machine-readable reason, e.g. "empty", "invalid_utf8"
+    """Short machine-readable reason."""
     detail: str = ""  # human-readable explanation
+    """Human-readable explanation (sizes, HTTP status, parser error)."""
 
 
 @dataclass(frozen=True)
@@ -164,11 +263,17 @@ class Signature:
     """MinHash band keys of a canonical article, kept so later runs can find its copies."""
 
     article_id: str
+    """The canonical article."""
     text_hash: str
+    """Hash of its normalised text (exact duplicates)."""
     canonical_url: str | None
+    """Its canonical URL (exact-URL duplicates)."""
     published: dt.datetime | None
+    """Its publication time, UTC."""
     band_keys: list[str] = field(default_factory=list)
+    """MinHash LSH band keys: an article sharing one is a near-duplicate candidate."""
     minhash: bytes = b""  # the MinHash (little-endian uint32s), to estimate similarity later
+    """The MinHash itself (little-endian uint32s), to estimate the similarity of a candidate."""
 
 
 @dataclass(frozen=True)
@@ -176,14 +281,23 @@ class RunSummary:
     """One row per pipeline run: what came in and what became of it."""
 
     run_id: str
+    """The Airflow run id (or `cli__<date>__<time>` for `newsevents run`)."""
     inputs: int
+    """Inputs the run saw (files, records, URLs). Always kept + duplicates + rejected."""
     kept: int
+    """Inputs that became canonical articles."""
     duplicates: int
+    """Articles that were duplicates of another article (this date's or an earlier one's)."""
     rejected: int
+    """Inputs rejected, with a row each in `rejects`."""
     events: int
+    """Rows the run wrote to `events`."""
     elapsed_s: float
+    """Wall time of the run, seconds."""
     started_at: dt.datetime | None = None
+    """When the run started, UTC (the GDELT export's DATEADDED)."""
     rejects_by_reason: str = "{}"  # JSON object reason -> count
+    """JSON object: reject reason -> count."""
 
 
 # ---------------------------------------------------------------------------
@@ -253,3 +367,4 @@ def _to_arrow_value(value: object) -> object:
     if isinstance(value, dt.datetime) and value.tzinfo is None:
         return value.replace(tzinfo=dt.UTC)
     return value
+

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 LANGUAGE = "en"
 VIOLENT_TYPES = {"ASSAULT", "PROTEST", "COERCE"}
 UNIDENTIFIED = "unidentified armed group"
+REPORT_DATE = "report"  # Event.time_precision of an event dated by its article's publication
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,8 @@ class _Document:
 def extract_events(articles: list[Article], default_date: date) -> Extraction:
     """Code the canonical English articles and merge the events they report more than once."""
     coded = code_articles(articles, default_date)
-    events, mentions = merge.consolidate(coded.events, coded.mentions)
+    sources = merge.article_sources(articles)
+    events, mentions = merge.consolidate(coded.events, coded.mentions, sources)
     return Extraction(events, mentions, coded.skipped)
 
 
@@ -157,9 +159,13 @@ def _events(
         acled_type, acled_sub = book.acled(
             coding, actor1 and actor1.sector, actor2 and actor2.sector
         )
-        day = (
-            when.resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
+        mention = (
+            when.event_date_mention(sentence, ctx.reference, near=draft.offset)
+            if ctx.reference
+            else None
         )
+        day = mention.day if mention else None
+        event_date = day or (ctx.reference if draft.modality != "future" else None)
         violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
         casualties_given |= violent and (fatalities is not None or injured is not None)
         events.append(
@@ -175,7 +181,8 @@ def _events(
                 article_id=document.article_id,
                 sentence=sentence,
                 trigger=draft.trigger,
-                event_date=day or (ctx.reference if draft.modality != "future" else None),
+                event_date=event_date,
+                time_precision=_time_precision(mention, event_date),
                 modality=draft.modality,
                 plover_type=coding.plover_type,
                 plover_mode=coding.plover_mode,
@@ -198,6 +205,8 @@ def _events(
                 lat=place.lat if place else None,
                 lon=place.lon if place else None,
                 geo_precision=place.precision if place else None,
+                geonames_id=place.geonames_id if place else None,
+                admin1_code=place.admin1_code if place else None,
                 fatalities=fatalities if violent else None,
                 injured=injured if violent else None,
                 source_attribution=attribution,
@@ -205,6 +214,16 @@ def _events(
             )
         )
     return events
+
+
+def _time_precision(mention: when.DateMention | None, event_date: date | None) -> str | None:
+    """ "day" when the sentence names the day; its coarser period ("week", "month", "year")
+    or "report" (no date named) when the event date is the publication date."""
+    if event_date is None:
+        return None
+    if mention is None:
+        return REPORT_DATE
+    return "day" if mention.day else mention.granularity
 
 
 def _name(actor: Actor | None) -> str | None:

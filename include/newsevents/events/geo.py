@@ -140,6 +140,8 @@ class Place:
     lat: float | None
     lon: float | None
     precision: int  # 1 town, 2 district, 3 province, 4 country
+    geonames_id: int | None = None  # the town's or country's GeoNames id (none for provinces)
+    admin1_code: str | None = None  # GeoNames admin1 code of its province, e.g. "SY.09"
 
 
 class _Town(NamedTuple):
@@ -150,6 +152,7 @@ class _Town(NamedTuple):
     lon: float
     population: int
     own_keys: tuple[str, ...]  # keys of its GeoNames name (alternate names not included)
+    geonameid: int
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class _Area:
     lat: float | None
     lon: float | None
     generic: bool = False
+    geonameid: int | None = None  # countries only: admin1.tsv has no ids
 
 
 class _Token(NamedTuple):
@@ -296,6 +300,7 @@ class Gazetteer:
                 city["longitude"],
                 city["population"] or 0,
                 tuple(_keys([city["name"]], arabic)),
+                city["geonameid"],
             )
             by_id[city["geonameid"]] = town
             names = [city["name"]]
@@ -324,8 +329,9 @@ class Gazetteer:
                 self._towns[key].append(by_id[int(target)])
 
         self._countries = {
-            iso2: _Area(iso2, c["name"], iso2, *centroids.get(iso2, (None, None)))
+            iso2: _Area(iso2, c["name"], iso2, lat, lon, geonameid=c["geonameid"])
             for iso2, c in countries.items()
+            for lat, lon in [centroids.get(iso2, (None, None))]
         }
         # key → (country, whether the key is an alias rather than the GeoNames name)
         self._country_names = {name_key(a.name): (a, False) for a in self._countries.values()}
@@ -558,8 +564,17 @@ class Gazetteer:
         return _Hit(self._area_place(area, precision), area.country, admin1, usable)
 
     def _area_place(self, area: _Area, precision: int) -> Place:
-        admin1 = area.name if precision == PROVINCE else None
-        return Place(area.name, admin1, self._iso3[area.country], area.lat, area.lon, precision)
+        province = precision == PROVINCE
+        return Place(
+            area.name,
+            area.name if province else None,
+            self._iso3[area.country],
+            area.lat,
+            area.lon,
+            precision,
+            area.geonameid,
+            area.code if province else None,
+        )
 
     def _town_place(self, town: _Town, precision: int) -> Place:
         area = self._admin1.get(town.admin1)
@@ -570,6 +585,8 @@ class Gazetteer:
             town.lat,
             town.lon,
             precision,
+            town.geonameid,
+            town.admin1,
         )
 
 

@@ -19,6 +19,11 @@ if both were reported in the same article and the total's place contains the par
 country, or its province). Totals are checked from the smallest up, and a flagged total is
 never a part of a larger one.
 
+Each kept event also says who reported it (``article_sources``): ``n_articles`` counts the
+articles that carry it, their copies (dedupe's duplicates) included; ``n_sources`` the
+distinct outlets among them (site name, else the URL's host, else the input itself);
+``source_url`` is the URL (else the source) of the first of them by publication time.
+
 Everything is sorted before it is compared, so the result does not depend on input order.
 """
 
@@ -28,18 +33,64 @@ import dataclasses
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlsplit
 
-from newsevents.schema import Event, Mention
+from newsevents.schema import Article, Event, Mention
 
 ASSERTED = "asserted"
 
 
-def consolidate(events: list[Event], mentions: list[Mention]) -> tuple[list[Event], list[Mention]]:
+@dataclass
+class ArticleSource:
+    """Who carried a canonical article: what an event's n_articles/n_sources/source_url need."""
+
+    link: str  # its URL, else its source (path, archive#offset)
+    published: datetime | None
+    copies: int = 1  # itself and its duplicates
+    outlets: set[str] = field(default_factory=set)
+
+
+def article_sources(articles: Iterable[Article]) -> dict[str, ArticleSource]:
+    """Canonical article id -> its link, publication time, copies and outlets.
+
+    One pass over a day's articles (duplicates included, with dedupe's marks applied),
+    keeping a few fields per article and never its text.
+    """
+    sources: dict[str, ArticleSource] = {}
+    copies: list[tuple[str, str]] = []
+    for article in articles:
+        if article.dup_of is None:
+            link = article.canonical_url or article.url or article.source
+            outlets = {_outlet(article)}
+            sources[article.article_id] = ArticleSource(link, article.published, 1, outlets)
+        else:
+            copies.append((article.dup_of, _outlet(article)))
+    for canonical, outlet in copies:
+        if canonical in sources:  # else a copy of an earlier day's article
+            sources[canonical].copies += 1
+            sources[canonical].outlets.add(outlet)
+    return sources
+
+
+def _outlet(article: Article) -> str:
+    host = urlsplit(article.canonical_url or article.url or "").hostname or ""
+    return article.site_name or host.removeprefix("www.") or article.source
+
+
+def consolidate(
+    events: list[Event],
+    mentions: list[Mention],
+    sources: Mapping[str, ArticleSource] | None = None,
+) -> tuple[list[Event], list[Mention]]:
     """Merge events reported more than once and flag aggregate totals (module doc).
 
     Returns the kept events (sorted by article and event id) and the mention rows,
     re-pointed to the kept events and de-duplicated (sorted by event, article, sentence).
+    ``sources`` (``article_sources`` of the day's articles) fills n_articles, n_sources
+    and source_url; without it n_articles counts the distinct articles only.
     """
     rows_of: dict[str, set[Mention]] = defaultdict(set)
     for mention in mentions:
@@ -57,7 +108,8 @@ def consolidate(events: list[Event], mentions: list[Mention]) -> tuple[list[Even
         count = len({(r.article_id, r.sentence_index) for r in rows}) or sum(
             e.mentions for e in group
         )
-        kept.append(dataclasses.replace(keep, mentions=count))
+        reporting = {r.article_id for r in rows} | {keep.article_id}
+        kept.append(dataclasses.replace(keep, mentions=count, **_reported_by(reporting, sources)))
         new_rows |= rows
 
     articles = _articles_of(kept, new_rows)
@@ -69,6 +121,21 @@ def consolidate(events: list[Event], mentions: list[Mention]) -> tuple[list[Even
     return result, sorted(
         new_rows, key=lambda r: (r.event_id, r.article_id, r.sentence_index, r.sentence)
     )
+
+
+def _reported_by(article_ids: set[str], sources: Mapping[str, ArticleSource] | None) -> dict:
+    """n_articles, n_sources and source_url of an event reported by these articles."""
+    known = [sources[a] for a in sorted(article_ids) if a in sources] if sources else []
+    if not known:
+        return {"n_articles": len(article_ids), "n_sources": None, "source_url": None}
+    first = min(
+        known, key=lambda s: (s.published is None, s.published.timestamp() if s.published else 0.0)
+    )
+    return {
+        "n_articles": sum(s.copies for s in known) + len(article_ids) - len(known),
+        "n_sources": len(set().union(*(s.outlets for s in known))),
+        "source_url": first.link,
+    }
 
 
 # -- same event -----------------------------------------------------------------------------

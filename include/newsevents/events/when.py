@@ -123,12 +123,21 @@ def resolve_date(sentence: str, reference: date, near: int | None = None) -> dat
     Takes the date expression nearest to character offset ``near`` (the trigger), else the
     first one; a coarse expression ("later this month") gives None (module doc).
     """
+    mention = event_date_mention(sentence, reference, near)
+    return mention.day if mention else None
+
+
+def event_date_mention(
+    sentence: str, reference: date, near: int | None = None
+) -> DateMention | None:
+    """The date expression ``resolve_date`` reads, with its granularity (the event's
+    ``time_precision``), or None when the sentence has none."""
     found = date_mentions(sentence, reference)
     if not found:
         return None
     if near is None:
-        return found[0].day
-    return min(found, key=lambda m: (_distance(m, near), m.start)).day
+        return found[0]
+    return min(found, key=lambda m: (_distance(m, near), m.start))
 
 
 def date_mentions(sentence: str, reference: date) -> list[DateMention]:
