@@ -234,17 +234,11 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[Shard],
     marks = _read_marks(lake, coded[0]) if coded else {}
     rejects = [r for shard in coded for path in shard.rejects
                for r in lake.unstage(path, "rejects")]
-<<<<<<< HEAD
     coded_events = [e for shard in coded for e in lake.unstage(_staged(shard, "events"), "events")]
     coded_mentions = [m for shard in coded
                       for m in lake.unstage(_staged(shard, "mentions"), "mentions")]
-    event_rows, mention_rows = events.consolidate(coded_events, coded_mentions)
-=======
-    coded_events = [e for shard in coded for e in lake.unstage(shard["events"], "events")]
-    coded_mentions = [m for shard in coded for m in lake.unstage(shard["mentions"], "mentions")]
     reporters = events.article_sources(a for shard in coded for a in _marked(lake, shard, marks))
     event_rows, mention_rows = events.consolidate(coded_events, coded_mentions, reporters)
->>>>>>> export
     n_dups = sum(1 for m in marks.values() if m.dup_of is not None)
     summary = RunSummary(
         run_id=run_id,
