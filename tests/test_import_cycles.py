@@ -140,7 +140,7 @@ LAYERS = [
     {"newsevents.sources", "newsevents.clean", "newsevents.dedupe", "newsevents.events"},
     {"newsevents.lake"},
     {"newsevents.config", "newsevents.plan", "newsevents.pipeline", "newsevents.query",
-     "newsevents.report"},
+     "newsevents.report", "newsevents.export", "newsevents.codebook"},
     {"newsevents.cli", "newsevents.__main__"},
     {"newsevents_airflow"},
 ]
@@ -149,7 +149,7 @@ STAGES = LAYERS[2]
 
 def unit(module: str) -> str:
     """The layered unit a module belongs to: a stage package, or the module itself."""
-    for stage in STAGES:
+    for stage in (*STAGES, "newsevents.export"):
         if module == stage or module.startswith(stage + "."):
             return stage
     return "newsevents_airflow" if module.startswith("newsevents_airflow") else module
