@@ -15,9 +15,7 @@ import re
 
 from lxml.etree import Element, _Element
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
-from trafilatura.utils import load_html
-from trafilatura.xml import xmltotxt
+from trafilatura import bare_extraction, load_html
 
 from newsevents.clean.patterns import fullmatch, patterns
 from newsevents.clean.text import Block
@@ -48,6 +46,8 @@ _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some C
 _TAG = re.compile(r"<[a-zA-Z!/?][^>]{0,200}>")
 _PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
+_LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after each
+_SPACE = re.compile(r"\s+")
 _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, linked text length)
 
 
@@ -74,15 +74,32 @@ def extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
     Not in fast mode: its readability/jusText fallbacks rescue pages whose markup its own
     rules misread, and on a pruned tree they cost little.
     """
-    document = bare_extraction(tree, url=url, include_comments=False, output_format="txt")
+    document = bare_extraction(tree, url=url, include_comments=False)
     if document is None or document.body is None:
         return []
-    blocks = []
-    for child in document.body:
-        kind = _KIND.get(child.tag, "p")
-        for line in xmltotxt(child, False).split("\n"):
-            blocks.append(Block(line, kind))
-    return blocks
+    return [block for child in document.body for block in _blocks(child)]
+
+
+def _blocks(element: _Element) -> list[Block]:
+    """One element of trafilatura's result tree (``Document.body``: head, p, list, quote,
+    table ...) as blocks: a line per paragraph, line break, list item or table row.
+
+    Hand-written because trafilatura's own renderer (``xml.xmltotxt``) is not public API,
+    and its plain text keeps the page's hard line breaks inside paragraphs.
+    """
+    kind = _KIND.get(element.tag, "p")
+    for node in element.iter(Element):
+        if node.text:
+            node.text = _SPACE.sub(" ", node.text)
+        tail = _SPACE.sub(" ", node.tail) if node.tail else ""
+        if node.tag in _LINE_ENDS:
+            tail = "\n" + tail
+        elif node.tag == "cell":
+            tail = " | " + tail
+        if node is not element:
+            node.tail = tail
+    lines = (line.strip(" |") for line in element.xpath("string()").split("\n"))
+    return [Block(line, kind) for line in lines if line]
 
 
 def is_displayed(tree: HtmlElement, text: str) -> bool:

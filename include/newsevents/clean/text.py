@@ -51,9 +51,11 @@ class CleanedText:
     is_paywalled: bool = False  # a "subscribe to read on" prompt was found (and removed)
 
 
-def clean_text(text: str, authors: Sequence[str] = ()) -> CleanedText:
+def clean_text(
+    text: str, authors: Sequence[str] = (), headline: str | None = None
+) -> CleanedText:
     """Clean plain text: split it into paragraphs, then run the text-level pass."""
-    return clean_blocks([Block(p) for p in split_paragraphs(text)], authors)
+    return clean_blocks([Block(p) for p in split_paragraphs(text)], authors, headline)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -82,7 +84,9 @@ def _is_wrapped(lines: list[str]) -> bool:
     return open_ended * 2 >= len(body)
 
 
-def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> CleanedText:
+def clean_blocks(
+    blocks: Iterable[Block], authors: Sequence[str] = (), headline: str | None = None
+) -> CleanedText:
     """The text-level pass over an article's blocks (see the module docstring).
 
     Removed, in this order: reader-comment sections, sub-headings, paywall prompts, furniture
@@ -96,7 +100,7 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
     """
     pats = patterns()
     items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
-    items = [b for b in items if b.text]
+    items = without_headline([b for b in items if b.text], headline)
     kept: list[str] = []
     seen: set[str] = set()
     removed_chars = repeated = 0
@@ -110,8 +114,6 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
                 break
             removed_chars += len(text)
             continue
-        if block.kind == "head" and len(text) <= MAX_HEADING_CHARS:
-            continue
         if fullmatch(pats.paywall, text):
             paywalled = True
             removed_chars += len(text)
@@ -119,7 +121,6 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
         key = _key(text)
         if (
             not key
-            or (kept and block.kind == "p" and is_fragment(text))
             or fullmatch(pats.line, text)
             or is_byline(text, author_keys, pats.byline_words)
             or (index * 3 >= len(items) * 2 and is_author_note(key, author_keys))
@@ -153,15 +154,14 @@ def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:
     return [Block(standfirst), *blocks]
 
 
-def with_headline(text: str, headline: str | None) -> str:
-    """The article as published: its headline, then the body (unless the body opens with it).
-
-    The headline states the main event, so the events stage should see it like any sentence.
-    """
+def without_headline(blocks: list[Block], headline: str | None) -> list[Block]:
+    """The blocks without the headline at their start: it is the article's title, not its
+    body (extractors and plain-text files often repeat it as the first line)."""
     key = _key(headline or "")
-    if not key or _key(text.split("\n", 1)[0]).startswith(key):
-        return text
-    return f"{headline}\n{text}"
+    start = 0
+    while key and start < len(blocks) and _key(blocks[start].text) == key:
+        start += 1
+    return blocks[start:]
 
 
 def is_fragment(text: str) -> bool:
