@@ -37,9 +37,7 @@ _FURNITURE_TAGS = frozenset(
 )
 # A block whose text is mostly link text is a link list (related stories, "read also"):
 # lists at half links, other blocks at 80 % (a paragraph may link several names).
-_LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol", "li")} | {
-    tag: 0.8 for tag in ("p", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
-}
+_LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol")} | {tag: 0.8 for tag in ("div", "section", "aside")}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
