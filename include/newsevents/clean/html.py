@@ -32,6 +32,8 @@ _FURNITURE_ATTR = re.compile(
     # embedded posts: someone else's words, shown as a card
     r"|twitter-tweet|instagram-media|tiktok-embed|fb-post|bluesky-embed"
 )
+_ID_PARTS = re.compile(r"[-_\s]+")
+_MAX_ROLE_ID_PARTS = 3
 _FURNITURE_TAGS = frozenset(
     {"div", "section", "aside", "ul", "ol", "p", "span", "footer", "header", "blockquote"}
 )
@@ -232,7 +234,13 @@ def _comment_section(heading: _Element, sizes: _Sizes, page: int) -> list[_Eleme
 
 
 def _is_furniture(element: _Element) -> bool:
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    """Whether the element's class, or its id, names furniture. Not an id made from a
+    heading ("sharing-with-a-single-developer", an anchor of documentation pages): an id
+    of more than a few words names its text, not its role."""
+    id_ = element.get("id") or ""
+    if len(_ID_PARTS.split(id_)) > _MAX_ROLE_ID_PARTS:
+        id_ = ""
+    names = f"{element.get('class') or ''} {id_}"
     return names != " " and _FURNITURE_ATTR.search(names.lower()) is not None
 
 
