@@ -39,6 +39,8 @@ MAX_BYTES = 10_000_000
 # An HTML page whose cleaned text is shorter than this has no article: an index, error or
 # empty page (a real brief is longer; CJK text carries more per character, hence a low bar).
 MIN_ARTICLE_CHARS = 100
+# An HTML page whose text is mostly the text of its links is an index (a list of headlines).
+MAX_LINK_SHARE = 0.8
 # A page that declares itself not free (schema.org isAccessibleForFree) and yields less
 # text than this is a teaser, not the article.
 TEASER_MAX_CHARS = 1_000
@@ -84,6 +86,9 @@ def _clean_html(doc: Document) -> Article | Reject:
             "no_article_text",
             f"{len(cleaned.text)} characters of article text (index, error or empty page)",
         )
+    linked = html.link_share(tree, " ".join(cleaned.paragraphs))
+    if linked >= MAX_LINK_SHARE:
+        return _reject(doc, "no_article_text", f"{linked:.0%} of the text is link text (an index page)")
     return _article(
         doc,
         cleaned,

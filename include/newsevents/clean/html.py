@@ -44,6 +44,7 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
 _TAG = re.compile(r"<[a-zA-Z!/?][^>]{0,200}>")
+_MIN_LINK_CHARS = 12  # shorter link texts ("Home", a name) say nothing about the page
 _PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
 _LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after each
@@ -100,6 +101,16 @@ def _blocks(element: _Element) -> list[Block]:
             node.tail = tail
     lines = (line.strip(" |") for line in element.xpath("string()").split("\n"))
     return [Block(line, kind) for line in lines if line]
+
+
+def link_share(tree: HtmlElement, text: str) -> float:
+    """The share of ``text`` that is the text of the page's links (whole link texts found in
+    it): near 1 for an index page, whose "article" is a list of headlines."""
+    if not text:
+        return 0.0
+    anchors = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    linked = sum(len(a) for a in anchors if len(a) >= _MIN_LINK_CHARS and a in text)
+    return min(linked / len(text), 1.0)
 
 
 def is_displayed(tree: HtmlElement, text: str) -> bool:

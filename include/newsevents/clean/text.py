@@ -22,6 +22,7 @@ MAX_FRAGMENT_WORDS = 8
 # Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
 MAX_HEADING_CHARS = 150
 MIN_STANDFIRST_CHARS = 40
+MIN_REFRAIN_CHARS = 100  # a repeated line shorter than this is a template's, not the author's
 MIN_STANDFIRST_OVERLAP = 0.3  # share of a standfirst's words that the body must also use
 # C0 control characters but tab and newlines: never text, and refused by some databases
 _CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
@@ -102,8 +103,7 @@ def clean_blocks(
     items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
     items = without_headline([b for b in items if b.text], headline)
     kept: list[str] = []
-    seen: set[str] = set()
-    removed_chars = repeated = 0
+    removed_chars = 0
     paywalled = False
     author_keys = [_key(a) for a in authors if _key(a)]
     for index, block in enumerate(items):
@@ -127,12 +127,40 @@ def clean_blocks(
         ):
             removed_chars += len(text)
             continue
-        if key in seen:
-            repeated += 1
-            continue
-        seen.add(key)
         kept.append(text)
+    kept, repeated = without_repeats(kept)
     return CleanedText("\n".join(kept), kept, removed_chars, repeated, paywalled)
+
+
+def without_repeats(paragraphs: list[str]) -> tuple[list[str], int]:
+    """The paragraphs without the repeats of a passage, and how many were dropped.
+
+    A paragraph goes when it repeats an earlier one together with a neighbour (the page
+    shows a passage twice: the whole body again, a teaser block of the opening), or when
+    a short line comes back (a template's label or prompt, a teaser's headline). A long
+    paragraph that comes back on its own (a refrain, a test page's filler) stays.
+    """
+    keys = [_key(p) for p in paragraphs]
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+
+    def echoes(index: int, step: int) -> bool:
+        neighbour, origin = index + step, first[keys[index]] + step
+        return (
+            0 <= neighbour < len(keys)
+            and 0 <= origin < len(keys)
+            and keys[neighbour] != keys[index]
+            and keys[neighbour] == keys[origin]
+        )
+
+    kept = [
+        p
+        for index, p in enumerate(paragraphs)
+        if first[keys[index]] == index
+        or not (len(p) < MIN_REFRAIN_CHARS or echoes(index, 1) or echoes(index, -1))
+    ]
+    return kept, len(paragraphs) - len(kept)
 
 
 def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:
