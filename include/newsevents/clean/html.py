@@ -86,17 +86,18 @@ def _blocks(element: _Element) -> list[Block]:
     table ...) as blocks: a line per paragraph, line break, list item or table row.
 
     Hand-written because trafilatura's own renderer (``xml.xmltotxt``) is not public API,
-    and its plain text keeps the page's hard line breaks inside paragraphs.
+    and its plain text keeps the page's hard line breaks inside paragraphs. A table cell
+    stays on its row's line; a code block is one line (its line breaks are layout).
     """
     kind = _KIND.get(element.tag, "p")
     for node in element.iter(Element):
         if node.text:
             node.text = _SPACE.sub(" ", node.text)
         tail = _SPACE.sub(" ", node.tail) if node.tail else ""
-        if node.tag in _LINE_ENDS:
-            tail = "\n" + tail
-        elif node.tag == "cell":
+        if node.tag == "cell":
             tail = " | " + tail
+        elif node.tag in _LINE_ENDS and next(node.iterancestors("cell"), None) is None:
+            tail = "\n" + tail
         if node is not element:
             node.tail = tail
     lines = (line.strip(" |") for line in element.xpath("string()").split("\n"))

@@ -108,7 +108,7 @@ def clean_blocks(
     author_keys = [_key(a) for a in authors if _key(a)]
     for index, block in enumerate(items):
         text = block.text
-        if fullmatch(pats.comment_heading, text):
+        if block.kind in ("p", "head") and fullmatch(pats.comment_heading, text):
             if index * 2 >= len(items):
                 removed_chars += sum(len(b.text) for b in items[index:])
                 break
