@@ -42,6 +42,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import lxml.html
 import trafilatura
@@ -60,8 +61,11 @@ READABILITY_URL = "http://fakehost/test/page.html"  # the URL Readability's test
 READABILITY_CRAWLED = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
 _TOKEN = re.compile(r"\w+")
 _BLOCKS = frozenset(
-    "p div section article aside header footer main blockquote pre li ul ol dl dt dd table "
-    "tr td th caption figure figcaption h1 h2 h3 h4 h5 h6 br hr".split()
+    [
+        "p", "div", "section", "article", "aside", "header", "footer", "main", "blockquote",
+        "pre", "li", "ul", "ol", "dl", "dt", "dd", "table", "tr", "td", "th", "caption", "figure",
+        "figcaption", "h1", "h2", "h3", "h4", "h5", "h6", "br", "hr",
+    ]
 )
 BARE_SCRIPT = (
     "import sys, trafilatura\n"
@@ -102,7 +106,9 @@ def load_fundus(corpus: Path) -> list[Page]:
         expected = json.loads(expected_file.read_text("utf-8"))
         html_files = sorted(folder.glob(f"{publisher}_*.html.gz"))
         if len(html_files) != len(expected):
-            raise SystemExit(f"{expected_file}: {len(expected)} entries for {len(html_files)} pages")
+            raise SystemExit(
+                f"{expected_file}: {len(expected)} entries for {len(html_files)} pages"
+            )
         for version, html_file in zip(sorted(expected, key=_version_key), html_files, strict=True):
             entry, page_info = expected[version], info[html_file.name]
             body = entry.get("body") or {}
@@ -198,7 +204,7 @@ def newsevents_clean(page: Page) -> Output:
     return Output(result.text, result.title, result.published.date() if result.published else None)
 
 
-def _extract(**options: bool) -> Callable[[Page], Output]:
+def _extract(**options: Any) -> Callable[[Page], Output]:
     def run(page: Page) -> Output:
         return Output(trafilatura.extract(page.html, url=page.url, **options) or "")
 
@@ -207,7 +213,7 @@ def _extract(**options: bool) -> Callable[[Page], Output]:
 
 def bare_with_metadata(page: Page) -> Output:
     document = trafilatura.bare_extraction(page.html, url=page.url, with_metadata=True)
-    if document is None:
+    if document is None or isinstance(document, dict):
         return Output("")
     date = dt.date.fromisoformat(document.date[:10]) if document.date else None
     return Output(document.text or "", document.title, date)
@@ -268,14 +274,18 @@ def evaluate(
         date_accuracy=sum(o.published == p.expected_date for o, p in dated) / len(dated)
         if metadata and dated
         else None,
-        dates_after_crawl=sum(1 for o, p in fundus if o.published and o.published > p.crawled.date())
+        dates_after_crawl=sum(
+            1 for o, p in fundus if o.published and o.published > p.crawled.date()
+        )
         if metadata and fundus
         else None,
         cpu_seconds=sum(s for _, _, s in scored),
     )
 
 
-def run(pages: list[Page], systems: list[str]) -> tuple[dict[str, list[Output]], dict[str, list[float]]]:
+def run(
+    pages: list[Page], systems: list[str]
+) -> tuple[dict[str, list[Output]], dict[str, list[float]]]:
     """Every system on every page, interleaved page by page so that a change in the load
     of the (shared) machine during the run affects all systems alike."""
     for name in systems:

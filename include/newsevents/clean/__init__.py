@@ -88,7 +88,9 @@ def _clean_html(doc: Document) -> Article | Reject:
         )
     linked = html.link_share(tree, " ".join(cleaned.paragraphs))
     if linked >= MAX_LINK_SHARE:
-        return _reject(doc, "no_article_text", f"{linked:.0%} of the text is link text (an index page)")
+        return _reject(
+            doc, "no_article_text", f"{linked:.0%} of the text is link text (an index page)"
+        )
     return _article(
         doc,
         cleaned,

@@ -76,7 +76,7 @@ def extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
     rules misread, and on a pruned tree they cost little.
     """
     document = bare_extraction(tree, url=url, include_comments=False)
-    if document is None or document.body is None:
+    if document is None or isinstance(document, dict) or document.body is None:
         return []
     return [block for child in document.body for block in _blocks(child)]
 
@@ -173,12 +173,13 @@ def _prune_targets(tree: HtmlElement) -> list[tuple[_Element, str]]:
     ]
     for element, (total, linked) in sizes.items():
         tag = element.tag
-        if tag in _HEADINGS:
-            if total and fullmatch(comment_heading, " ".join(element.text_content().split())):
-                targets.extend(
-                    (e, "comment_heading") for e in _comment_section(element, sizes, page)
-                )
-                continue
+        if (
+            tag in _HEADINGS
+            and total
+            and fullmatch(comment_heading, " ".join(element.text_content().split()))
+        ):
+            targets.extend((e, "comment_heading") for e in _comment_section(element, sizes, page))
+            continue
         if total > most:
             continue
         if tag == "form":

@@ -4,7 +4,8 @@ It runs on every article, whatever its format: on the paragraphs trafilatura ext
 HTML (which still carry comment prompts, share and newsletter lines, photo credits and
 bylines) and on plain text, where it is the only cleaning there is. Lines are removed only
 when a whole paragraph is furniture (see data/clean/boilerplate.yaml), so real paragraphs
-that mention "comments" or "subscribe" stay.
+that mention "comments" or "subscribe" stay. The text is the article's body: no headline
+(that is the title), but the standfirst, sub-headings and list items.
 """
 
 from __future__ import annotations
@@ -17,10 +18,6 @@ from newsevents.clean.patterns import fullmatch, patterns
 
 _WORD = re.compile(r"\w+")
 _CLOSING = tuple(".!?:;\"“”»›'’)…。！？」』")  # what ends a sentence (or a quote, or a list intro)
-MAX_FRAGMENT_CHARS = 60
-MAX_FRAGMENT_WORDS = 8
-# Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
-MAX_HEADING_CHARS = 150
 MIN_STANDFIRST_CHARS = 40
 MIN_REFRAIN_CHARS = 100  # a repeated line shorter than this is a template's, not the author's
 MIN_STANDFIRST_OVERLAP = 0.3  # share of a standfirst's words that the body must also use
@@ -29,7 +26,10 @@ _CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
 # words that may sit between the names of a byline ("By Jane Doe and John Roe")
 _NAME_JOINERS = frozenset(
-    ["and", "und", "et", "y", "e", "og", "och", "en", "i", "&", "van", "von", "der", "den", "de", "da", "del", "della", "di", "du", "le", "la", "al", "bin", "ibn"]
+    [
+        "and", "und", "et", "y", "e", "og", "och", "en", "i", "&", "van", "von", "der", "den",
+        "de", "da", "del", "della", "di", "du", "le", "la", "al", "bin", "ibn",
+    ]
 )
 
 
@@ -90,14 +90,11 @@ def clean_blocks(
 ) -> CleanedText:
     """The text-level pass over an article's blocks (see the module docstring).
 
-    Removed, in this order: reader-comment sections, sub-headings, paywall prompts, furniture
-    lines (patterns), fragments (see ``is_fragment``), bylines and author notes, then
-    repeated paragraphs.
-
-    Sub-headings are dropped from the text (they are not sentences: kept, a sentence
-    splitter glues them to the next paragraph's first sentence) but still mark where a
-    reader-comment section starts; everything from a comment-section heading in the second
-    half of the article on is the comment section (form prompts, the comments themselves).
+    Removed, in this order: the headline (it is the title), reader-comment sections,
+    paywall prompts, furniture lines (patterns), bylines and author notes, then repeats
+    (see ``without_repeats``). Nothing goes for being short, a sub-heading or a list item:
+    those are the article's own. A comment-section heading (as a paragraph or heading) in
+    the second half of the article starts the comment section: it and all after it go.
     """
     pats = patterns()
     items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
@@ -190,19 +187,6 @@ def without_headline(blocks: list[Block], headline: str | None) -> list[Block]:
     while key and start < len(blocks) and _key(blocks[start].text) == key:
         start += 1
     return blocks[start:]
-
-
-def is_fragment(text: str) -> bool:
-    """A few words with no closing punctuation: a label, kicker, credit or bold pseudo-heading.
-
-    Not a sentence, so not article text (the first paragraph is exempt: in plain text it is
-    usually the headline).
-    """
-    return (
-        len(text) <= MAX_FRAGMENT_CHARS
-        and len(text.split()) <= MAX_FRAGMENT_WORDS
-        and not text.endswith(_CLOSING)
-    )
 
 
 def is_author_note(key: str, author_keys: Sequence[str]) -> bool:
