@@ -181,12 +181,20 @@ def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:
 
 def without_headline(blocks: list[Block], headline: str | None) -> list[Block]:
     """The blocks without the headline at their start: it is the article's title, not its
-    body (extractors and plain-text files often repeat it as the first line)."""
+    body (extractors and plain-text files often repeat it as the first line). A first line
+    that is most of the title's start is the headline too: the title adds the site's or a
+    source's name ("... (CNET Japan)")."""
     key = _key(headline or "")
     start = 0
-    while key and start < len(blocks) and _key(blocks[start].text) == key:
+    while key and start < len(blocks) and _is_headline(_key(blocks[start].text), key):
         start += 1
     return blocks[start:]
+
+
+def _is_headline(line: str, headline: str) -> bool:
+    return line == headline or (
+        len(line) * 2 >= len(headline) and headline.startswith(f"{line} ")
+    )
 
 
 def is_author_note(key: str, author_keys: Sequence[str]) -> bool:
