@@ -33,13 +33,14 @@ _FURNITURE_ATTR = re.compile(
     r"|twitter-tweet|instagram-media|tiktok-embed|fb-post|bluesky-embed"
 )
 _ID_PARTS = re.compile(r"[-_\s]+")
-_MAX_ROLE_ID_PARTS = 3
+_MAX_ROLE_ID_PARTS = 3  # an id of more words names the element's text, not its role
 _FURNITURE_TAGS = frozenset(
     {"div", "section", "aside", "ul", "ol", "p", "span", "footer", "header", "blockquote"}
 )
-# A block whose text is mostly link text is a link list (related stories, "read also"):
-# lists at half links, other blocks at 80 % (a paragraph may link several names).
-_LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol")} | {tag: 0.8 for tag in ("div", "section", "aside")}
+# A list or block whose text is mostly link text is a link list (related stories, "read
+# also"): whole lists at half links, other blocks at 80 %. Never a single list item,
+# paragraph or heading: in an article those are the author's (a source, a linked name).
+_LINK_SHARE = {"ul": 0.5, "ol": 0.5, "div": 0.8, "section": 0.8, "aside": 0.8}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
