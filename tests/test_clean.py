@@ -12,7 +12,7 @@ from newsevents.clean import MAX_BYTES, clean, clean_text
 from newsevents.schema import Article, Document, Reject
 
 PAGES = FIXTURES / "clean"
-FETCHED = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.timezone.utc)
+FETCHED = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 
 FLOOD_PARAGRAPHS = [
     "Heavy rain over the weekend pushed the Elm River past its banks on Sunday",
@@ -66,7 +66,7 @@ def test_wordpress_comment_list_and_reply_form_are_removed():
 
 def test_a_plain_comment_section_inside_the_article_is_removed():
     result = article(page("comment_section.html"))
-    assert result.text.count("\n") == 3  # headline + the three paragraphs
+    assert result.text.count("\n") == 2  # the three paragraphs (the headline is the title)
     assert "third day on Monday" in result.text
     assert "diverted to two smaller terminals" in result.text
     assert "Comments About This Article" not in result.text
@@ -204,7 +204,7 @@ def test_empty_and_binary_bodies_are_rejected(fmt, body, reason):
 
 def test_invalid_utf8_in_a_text_document_is_rejected():
     body = (
-        "Die Regierung hat am Montag".encode()
+        b"Die Regierung hat am Montag"
         + b" \xff\xfe "
         + "neue Maßnahmen beschlossen.".encode()
     )
@@ -231,12 +231,12 @@ def test_metadata_of_a_news_page():
     )  # no " | The Valley Courier"
     assert result.site_name == "The Valley Courier"
     assert result.authors == ["Maria Jensen"]
-    assert result.published == dt.datetime(2024, 3, 4, tzinfo=dt.timezone.utc)
+    assert result.published == dt.datetime(2024, 3, 4, tzinfo=dt.UTC)
     # the canonical link, without its tracking parameters
     assert result.canonical_url == "https://valleycourier.example/news/2024/03/04/flooding-valley/"
     assert result.url == "https://news.example/story?id=7&utm_source=rss"
     assert result.language == "en"
-    assert result.text.split("\n")[0] == result.title  # the text opens with the headline
+    assert result.title not in result.text  # the headline is the title, not the body
     assert result.extraction_method == "trafilatura" and result.text_hash is None
 
 
@@ -255,16 +255,16 @@ def test_a_publication_date_is_never_after_the_fetch():
     body = (PAGES / "updated_date.html").read_bytes()
     # fetched before the page claims to be published: the claim cannot be right
     assert (
-        article(doc(body, fetched_at=dt.datetime(2023, 1, 1, tzinfo=dt.timezone.utc))).published
+        article(doc(body, fetched_at=dt.datetime(2023, 1, 1, tzinfo=dt.UTC))).published
         is None
     )
     # a local date one day ahead of UTC is the fetch day in UTC
-    ahead = article(doc(body, fetched_at=dt.datetime(2024, 2, 11, 23, 0, tzinfo=dt.timezone.utc)))
+    ahead = article(doc(body, fetched_at=dt.datetime(2024, 2, 11, 23, 0, tzinfo=dt.UTC)))
     assert ahead.published.date() == dt.date(2024, 2, 11)
 
 
 def test_title_and_date_given_by_the_document_win():
-    given = dt.datetime(2024, 2, 10, 8, 0, tzinfo=dt.timezone.utc)
+    given = dt.datetime(2024, 2, 10, 8, 0, tzinfo=dt.UTC)
     result = article(
         page("updated_date.html", title="  Schulgesetz:\xa0Landtag stimmt zu ", published=given)
     )
@@ -285,13 +285,14 @@ def test_a_full_article_is_not_flagged_as_paywalled():
 
 
 def test_the_standfirst_shown_above_the_body_is_part_of_the_text():
-    lines = article(page("standfirst.html")).text.split("\n")
-    assert lines[:2] == [
-        "Mine collapse traps dozens of workers",
+    result = article(page("standfirst.html"))
+    lines = result.text.split("\n")
+    assert result.title == "Mine collapse traps dozens of workers"
+    assert lines[:1] == [
         "Rescue teams are drilling towards a chamber where 37 miners are believed to be "
         "sheltering after a tunnel roof gave way on Wednesday.",
     ]
-    assert lines[2].startswith("The collapse happened shortly after the morning shift")
+    assert lines[1].startswith("The collapse happened shortly after the morning shift")
 
 
 def test_a_site_slogan_is_not_taken_for_a_standfirst():
@@ -319,3 +320,65 @@ def test_plain_text_labelled_html_is_cleaned_as_text():
         "The army said on Monday it had retaken the town after three days of fighting.",
         "Civilians who fled last week began returning on Tuesday, local officials said.",
     ]
+
+
+# -- what the text is: the body, with its sub-headings and lists ------------------------------
+
+STORY = [
+    "The city council approved a plan on Tuesday to rebuild the old harbour wall before winter.",
+    "Work will start in October and is expected to take eighteen months, officials said.",
+    "Residents near the harbour have complained for years about flooding during storms.",
+]
+
+
+def story_page(extra: str) -> bytes:
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY)
+    return (
+        "<html><head><title>Council backs harbour wall plan | Port Gazette</title></head><body>"
+        "<nav><a href='/'>Home</a> <a href='/news'>News</a></nav><article>"
+        f"<h1>Council backs harbour wall plan</h1>{paragraphs}{extra}</article>"
+        "<footer>© Port Gazette</footer></body></html>"
+    ).encode()
+
+
+def test_sub_headings_and_short_list_items_are_kept():
+    extra = (
+        "<h2>What happens next</h2>"
+        "<p>The council will publish the tender documents next month, a spokesperson said.</p>"
+        "<ul><li>Sea wall</li><li>New pier lights</li><li>Two slipways</li></ul>"
+    )
+    result = article(doc(story_page(extra)))
+    lines = result.text.split("\n")
+    assert lines[: len(STORY)] == STORY  # no headline: it is the title
+    assert result.title == "Council backs harbour wall plan"
+    for kept in ("What happens next", "Sea wall", "New pier lights", "Two slipways"):
+        assert kept in lines
+
+
+def test_a_list_of_related_story_links_is_removed():
+    links = "".join(
+        f"<li><a href='/news/{n}'>Another story about the port number {n} this week</a></li>"
+        for n in range(5)
+    )
+    result = article(doc(story_page(f"<h3>Related</h3><ul>{links}</ul>")))
+    assert result.text.split("\n") == STORY
+
+
+def test_a_text_document_does_not_repeat_its_title_in_the_text():
+    body = "\n".join(["Council backs harbour wall plan", *STORY]).encode()
+    result = article(doc(body, fmt="text", title="Council backs harbour wall plan"))
+    assert result.title == "Council backs harbour wall plan"
+    assert result.text.split("\n") == STORY
+
+
+def test_a_passage_shown_twice_goes_but_a_refrain_stays():
+    refrain = (
+        "We will rebuild the harbour, and we will rebuild it better and stronger than it ever "
+        "was before, the mayor told the crowd."
+    )
+    closing = "The mayor said the first stones would be laid before the end of the year."
+    first, *passage = STORY
+    paragraphs = [first, refrain, *passage, refrain, closing]
+    cleaned = clean_text("\n".join([*paragraphs, *passage]))  # the passage again, at the end
+    assert cleaned.paragraphs == paragraphs
+    assert cleaned.repeated_paragraphs_removed == 2

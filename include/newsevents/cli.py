@@ -17,11 +17,14 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from newsevents import clean, events, pipeline, query, sources
-from newsevents.config import fetch_policy_from_env, s3_options_from_env
-from newsevents.lake import Lake
-from newsevents.schema import Reject
+if TYPE_CHECKING:
+    from newsevents.lake import Lake
+
+# Each cmd_* function imports what its command needs, and nothing at module level does:
+# ``newsevents extract`` must not pay for the pipeline's imports (spaCy, datasketch, the
+# lake's pyarrow datasets), which take seconds of CPU on their own.
 
 
 def _date(value: str) -> dt.date:
@@ -42,8 +45,12 @@ def _print_json(obj: dict) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from newsevents import pipeline, query
+    from newsevents.config import fetch_policy_from_env
+
     lake = lake_from_env(args.lake)
-    pipeline.run_pipeline(args.input, lake, args.date, window_days=args.window_days,
+    window = pipeline.DEFAULT_WINDOW_DAYS if args.window_days is None else args.window_days
+    pipeline.run_pipeline(args.input, lake, args.date, window_days=window,
                           feeds=args.feed, sitemaps=args.sitemap, urls=args.url,
                           policy=fetch_policy_from_env())
     print(query.run_summary(lake, args.date))
@@ -52,12 +59,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     """Clean each input and print its text and metadata; rejects are printed with a reason."""
+    from newsevents import sources
+    from newsevents.clean import clean
+    from newsevents.schema import Reject
+
     status = 0
     for path in args.files:
         for item in sources.load(path):
-            result = item if isinstance(item, Reject) else clean.clean(item)
+            result = item if isinstance(item, Reject) else clean(item)
             if isinstance(result, Reject):
-                _print_json({"path": result.source, "rejected": result.reason, "detail": result.detail})
+                _print_json({"path": result.source, "rejected": result.reason,
+                             "detail": result.detail})
                 status = 1
                 continue
             _print_json({
@@ -70,6 +82,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_events(args: argparse.Namespace) -> int:
     """The event coder's scoring interface: JSON lines in, one JSON line per event out."""
+    from newsevents import events
+
     status = 0
     for lineno, line in enumerate(sys.stdin, 1):
         if not line.strip():
@@ -89,12 +103,16 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
+    from newsevents import query
+
     lake = lake_from_env(args.lake)
     print(query.run_sql(lake, args.sql).to_string(max_rows=args.max_rows, max_colwidth=60))
     return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    from newsevents import query
+
     lake = lake_from_env(args.lake)
     print(query.run_summary(lake, args.date))
     return 0
@@ -114,6 +132,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def lake_from_env(root: str) -> Lake:
     """A Lake for the CLI: S3 credentials, when needed, come from the environment."""
+    from newsevents.config import s3_options_from_env
+    from newsevents.lake import Lake
+
     return Lake(root, s3_options_from_env() if root.startswith("s3://") else None)
 
 
@@ -131,15 +152,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--url", action="append", default=[], help="article URL (repeatable)")
     run.add_argument("--lake", default="data/lake", help="lake root: folder or s3://bucket/prefix")
     run.add_argument("--date", type=_date, default=dt.date.today(), help="partition date")
-    run.add_argument("--window-days", type=int, default=pipeline.DEFAULT_WINDOW_DAYS,
-                     help="days of earlier partitions checked for duplicates")
+    run.add_argument("--window-days", type=int, default=None,
+                     help="days of earlier partitions checked for duplicates (default: 7)")
     run.set_defaults(func=cmd_run)
 
     extract = sub.add_parser("extract", help="clean text and metadata, one JSON line per input")
     extract.add_argument("files", nargs="+")
     extract.set_defaults(func=cmd_extract)
 
-    ev = sub.add_parser("events", help='code events from JSON lines {"id","text","published"} on stdin')
+    ev = sub.add_parser("events",
+                        help='code events from JSON lines {"id","text","published"} on stdin')
     ev.set_defaults(func=cmd_events)
 
     q = sub.add_parser("query", help="SQL (DuckDB) over the lake's tables")

@@ -27,7 +27,6 @@ from newsevents.clean.text import (
     CleanedText,
     clean_blocks,
     clean_text,
-    with_headline,
     with_standfirst,
 )
 from newsevents.schema import Article, Document, Reject
@@ -40,6 +39,8 @@ MAX_BYTES = 10_000_000
 # An HTML page whose cleaned text is shorter than this has no article: an index, error or
 # empty page (a real brief is longer; CJK text carries more per character, hence a low bar).
 MIN_ARTICLE_CHARS = 100
+# An HTML page whose text is mostly the text of its links is an index (a list of headlines).
+MAX_LINK_SHARE = 0.8
 # A page that declares itself not free (schema.org isAccessibleForFree) and yields less
 # text than this is a teaser, not the article.
 TEASER_MAX_CHARS = 1_000
@@ -71,24 +72,30 @@ def _clean_html(doc: Document) -> Article | Reject:
             return _text_article(doc, page)
         return _reject(doc, "not_html", "no HTML document could be parsed from the body")
     meta = page_metadata(tree, doc.url, doc.fetched_at)
+    title = normalise_space(doc.title) or meta.title
     free = html.is_accessible_for_free(tree)
     shown = (
         meta.description if meta.description and html.is_displayed(tree, meta.description) else None
     )
     html.prune(tree)
     blocks = with_standfirst(html.extract_blocks(tree, doc.url), shown)
-    cleaned = clean_blocks(blocks, meta.authors)
+    cleaned = clean_blocks(blocks, meta.authors, title)
     if len(cleaned.text) < MIN_ARTICLE_CHARS:
         return _reject(
             doc,
             "no_article_text",
             f"{len(cleaned.text)} characters of article text (index, error or empty page)",
         )
+    linked = html.link_share(tree, " ".join(cleaned.paragraphs))
+    if linked >= MAX_LINK_SHARE:
+        return _reject(
+            doc, "no_article_text", f"{linked:.0%} of the text is link text (an index page)"
+        )
     return _article(
         doc,
         cleaned,
         extraction_method="trafilatura",
-        title=meta.title,
+        title=title,
         authors=meta.authors,
         published=meta.published,
         canonical=meta.canonical_url,
@@ -102,7 +109,7 @@ def _clean_plain(doc: Document) -> Article | Reject:
 
 
 def _text_article(doc: Document, text: str) -> Article | Reject:
-    cleaned = clean_text(text)
+    cleaned = clean_text(text, headline=normalise_space(doc.title))
     if not cleaned.text:
         return _reject(doc, "no_article_text", "nothing but boilerplate lines")
     return _article(
@@ -131,7 +138,7 @@ def _article(
     return Article(
         article_id=doc.doc_id,
         source=doc.source,
-        text=with_headline(cleaned.text, title),
+        text=cleaned.text,
         url=doc.url,
         canonical_url=canonical,
         site_name=site_name,

@@ -15,9 +15,7 @@ import re
 
 from lxml.etree import Element, _Element
 from lxml.html import HtmlElement
-from trafilatura import bare_extraction
-from trafilatura.utils import load_html
-from trafilatura.xml import xmltotxt
+from trafilatura import bare_extraction, load_html
 
 from newsevents.clean.patterns import fullmatch, patterns
 from newsevents.clean.text import Block
@@ -34,20 +32,24 @@ _FURNITURE_ATTR = re.compile(
     # embedded posts: someone else's words, shown as a card
     r"|twitter-tweet|instagram-media|tiktok-embed|fb-post|bluesky-embed"
 )
+_ID_PARTS = re.compile(r"[-_\s]+")
+_MAX_ROLE_ID_PARTS = 3  # an id of more words names the element's text, not its role
 _FURNITURE_TAGS = frozenset(
     {"div", "section", "aside", "ul", "ol", "p", "span", "footer", "header", "blockquote"}
 )
-# A block whose text is mostly link text is a link list (related stories, "read also"):
-# lists at half links, other blocks at 80 % (a paragraph may link several names).
-_LINK_SHARE = {tag: 0.5 for tag in ("ul", "ol", "li")} | {
-    tag: 0.8 for tag in ("p", "div", "section", "aside", "h2", "h3", "h4", "h5", "h6")
-}
+# A list or block whose text is mostly link text is a link list (related stories, "read
+# also"): whole lists at half links, other blocks at 80 %. Never a single list item,
+# paragraph or heading: in an article those are the author's (a source, a linked name).
+_LINK_SHARE = {"ul": 0.5, "ol": 0.5, "div": 0.8, "section": 0.8, "aside": 0.8}
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
 _TAG = re.compile(r"<[a-zA-Z!/?][^>]{0,200}>")
+_MIN_LINK_CHARS = 12  # shorter link texts ("Home", a name) say nothing about the page
 _PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
+_LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after each
+_SPACE = re.compile(r"\s+")
 _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, linked text length)
 
 
@@ -74,15 +76,43 @@ def extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
     Not in fast mode: its readability/jusText fallbacks rescue pages whose markup its own
     rules misread, and on a pruned tree they cost little.
     """
-    document = bare_extraction(tree, url=url, include_comments=False, output_format="txt")
-    if document is None or document.body is None:
+    document = bare_extraction(tree, url=url, include_comments=False)
+    if document is None or isinstance(document, dict) or document.body is None:
         return []
-    blocks = []
-    for child in document.body:
-        kind = _KIND.get(child.tag, "p")
-        for line in xmltotxt(child, False).split("\n"):
-            blocks.append(Block(line, kind))
-    return blocks
+    return [block for child in document.body for block in _blocks(child)]
+
+
+def _blocks(element: _Element) -> list[Block]:
+    """One element of trafilatura's result tree (``Document.body``: head, p, list, quote,
+    table ...) as blocks: a line per paragraph, line break, list item or table row.
+
+    Hand-written because trafilatura's own renderer (``xml.xmltotxt``) is not public API,
+    and its plain text keeps the page's hard line breaks inside paragraphs. A table cell
+    stays on its row's line; a code block is one line (its line breaks are layout).
+    """
+    kind = _KIND.get(element.tag, "p")
+    for node in element.iter(Element):
+        if node.text:
+            node.text = _SPACE.sub(" ", node.text)
+        tail = _SPACE.sub(" ", node.tail) if node.tail else ""
+        if node.tag == "cell":
+            tail = " | " + tail
+        elif node.tag in _LINE_ENDS and next(node.iterancestors("cell"), None) is None:
+            tail = "\n" + tail
+        if node is not element:
+            node.tail = tail
+    lines = (line.strip(" |") for line in element.xpath("string()").split("\n"))
+    return [Block(line, kind) for line in lines if line]
+
+
+def link_share(tree: HtmlElement, text: str) -> float:
+    """The share of ``text`` that is the text of the page's links (whole link texts found in
+    it): near 1 for an index page, whose "article" is a list of headlines."""
+    if not text:
+        return 0.0
+    anchors = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    linked = sum(len(a) for a in anchors if len(a) >= _MIN_LINK_CHARS and a in text)
+    return min(linked / len(text), 1.0)
 
 
 def is_displayed(tree: HtmlElement, text: str) -> bool:
@@ -144,12 +174,13 @@ def _prune_targets(tree: HtmlElement) -> list[tuple[_Element, str]]:
     ]
     for element, (total, linked) in sizes.items():
         tag = element.tag
-        if tag in _HEADINGS:
-            if total and fullmatch(comment_heading, " ".join(element.text_content().split())):
-                targets.extend(
-                    (e, "comment_heading") for e in _comment_section(element, sizes, page)
-                )
-                continue
+        if (
+            tag in _HEADINGS
+            and total
+            and fullmatch(comment_heading, " ".join(element.text_content().split()))
+        ):
+            targets.extend((e, "comment_heading") for e in _comment_section(element, sizes, page))
+            continue
         if total > most:
             continue
         if tag == "form":
@@ -217,7 +248,13 @@ def _comment_section(heading: _Element, sizes: _Sizes, page: int) -> list[_Eleme
 
 
 def _is_furniture(element: _Element) -> bool:
-    names = f"{element.get('class') or ''} {element.get('id') or ''}"
+    """Whether the element's class, or its id, names furniture. Not an id made from a
+    heading ("sharing-with-a-single-developer", an anchor of documentation pages): an id
+    of more than a few words names its text, not its role."""
+    id_ = element.get("id") or ""
+    if len(_ID_PARTS.split(id_)) > _MAX_ROLE_ID_PARTS:
+        id_ = ""
+    names = f"{element.get('class') or ''} {id_}"
     return names != " " and _FURNITURE_ATTR.search(names.lower()) is not None
 
 

@@ -1,32 +1,22 @@
 """Article metadata: headline, authors, publication date, canonical URL, site name, language.
 
-trafilatura's metadata extractors (OpenGraph, JSON-LD, meta tags) and htmldate do the
-finding; this module decides between candidates: the publisher's headline without the
-site's name, the original publication date over "updated" (never one after the page was
-fetched), the canonical link without tracking parameters.
+trafilatura's ``extract_metadata`` (OpenGraph, JSON-LD, meta tags; htmldate for the date)
+does the finding; this module decides between candidates: the publisher's headline without
+the site's name, the original publication date over "updated" (never one after the page
+was fetched), the canonical link without tracking parameters.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
 
 import py3langid
-from courlan import extract_domain, normalize_url
-from htmldate import find_date
+from courlan import normalize_url
 from lxml.html import HtmlElement
-from trafilatura.json_metadata import extract_json
-from trafilatura.metadata import (
-    examine_meta,
-    extract_author,
-    extract_sitename,
-    extract_title,
-    extract_url,
-)
-from trafilatura.settings import Document as TrafilaturaMetadata
+from trafilatura import extract_metadata
 
 _SPACES = re.compile(r"\s+")
 _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"))
@@ -52,14 +42,13 @@ def page_metadata(
     """The page's metadata; ``fetched_at`` caps the publication date (default: now)."""
     # one day of slack: the page's local date may be ahead of UTC (see cap_date)
     newest = (fetched_at or dt.datetime.now(dt.UTC)).date() + dt.timedelta(days=1)
-    date_params = {
+    date_config = {
         "original_date": True,  # the first publication, not the latest update
         "extensive_search": False,  # the body-text scan finds "related" dates more than ours
         "max_date": newest.isoformat(),
         "outputformat": "%Y-%m-%d",
     }
-    meta = _trafilatura_metadata(tree, url)
-    meta.date = find_date(tree, url=meta.url or url, **date_params)
+    meta = extract_metadata(tree, default_url=url, date_config=date_config)
     site_name = normalise_space(meta.sitename)
     return PageMetadata(
         title=choose_title(meta.title, _headlines(tree), site_name, meta.hostname),
@@ -69,30 +58,6 @@ def page_metadata(
         site_name=site_name,
         description=normalise_space(meta.description),
     )
-
-
-def _trafilatura_metadata(tree: HtmlElement, url: str | None) -> TrafilaturaMetadata:
-    """trafilatura's ``extract_metadata`` steps that we use, in its order of precedence.
-
-    Not the function itself: it also extracts categories, tags and licence (a third of its
-    time, unused here), and on malformed JSON-LD it falls back to regular expressions that
-    take up to half a second on one page. Malformed JSON-LD is skipped instead.
-    """
-    meta = examine_meta(tree)
-    if meta.author and " " not in meta.author:  # a handle or a site name, not a person
-        meta.author = None
-    for script in tree.iterfind('.//script[@type="application/ld+json"]'):
-        try:
-            meta = extract_json(json.loads(script.text or "", strict=False), meta)
-        except (ValueError, AttributeError, TypeError):
-            continue
-    meta.title = meta.title or extract_title(tree)
-    meta.author = meta.author or extract_author(tree)
-    meta.url = meta.url or extract_url(tree, url)
-    meta.hostname = extract_domain(meta.url, fast=True) if meta.url else None
-    meta.sitename = meta.sitename or extract_sitename(tree)
-    meta.clean_and_trim()
-    return meta
 
 
 def normalise_space(text: str | None) -> str | None:

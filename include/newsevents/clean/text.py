@@ -4,7 +4,8 @@ It runs on every article, whatever its format: on the paragraphs trafilatura ext
 HTML (which still carry comment prompts, share and newsletter lines, photo credits and
 bylines) and on plain text, where it is the only cleaning there is. Lines are removed only
 when a whole paragraph is furniture (see data/clean/boilerplate.yaml), so real paragraphs
-that mention "comments" or "subscribe" stay.
+that mention "comments" or "subscribe" stay. The text is the article's body: no headline
+(that is the title), but the standfirst, sub-headings and list items.
 """
 
 from __future__ import annotations
@@ -17,18 +18,18 @@ from newsevents.clean.patterns import fullmatch, patterns
 
 _WORD = re.compile(r"\w+")
 _CLOSING = tuple(".!?:;\"“”»›'’)…。！？」』")  # what ends a sentence (or a quote, or a list intro)
-MAX_FRAGMENT_CHARS = 60
-MAX_FRAGMENT_WORDS = 8
-# Sub-headings are short; a "heading" longer than this is a paragraph in heading markup.
-MAX_HEADING_CHARS = 150
 MIN_STANDFIRST_CHARS = 40
+MIN_REFRAIN_CHARS = 100  # a repeated line shorter than this is a template's, not the author's
 MIN_STANDFIRST_OVERLAP = 0.3  # share of a standfirst's words that the body must also use
 # C0 control characters but tab and newlines: never text, and refused by some databases
 _CONTROL_CHARS = dict.fromkeys(c for c in range(32) if chr(c) not in "\t\n\r")
 _LIST_MARKER = re.compile(r"\s*(?:[-*•·–]|\d{1,3}[.)])\s")
 # words that may sit between the names of a byline ("By Jane Doe and John Roe")
 _NAME_JOINERS = frozenset(
-    ["and", "und", "et", "y", "e", "og", "och", "en", "i", "&", "van", "von", "der", "den", "de", "da", "del", "della", "di", "du", "le", "la", "al", "bin", "ibn"]
+    [
+        "and", "und", "et", "y", "e", "og", "och", "en", "i", "&", "van", "von", "der", "den",
+        "de", "da", "del", "della", "di", "du", "le", "la", "al", "bin", "ibn",
+    ]
 )
 
 
@@ -51,9 +52,11 @@ class CleanedText:
     is_paywalled: bool = False  # a "subscribe to read on" prompt was found (and removed)
 
 
-def clean_text(text: str, authors: Sequence[str] = ()) -> CleanedText:
+def clean_text(
+    text: str, authors: Sequence[str] = (), headline: str | None = None
+) -> CleanedText:
     """Clean plain text: split it into paragraphs, then run the text-level pass."""
-    return clean_blocks([Block(p) for p in split_paragraphs(text)], authors)
+    return clean_blocks([Block(p) for p in split_paragraphs(text)], authors, headline)
 
 
 def split_paragraphs(text: str) -> list[str]:
@@ -82,35 +85,31 @@ def _is_wrapped(lines: list[str]) -> bool:
     return open_ended * 2 >= len(body)
 
 
-def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> CleanedText:
+def clean_blocks(
+    blocks: Iterable[Block], authors: Sequence[str] = (), headline: str | None = None
+) -> CleanedText:
     """The text-level pass over an article's blocks (see the module docstring).
 
-    Removed, in this order: reader-comment sections, sub-headings, paywall prompts, furniture
-    lines (patterns), fragments (see ``is_fragment``), bylines and author notes, then
-    repeated paragraphs.
-
-    Sub-headings are dropped from the text (they are not sentences: kept, a sentence
-    splitter glues them to the next paragraph's first sentence) but still mark where a
-    reader-comment section starts; everything from a comment-section heading in the second
-    half of the article on is the comment section (form prompts, the comments themselves).
+    Removed, in this order: the headline (it is the title), reader-comment sections,
+    paywall prompts, furniture lines (patterns), bylines and author notes, then repeats
+    (see ``without_repeats``). Nothing goes for being short, a sub-heading or a list item:
+    those are the article's own. A comment-section heading (as a paragraph or heading) in
+    the second half of the article starts the comment section: it and all after it go.
     """
     pats = patterns()
     items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
-    items = [b for b in items if b.text]
+    items = without_headline([b for b in items if b.text], headline)
     kept: list[str] = []
-    seen: set[str] = set()
-    removed_chars = repeated = 0
+    removed_chars = 0
     paywalled = False
     author_keys = [_key(a) for a in authors if _key(a)]
     for index, block in enumerate(items):
         text = block.text
-        if fullmatch(pats.comment_heading, text):
+        if block.kind in ("p", "head") and fullmatch(pats.comment_heading, text):
             if index * 2 >= len(items):
                 removed_chars += sum(len(b.text) for b in items[index:])
                 break
             removed_chars += len(text)
-            continue
-        if block.kind == "head" and len(text) <= MAX_HEADING_CHARS:
             continue
         if fullmatch(pats.paywall, text):
             paywalled = True
@@ -119,19 +118,46 @@ def clean_blocks(blocks: Iterable[Block], authors: Sequence[str] = ()) -> Cleane
         key = _key(text)
         if (
             not key
-            or (kept and block.kind == "p" and is_fragment(text))
             or fullmatch(pats.line, text)
             or is_byline(text, author_keys, pats.byline_words)
             or (index * 3 >= len(items) * 2 and is_author_note(key, author_keys))
         ):
             removed_chars += len(text)
             continue
-        if key in seen:
-            repeated += 1
-            continue
-        seen.add(key)
         kept.append(text)
+    kept, repeated = without_repeats(kept)
     return CleanedText("\n".join(kept), kept, removed_chars, repeated, paywalled)
+
+
+def without_repeats(paragraphs: list[str]) -> tuple[list[str], int]:
+    """The paragraphs without the repeats of a passage, and how many were dropped.
+
+    A paragraph goes when it repeats an earlier one together with a neighbour (the page
+    shows a passage twice: the whole body again, a teaser block of the opening), or when
+    a short line comes back (a template's label or prompt, a teaser's headline). A long
+    paragraph that comes back on its own (a refrain, a test page's filler) stays.
+    """
+    keys = [_key(p) for p in paragraphs]
+    first: dict[str, int] = {}
+    for index, key in enumerate(keys):
+        first.setdefault(key, index)
+
+    def echoes(index: int, step: int) -> bool:
+        neighbour, origin = index + step, first[keys[index]] + step
+        return (
+            0 <= neighbour < len(keys)
+            and 0 <= origin < len(keys)
+            and keys[neighbour] != keys[index]
+            and keys[neighbour] == keys[origin]
+        )
+
+    kept = [
+        p
+        for index, p in enumerate(paragraphs)
+        if first[keys[index]] == index
+        or not (len(p) < MIN_REFRAIN_CHARS or echoes(index, 1) or echoes(index, -1))
+    ]
+    return kept, len(paragraphs) - len(kept)
 
 
 def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:
@@ -153,27 +179,21 @@ def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:
     return [Block(standfirst), *blocks]
 
 
-def with_headline(text: str, headline: str | None) -> str:
-    """The article as published: its headline, then the body (unless the body opens with it).
-
-    The headline states the main event, so the events stage should see it like any sentence.
-    """
+def without_headline(blocks: list[Block], headline: str | None) -> list[Block]:
+    """The blocks without the headline at their start: it is the article's title, not its
+    body (extractors and plain-text files often repeat it as the first line). A first line
+    that is most of the title's start is the headline too: the title adds the site's or a
+    source's name ("... (CNET Japan)")."""
     key = _key(headline or "")
-    if not key or _key(text.split("\n", 1)[0]).startswith(key):
-        return text
-    return f"{headline}\n{text}"
+    start = 0
+    while key and start < len(blocks) and _is_headline(_key(blocks[start].text), key):
+        start += 1
+    return blocks[start:]
 
 
-def is_fragment(text: str) -> bool:
-    """A few words with no closing punctuation: a label, kicker, credit or bold pseudo-heading.
-
-    Not a sentence, so not article text (the first paragraph is exempt: in plain text it is
-    usually the headline).
-    """
-    return (
-        len(text) <= MAX_FRAGMENT_CHARS
-        and len(text.split()) <= MAX_FRAGMENT_WORDS
-        and not text.endswith(_CLOSING)
+def _is_headline(line: str, headline: str) -> bool:
+    return line == headline or (
+        len(line) * 2 >= len(headline) and headline.startswith(f"{line} ")
     )
 
 

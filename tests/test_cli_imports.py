@@ -1,0 +1,43 @@
+"""The CLI imports per command: ``newsevents extract`` loads the clean stage, not the pipeline."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import FIXTURES
+
+# Run in a fresh interpreter: the CLI as the console script runs it, then the loaded modules.
+PROBE = """
+import json, sys
+from newsevents.cli import main
+status = main(sys.argv[1:])
+print(json.dumps({"status": status, "modules": sorted(sys.modules)}), file=sys.stderr)
+"""
+NOT_FOR_EXTRACT = ("spacy", "datasketch", "newsevents.events", "newsevents.dedupe",
+                   "newsevents.pipeline", "newsevents.query", "duckdb")
+
+
+def loaded_by(*argv: str) -> tuple[int, set[str], str]:
+    done = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True,
+                          check=True, timeout=120)
+    report = json.loads(done.stderr.strip().splitlines()[-1])
+    return report["status"], set(report["modules"]), done.stdout
+
+
+def test_extract_imports_neither_spacy_nor_datasketch_nor_the_later_stages():
+    status, modules, out = loaded_by("extract", str(FIXTURES / "clean" / "comment_form.html"))
+    assert status == 0 and "narrow vote of 151 to 146" in json.loads(out)["text"]
+    assert "newsevents.clean" in modules
+    loaded = [m for m in modules
+              if any(m == name or m.startswith(f"{name}.") for name in NOT_FOR_EXTRACT)]
+    assert loaded == []
+
+
+def test_building_the_parser_imports_no_stage():
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; import newsevents.cli as c; c.build_parser(); "
+         "print(' '.join(sorted(m for m in sys.modules if m.startswith('newsevents'))))"],
+        capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.split() == ["newsevents", "newsevents.cli"]
