@@ -371,12 +371,12 @@ class Lake:
         runs: dict[str, dt.datetime] = {}
         infos = self.fs.get_file_info(pafs.FileSelector(base, allow_not_found=True,
                                                         recursive=True))
+        oldest = dt.datetime.min.replace(tzinfo=dt.UTC)
         for info in infos:
             name = posixpath.relpath(info.path, base).split("/", 1)[0]
-            when = info.mtime or dt.datetime.min.replace(tzinfo=dt.UTC)
+            when = info.mtime if info.type == pafs.FileType.File and info.mtime else oldest
             when = when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-            if name not in runs or when > runs[name]:
-                runs[name] = when
+            runs[name] = max(when, runs.get(name, oldest))  # an empty folder: oldest
         return runs
 
     # -- small state files (e.g. HTTP validators remembered between runs) ---------------
