@@ -146,3 +146,22 @@ def test_mounted_paths_exist_and_named_volumes_are_declared():
                 assert source in COMPOSE["volumes"], f"{name} uses undeclared volume {source}"
         for dependency in spec.get("depends_on", {}):
             assert dependency in SERVICES
+
+
+def test_the_lake_connection_gives_delta_rs_what_its_minio_guide_lists():
+    """Conditional PUTs (no DynamoDB), plain HTTP inside the network, MinIO's endpoint."""
+    from newsevents.lake import S3Options, delta_storage_options
+
+    env = SERVICES["airflow-worker"]["environment"]
+    connection = json.loads(env["AIRFLOW_CONN_NEWSEVENTS_LAKE"])
+    options = delta_storage_options(S3Options(
+        endpoint_url=connection["extra"]["endpoint_url"], access_key=connection["login"],
+        secret_key=connection["password"]))
+    assert {k: options[k] for k in ("aws_conditional_put", "AWS_ALLOW_HTTP",
+                                    "AWS_ENDPOINT_URL")} == {
+        "aws_conditional_put": "etag", "AWS_ALLOW_HTTP": "true",
+        "AWS_ENDPOINT_URL": "http://minio:9000"}
+    assert "AWS_S3_LOCKING_PROVIDER" not in options  # delta-rs 1.x has no DynamoDB lock
+    # MinIO answers If-None-Match: * on PutObject in every release since mid-2024.
+    release = SERVICES["minio"]["image"].split(":RELEASE.", 1)[1]
+    assert release >= "2024-08-01"

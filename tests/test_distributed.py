@@ -15,8 +15,9 @@ import re
 import pytest
 from airflow_cluster import POSTGRES, REDIS, airflow_cluster, lake_connection
 from conftest import FIXTURES, ROOT, require_service, wait_for
+from deltalake import DeltaTable
 
-from newsevents.lake import Lake
+from newsevents.lake import Lake, delta_storage_options
 from newsevents.schema import TABLES
 
 pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -24,8 +25,9 @@ pytestmark = [pytest.mark.services, pytest.mark.slow, pytest.mark.timeout(900)]
 ARCHIVES = str(FIXTURES / "warc")
 ARCHIVE_DATES = [dt.date(2024, 1, 1), dt.date(2024, 1, 2), dt.date(2024, 1, 3)]
 RUN_TIMEOUT_S = 600  # a busy 2-core machine needs ~20 s per task (mostly imports)
-# What two runs over the same input may differ in: when and as which run they ran.
-RUN_FIELDS_THAT_VARY = {"run_id", "elapsed_s", "started_at"}
+# What two runs over the same input may differ in: when and as which run they ran, and the
+# table versions they committed.
+RUN_FIELDS_THAT_VARY = {"run_id", "elapsed_s", "started_at", "table_versions"}
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +61,12 @@ def contents(lake: Lake) -> dict[str, list[str]]:
                 for row in lake.read(table).to_pylist()]
         tables[table] = sorted(json.dumps(row, sort_keys=True, default=str) for row in rows)
     return tables
+
+
+def versions(lake: Lake) -> dict[str, int]:
+    """The latest version of each table, read by delta-rs from the S3 endpoint."""
+    return {t: DeltaTable(lake.table_uri(t), storage_options=delta_storage_options(lake.s3))
+            .version() for t in TABLES}
 
 
 def differences(before: dict, after: dict) -> dict:
@@ -155,6 +163,7 @@ def test_a_backfill_spreads_mapped_shards_over_both_workers_and_writes_three_par
     ran = {w: shard_ids_run_by(cluster, w) & {ti["id"] for ti in shards} for w in ("w1", "w2")}
     assert all(ran.values()), f"each worker should run mapped shards: {ran}"
     archive_lake.update(contents(lake))
+    archive_lake["versions"] = versions(lake)
     articles = lake.read("articles")
     assert articles.num_rows > 0
     assert len(set(articles["article_id"].to_pylist())) == articles.num_rows  # no duplicates
@@ -186,9 +195,13 @@ def test_a_rerun_with_a_worker_killed_mid_shard_leaves_the_same_lake(cluster, la
     assert after["state"] == "success" and after["try_number"] > ti["try_number"]
     survivors = [w for w in cluster.procs if w.startswith("w")]  # the killed one is gone
     assert any(after["id"] in shard_ids_run_by(cluster, w) for w in survivors)  # (a try's own id)
+    first_versions = archive_lake.pop("versions")
     after_rerun = contents(lake)
-    # No row lost, none added: the same lake as after the first backfill.
+    # No row lost, none added: the same lake as after the first backfill ...
     assert after_rerun == archive_lake, differences(archive_lake, after_rerun)
+    # ... in new versions of the Delta tables: each date committed again, once.
+    assert {t: v - first_versions[t] for t, v in versions(lake).items()} == dict.fromkeys(
+        TABLES, len(ARCHIVE_DATES))
 
 
 def shard_ids_run_by(cluster, worker: str) -> set[str]:

@@ -1,4 +1,9 @@
-"""The lake on S3 (moto_server on 127.0.0.1): the same atomic, idempotent partitions as on disk."""
+"""The lake on S3 (moto_server on 127.0.0.1): the same Delta tables and commits as on disk.
+
+delta-rs commits a version with a conditional PUT (``If-None-Match: *``) of its log entry,
+so no DynamoDB lock is needed; moto_server honours the header (checked below), though not
+atomically with the write, so racing writers are tested on disk (test_lake_concurrency.py).
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ import datetime as dt
 import io
 import json
 import logging
-from unittest import mock
 
 import pyarrow.parquet as pq
 import pytest
+from botocore.exceptions import ClientError
+from deltalake import DeltaTable
+from deltalake.exceptions import DeltaError
 
 from newsevents import query
-from newsevents.lake import MANIFEST, Lake
+from newsevents.lake import Lake, delta_storage_options
 from newsevents.schema import Reject
 
 DAY = dt.date(2016, 1, 12)
@@ -37,27 +44,34 @@ def data_files(s3_server, bucket: str, prefix: str = PARTITION) -> list[str]:
     return [k for k in s3_server.keys(bucket, prefix) if not k.endswith("/")]
 
 
-def test_rewriting_a_partition_on_s3_replaces_it(s3_server, bucket, lake):
+def test_rewriting_a_date_on_s3_replaces_it(s3_server, bucket, lake):
     lake.write_records("rejects", DAY, rejects("empty", "binary"))
     lake.write_records("rejects", DAY, rejects("invalid_utf8"))
     assert lake.read("rejects")["reason"].to_pylist() == ["invalid_utf8"]
     files = data_files(s3_server, bucket)
-    assert len(files) == 2 and files[0].endswith(MANIFEST) and files[1].endswith(".parquet")
-    manifest = json.loads(s3_server.client().get_object(Bucket=bucket, Key=files[0])["Body"].read())
-    assert manifest["files"] == [files[1].rsplit("/", 1)[1]] and manifest["rows"] == 1
+    assert len(files) == 2 and all(f.endswith(".parquet") for f in files)  # old one for as-of
+    log = data_files(s3_server, bucket, "lake/rejects/_delta_log/")
+    assert [k.rsplit("/", 1)[1] for k in log] == [f"{v:020d}.json" for v in range(3)]
+    delta = DeltaTable(lake.table_uri("rejects"), storage_options=delta_storage_options(
+        s3_server.options()))  # any delta-rs reader, as the README shows
+    assert delta.version() == 2
+    assert lake.dataset("rejects", as_of=1).to_table()["reason"].to_pylist() == [
+        "empty", "binary"]
 
 
-def test_a_crash_before_the_commit_leaves_the_old_partition_visible_on_s3(s3_server, bucket, lake):
+def test_a_crash_before_the_commit_leaves_the_old_rows_visible_on_s3(s3_server, bucket, lake):
     lake.write_records("rejects", DAY, rejects("empty"))
-    with mock.patch.object(Lake, "_atomic_write", side_effect=OSError("connection reset")), \
-            pytest.raises(OSError):
-        lake.write_records("rejects", DAY, rejects("binary", "binary"))
+
+    def broken_stream():
+        yield from rejects("binary")
+        raise OSError("connection reset")
+
+    with pytest.raises(DeltaError, match="connection reset"):
+        lake.write_records("rejects", DAY, broken_stream())
     assert lake.read("rejects")["reason"].to_pylist() == ["empty"]
-    # The orphaned object of the failed write exists but is not in the manifest.
-    assert len([k for k in data_files(s3_server, bucket) if k.endswith(".parquet")]) == 2
 
 
-def test_a_partition_without_manifest_is_invisible_on_s3(s3_server, bucket, lake):
+def test_a_file_no_commit_names_is_invisible_on_s3(s3_server, bucket, lake):
     lake.write_records("rejects", DAY, rejects("empty"))
     buf = io.BytesIO()
     pq.write_table(lake.read("rejects").drop(["dt"]), buf)
@@ -66,6 +80,16 @@ def test_a_partition_without_manifest_is_invisible_on_s3(s3_server, bucket, lake
     assert lake.partitions("rejects") == [DAY]
     assert lake.read("rejects").num_rows == 1
     assert Lake(f"s3://{bucket}/empty", s3_server.options()).partitions("rejects") == []
+
+
+def test_the_store_refuses_to_overwrite_a_log_entry(s3_server, bucket, lake):
+    """What delta-rs relies on: a PUT with ``If-None-Match: *`` never replaces a version."""
+    lake.write_records("rejects", DAY, rejects("empty"))
+    key = "lake/rejects/_delta_log/00000000000000000001.json"
+    with pytest.raises(ClientError, match="PreconditionFailed"):
+        s3_server.client().put_object(Bucket=bucket, Key=key, Body=b"{}", IfNoneMatch="*")
+    assert lake.read("rejects")["reason"].to_pylist() == ["empty"]
+    assert delta_storage_options(s3_server.options())["aws_conditional_put"] == "etag"
 
 
 def test_query_reads_the_s3_tables(lake):
@@ -111,7 +135,8 @@ def test_open_lake_reaches_s3_through_the_airflow_connection(s3_server, lake_con
     lake.write_records("rejects", DAY, rejects("empty"))
     assert open_lake(lake_connection).read("rejects")["reason"].to_pylist() == ["empty"]
     shown = [caplog.text, repr(lake), repr(lake.__dict__), repr(s3_server.options()),
-             lake.display_path(lake.partition_dir("rejects", DAY))]
+             lake.display_path(lake.partition_dir("rejects", DAY)),
+             repr(lake.history("rejects")), lake.table_uri("rejects")]
     assert not [s for s in shown if s3_server.secret_key in s]
 
 

@@ -4,8 +4,11 @@
     newsevents extract page.html article.txt          # one JSON line per input
     newsevents events < sentences.jsonl               # {"id","text","published"} -> events
     newsevents query "SELECT plover_type, count(*) FROM events GROUP BY 1"
+    newsevents query --as-of 2026-01-12T10:00:00Z "SELECT count(*) FROM events"
     newsevents summary --lake data/lake --date 2016-01-12
     newsevents export --lake data/lake --format acled --from 2016-01-01 --to 2016-01-31 --out x.csv
+    newsevents history events --lake data/lake        # the table's versions
+    newsevents maintain --lake data/lake              # compact, vacuum, clear stale staging
 """
 
 from __future__ import annotations
@@ -106,7 +109,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     from newsevents import query
 
     lake = lake_from_env(args.lake)
-    print(query.run_sql(lake, args.sql).to_string(max_rows=args.max_rows, max_colwidth=60))
+    print(query.run_sql(lake, args.sql, as_of=args.as_of)
+          .to_string(max_rows=args.max_rows, max_colwidth=60))
     return 0
 
 
@@ -127,6 +131,33 @@ def cmd_export(args: argparse.Namespace) -> int:
                by=args.by, country=args.country)
     where = "stdout" if args.out == "-" else args.out
     print(f"newsevents export: {n} rows ({args.format}) to {where}", file=sys.stderr)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """The versions of one table: when, which operation, which run, rows added and removed."""
+    import pandas as pd
+
+    commits = lake_from_env(args.lake).history(args.table, args.limit)
+    if not commits:
+        print(f"no table {args.table!r} in {args.lake}")
+        return 1
+    rows = pd.DataFrame([dataclasses.asdict(c) for c in commits], dtype=object)
+    rows["committed_at"] = [c.committed_at.isoformat(timespec="milliseconds") for c in commits]
+    print(rows.where(rows.notna(), "-").to_string(index=False))
+    return 0
+
+
+def cmd_maintain(args: argparse.Namespace) -> int:
+    """Compact recent dates, vacuum past the retention, clear staging of crashed runs."""
+    from newsevents import maintenance
+
+    report = maintenance.maintain(
+        lake_from_env(args.lake),
+        recent=dt.timedelta(days=args.recent_days),
+        retention=dt.timedelta(days=args.retention_days),
+        staging_max_age=dt.timedelta(hours=args.staging_max_age_hours))
+    print("\n".join(report.lines()))
     return 0
 
 
@@ -168,7 +199,28 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("sql")
     q.add_argument("--lake", default="data/lake")
     q.add_argument("--max-rows", type=int, default=50)
+    q.add_argument("--as-of", metavar="VERSION|TIME",
+                   help="read the lake as it was: a runs-table version (runs.table_versions "
+                        "names the others) or an ISO 8601 time")
     q.set_defaults(func=cmd_query)
+
+    h = sub.add_parser("history", help="the versions of a table: when, operation, run, rows")
+    h.add_argument("table")
+    h.add_argument("--lake", default="data/lake")
+    h.add_argument("--limit", type=int, default=None, help="newest versions only")
+    h.set_defaults(func=cmd_history)
+
+    m = sub.add_parser("maintain", help="compact recent dates, vacuum old files, "
+                                        "clear the staging of crashed runs")
+    m.add_argument("--lake", default="data/lake")
+    m.add_argument("--recent-days", type=float, default=7,
+                   help="compact the dates written in the last N days")
+    m.add_argument("--retention-days", type=float, default=7,
+                   help="keep the files of the last N days' versions (--as-of reaches back "
+                        "that far); at least 1 hour")
+    m.add_argument("--staging-max-age-hours", type=float, default=48,
+                   help="delete _staging/<run> folders whose newest file is older than this")
+    m.set_defaults(func=cmd_maintain)
 
     s = sub.add_parser("summary", help="counts, partitions and first events of a date")
     s.add_argument("--lake", default="data/lake")

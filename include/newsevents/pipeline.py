@@ -21,7 +21,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from more_itertools import chunked
@@ -225,11 +225,12 @@ def step_events(lake: Lake, run_id: str, day: dt.date, shard: Shard,
 
 def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[Shard],
                 started_at: dt.datetime) -> dict[str, Any]:
-    """Replace the date's partitions of every table with this run's output, then clean up.
+    """Replace the date in every table with this run's output, then clean up.
 
-    Articles and signatures are streamed from the staged files to the partitions; the
-    events of all shards are merged here (``events.consolidate``), so an event reported in
-    several shards is one event.
+    Articles and signatures are streamed from the staged files to the tables; the events
+    of all shards are merged here (``events.consolidate``), so an event reported in
+    several shards is one event. ``Lake.commit_date`` commits one table after another and
+    the ``runs`` row last, with the versions of the others.
     """
     marks = _read_marks(lake, coded[0]) if coded else {}
     rejects = [r for shard in coded for path in shard.rejects
@@ -240,32 +241,35 @@ def step_commit(lake: Lake, run_id: str, day: dt.date, coded: Sequence[Shard],
     reporters = events.article_sources(a for shard in coded for a in _marked(lake, shard, marks))
     event_rows, mention_rows = events.consolidate(coded_events, coded_mentions, reporters)
     n_dups = sum(1 for m in marks.values() if m.dup_of is not None)
-    summary = RunSummary(
-        run_id=run_id,
-        inputs=sum(shard.n_inputs for shard in coded),
-        kept=len(marks) - n_dups,
-        duplicates=n_dups,
-        rejected=len(rejects),
-        events=len(event_rows),
-        elapsed_s=round((dt.datetime.now(dt.UTC) - started_at).total_seconds(), 3),
-        started_at=started_at,
-        rejects_by_reason=json.dumps(dict(sorted(Counter(r.reason for r in rejects).items()))),
-    )
-    if summary.inputs != summary.kept + summary.duplicates + summary.rejected:
-        raise RuntimeError(f"inputs are not all accounted for: {summary}")
-    articles = (a for shard in coded for a in _marked(lake, shard, marks))
-    signatures = lake.unstage(_staged(coded[0], "signatures"), "signatures") if coded else ()
-    written = {
-        "articles": lake.write_records("articles", day, articles),
-        "events": lake.write_records("events", day, event_rows),
-        "mentions": lake.write_records("mentions", day, mention_rows),
-        "rejects": lake.write_records("rejects", day, rejects),
-        "signatures": lake.write_records("signatures", day, signatures),
-        "runs": lake.write_records("runs", day, [summary]),
+    counts = {"inputs": sum(shard.n_inputs for shard in coded), "kept": len(marks) - n_dups,
+              "duplicates": n_dups, "rejected": len(rejects), "events": len(event_rows)}
+    if counts["inputs"] != counts["kept"] + counts["duplicates"] + counts["rejected"]:
+        raise RuntimeError(f"inputs are not all accounted for: {counts}")
+    summaries: list[RunSummary] = []
+
+    def runs_row(versions: dict[str, int]) -> RunSummary:
+        summaries.append(RunSummary(
+            run_id=run_id, **counts,
+            elapsed_s=round((dt.datetime.now(dt.UTC) - started_at).total_seconds(), 3),
+            started_at=started_at,
+            rejects_by_reason=json.dumps(dict(sorted(Counter(r.reason for r in rejects).items()))),
+            table_versions=json.dumps(versions, sort_keys=True),
+        ))
+        return summaries[-1]
+
+    data: dict[str, Callable[[], Iterable[object]]] = {
+        "articles": lambda: (a for shard in coded for a in _marked(lake, shard, marks)),
+        "events": lambda: event_rows,
+        "mentions": lambda: mention_rows,
+        "rejects": lambda: rejects,
+        "signatures": lambda: (lake.unstage(_staged(coded[0], "signatures"), "signatures")
+                               if coded else ()),
     }
+    versions = lake.commit_date(day, run_id, data, runs_row)
     lake.clear_staging(run_id)
-    return {"summary": summary.__dict__ | {"started_at": started_at.isoformat()},
-            "partitions": {t: lake.display_path(p) for t, p in written.items()}}
+    return {"summary": summaries[-1].__dict__ | {"started_at": started_at.isoformat()},
+            "versions": versions,
+            "partitions": {t: lake.display_path(lake.partition_dir(t, day)) for t in versions}}
 
 
 # --------------------------------------------------------------------------------------

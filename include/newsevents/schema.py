@@ -2,8 +2,8 @@
 
 Each lake table is a frozen dataclass; its pyarrow schema is derived from the type
 hints, so a field added here is added to the record, the staged Parquet files and the
-lake at once. Every table is Hive-partitioned by ``dt`` (the run's date), which lives in
-the path, not in the files.
+lake at once. Every table is a Delta table partitioned by ``dt`` (the run's date, a
+``YYYY-MM-DD`` string), which lives in the path and the log, not in the files.
 
 Data flows one way: ``Document`` (sources) → ``Article`` (clean; dedupe's ``DupMark``
 fills the ``dup_*``/``n_*`` fields) → ``Event`` + ``Mention`` (events) → lake. Any stage
@@ -298,6 +298,9 @@ class RunSummary:
     """When the run started, UTC (the GDELT export's DATEADDED)."""
     rejects_by_reason: str = "{}"  # JSON object reason -> count
     """JSON object: reject reason -> count."""
+    table_versions: str = "{}"
+    """JSON object: table -> the Delta version this run committed, for every table but `runs`
+    itself (this row is written by the runs table's own commit, which comes last)."""
 
 
 # ---------------------------------------------------------------------------

@@ -54,7 +54,9 @@ def extract_events(run: PlanDict, shard: ShardDict) -> ShardDict:
 # no stale rows. A failed upstream task still stops it.
 @task(outlets=[ARTICLES, EVENTS], trigger_rule="none_failed")
 def write_lake(run: PlanDict, coded: list[ShardDict]) -> dict[str, Any]:
-    """Replace the date's partitions of every table (the only task that writes the lake)."""
+    """Replace the date in every Delta table, ``runs`` last (the only task that writes the
+    lake); a retry after a crash mid-commit commits every table again. Returns the table
+    versions committed, which the run's ``runs`` row records too."""
     from newsevents.pipeline import step_commit
     from newsevents.plan import RunPlan, Shard
     from newsevents_airflow.lineage import report_outputs
