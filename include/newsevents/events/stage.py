@@ -6,21 +6,30 @@ sentences of all articles are parsed together in batches; each article is then c
 sentence by sentence (the coder remembers the article's last actor for pronouns), and
 all events are consolidated by ``merge`` so an event reported in several sentences or
 articles is one event with several mentions.
+
+Every function takes the stage's ``Resources`` (``resources=``); without it, the process's
+shared set is loaded on first use (``shared_resources``) and kept, since loading costs
+seconds.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsevents.events import counts, geo, merge, nlp, when
+from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
-from newsevents.events.codebook import codebook
-from newsevents.events.coder import ArticleContext, Draft, SentenceCoder
+from newsevents.events.codebook import Codebook
+from newsevents.events.coder import Draft, SentenceCoder
+from newsevents.events.counts import attribution, casualties
+from newsevents.events.geo import Place
+from newsevents.events.merge import consolidate
+from newsevents.events.nlp import split_sentences
+from newsevents.events.resources import Resources
+from newsevents.events.when import resolve_date
 from newsevents.schema import Article, Event, Mention, stable_id
 
 log = logging.getLogger(__name__)
@@ -52,14 +61,28 @@ class _Document:
     reference: date | None
 
 
-def extract_events(articles: list[Article], default_date: date) -> Extraction:
+_shared: list[Resources] = []  # the process's resources once loaded (shared_resources)
+
+
+def shared_resources() -> Resources:
+    """The resources of this process: loaded on the first call, then the same object."""
+    if not _shared:
+        _shared.append(Resources.load())
+    return _shared[0]
+
+
+def extract_events(
+    articles: list[Article], default_date: date, resources: Resources | None = None
+) -> Extraction:
     """Code the canonical English articles and merge the events they report more than once."""
-    coded = code_articles(articles, default_date)
-    events, mentions = merge.consolidate(coded.events, coded.mentions)
+    coded = code_articles(articles, default_date, resources)
+    events, mentions = consolidate(coded.events, coded.mentions)
     return Extraction(events, mentions, coded.skipped)
 
 
-def code_articles(articles: Iterable[Article], default_date: date) -> Extraction:
+def code_articles(
+    articles: Iterable[Article], default_date: date, resources: Resources | None = None
+) -> Extraction:
     """Events of each canonical English article, one per coded sentence, not yet merged.
 
     An article's events depend on that article alone, so a day's articles can be coded in
@@ -76,40 +99,39 @@ def code_articles(articles: Iterable[Article], default_date: date) -> Extraction
         else:
             reference = article.published.date() if article.published else default_date
             documents.append(_Document(article.article_id, article.text, reference))
-    events, mentions = _code_documents(documents)
+    events, mentions = _code_documents(documents, resources or shared_resources())
     if skipped:
         log.info("events: not coded: %s", dict(skipped))
     return Extraction(events, mentions, dict(skipped))
 
 
-def code_text(text: str, published: date | None) -> list[Event]:
+def code_text(
+    text: str, published: date | None, resources: Resources | None = None
+) -> list[Event]:
     """Events of one text treated as a one-article document (the CLI's scoring interface).
 
     Without a publication date, relative dates ("on Tuesday") are left unresolved.
     """
     document = _Document(stable_id("text", text), text, published)
-    events, _ = merge.consolidate(*_code_documents([document]))
+    events, _ = consolidate(*_code_documents([document], resources or shared_resources()))
     return events
 
 
-@functools.cache
-def _coder() -> SentenceCoder:
-    return SentenceCoder(geo.Gazetteer.default())
-
-
-def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[Mention]]:
+def _code_documents(
+    documents: Sequence[_Document], res: Resources
+) -> tuple[list[Event], list[Mention]]:
     """Split, prefilter and parse all documents' sentences, then code them in order."""
-    coder = _coder()
-    split = [nlp.split_sentences(d.text) for d in documents]
+    coder = SentenceCoder(res.lexicon, res.codebook, res.actors, res.gazetteer, res.prefilter)
+    split = [split_sentences(d.text) for d in documents]
     # Each distinct sentence of a document is coded once (bodies repeated by the page).
     todo: list[tuple[int, int, str]] = []
     for d, sentences in enumerate(split):
         seen: set[str] = set()
         for s, sentence in enumerate(sentences):
-            if sentence not in seen and nlp.is_candidate(sentence):
+            if sentence not in seen and res.prefilter(sentence):
                 seen.add(sentence)
                 todo.append((d, s, sentence))
-    parsed = nlp.parse(sentence for _, _, sentence in todo)
+    parsed = res.parser.parse(sentence for _, _, sentence in todo)
     events: list[Event] = []
     mentions: list[Mention] = []
     contexts: dict[int, ArticleContext] = {}
@@ -123,29 +145,29 @@ def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[M
         drafts = coder.code(doc, ctx)
         if not drafts:
             continue
-        place = coder.place(doc, ctx)
+        place = coder.who.place(doc, ctx)
         if place is None and ctx.countries:  # the article's main country, at country precision
             place = coder.gazetteer.country_place(ctx.countries[0])
-        for event in _events(document, s, sentence, drafts, ctx, place):
+        for event in _events(res.codebook, document, s, sentence, drafts, ctx, place):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
 
 
 def _events(
+    book: Codebook,
     document: _Document,
     index: int,
     sentence: str,
     drafts: list[Draft],
     ctx: ArticleContext,
-    place: geo.Place | None,
+    place: Place | None,
 ) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
-    book = codebook()
-    fatalities, injured = counts.casualties(sentence)
-    attribution = counts.attribution(sentence, ctx.sources)
-    if attribution:
-        ctx.sources.append(attribution)
+    fatalities, injured = casualties(sentence)
+    source = attribution(sentence, ctx.sources)
+    if source:
+        ctx.sources.append(source)
     events = []
     casualties_given = False
     for draft in sorted(drafts, key=lambda d: not d.main_clause):
@@ -158,7 +180,7 @@ def _events(
             coding, actor1 and actor1.sector, actor2 and actor2.sector
         )
         day = (
-            when.resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
+            resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
         )
         violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
         casualties_given |= violent and (fatalities is not None or injured is not None)
@@ -200,7 +222,7 @@ def _events(
                 geo_precision=place.precision if place else None,
                 fatalities=fatalities if violent else None,
                 injured=injured if violent else None,
-                source_attribution=attribution,
+                source_attribution=source,
                 confidence=_confidence(draft, actor1, actor2),
             )
         )
