@@ -188,9 +188,7 @@ def _not_a_name(window: list[Token]) -> bool:
     """Words that name no actor here: a stance ("anti-Syria", "pro-government": what the
     actor is for or against) or a currency ("US $50 million")."""
     doc, first, last = window[0].doc, window[0].i, window[-1].i
-    stance = (
-        first >= 2 and doc[first - 1].text == "-" and doc[first - 2].lower_ in _STANCE_PREFIXES
-    )
+    stance = first >= 2 and doc[first - 1].text == "-" and doc[first - 2].lower_ in _STANCE_PREFIXES
     currency = last + 1 < len(doc) and doc[last + 1].tag_ == "$"
     return stance or currency
 

@@ -105,9 +105,7 @@ def code_articles(
     return Extraction(events, mentions, dict(skipped))
 
 
-def code_text(
-    text: str, published: date | None, resources: Resources | None = None
-) -> list[Event]:
+def code_text(text: str, published: date | None, resources: Resources | None = None) -> list[Event]:
     """Events of one text treated as a one-article document (the CLI's scoring interface).
 
     Without a publication date, relative dates ("on Tuesday") are left unresolved.
@@ -179,9 +177,7 @@ def _events(
         acled_type, acled_sub = book.acled(
             coding, actor1 and actor1.sector, actor2 and actor2.sector
         )
-        day = (
-            resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
-        )
+        day = resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
         violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
         casualties_given |= violent and (fatalities is not None or injured is not None)
         events.append(

@@ -149,7 +149,11 @@ class TriggerFinder:
 
     def _noun_event_head(self, tok: Token, verb_triggers: list[Trigger]) -> Token | None:
         """The verb that reports an event noun as an event, if any ("held talks": held)."""
-        if tok.dep_ == "pobj" and tok.head.lower_ == "of" and is_quantity(tok.head.head, self.lex.quantities):
+        if (
+            tok.dep_ == "pobj"
+            and tok.head.lower_ == "of"
+            and is_quantity(tok.head.head, self.lex.quantities)
+        ):
             tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
         if tok.dep_ == "pobj" and verb.dep_ == "prep":

@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from newsevents.events.words import WORDS
+
 Granularity = Literal["day", "week", "month", "year"]
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+WEEKDAYS = WORDS.weekdays
+MONTHS = {m[:3]: i for i, m in enumerate(WORDS.months, 1)}  # "dec", as the regex reads it
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -47,7 +49,10 @@ _PERIOD = r"(?:this|last|next|the\s+(?:past|previous|coming))"
 _SPAN = r"(?:in|since|during|until|by|through|early|mid|late)"
 _COUNT = r"(?P<count>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 _NUMBER_WORDS = {"a": 1, "an": 1} | {
-    w: i for i, w in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1)
+    w: i
+    for i, w in enumerate(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
+    )
 }
 
 # Date expressions, most specific first; each pattern's name says how to resolve it.
@@ -96,10 +101,39 @@ _FUTURE_BIGRAMS = _pairs(
     "expected to"
 )
 _HYPOTHETICAL = frozenset(
-    ["if", "unless", "whether", "would", "could", "might", "may", "should", "possible", "possibly", "potential", "potentially", "perhaps", "maybe"]
+    [
+        "if",
+        "unless",
+        "whether",
+        "would",
+        "could",
+        "might",
+        "may",
+        "should",
+        "possible",
+        "possibly",
+        "potential",
+        "potentially",
+        "perhaps",
+        "maybe",
+    ]
 )
 _NEGATION = frozenset(
-    ["not", "never", "no", "none", "nobody", "neither", "nor", "without", "deny", "denies", "denied", "denying", "refuted"]
+    [
+        "not",
+        "never",
+        "no",
+        "none",
+        "nobody",
+        "neither",
+        "nor",
+        "without",
+        "deny",
+        "denies",
+        "denied",
+        "denying",
+        "refuted",
+    ]
 )
 _NEGATION_BIGRAMS = _pairs("refused to, refuses to, failed to, fails to, no one")
 # "no fewer than 12 killed" and "not only" assert.
