@@ -27,7 +27,9 @@ from newsevents.events.syntax import (
     pos,
 )
 from newsevents.events.triggers import Trigger, governor_of
+from newsevents.events.words import WORDS
 
+COUNTRY = 4  # geo precision of a country
 PLACE_KEY = "newsevents.place"  # Doc.user_data key of the sentence's place
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 
@@ -40,6 +42,9 @@ class ArticleContext:
     countries: list[str]  # ISO3, most mentioned first (geo.Gazetteer.country_context)
     last_actor: Actor | None = None  # for pronouns in later sentences
     sources: list[str] = field(default_factory=list)  # attributions so far ("it said")
+    # towns named so far and where they were placed ("the town of Salma, in ... Latakia")
+    towns: dict[str, Place] = field(default_factory=dict)
+    last_town: Place | None = None  # what "the town" means in a later sentence
 
 
 class ActorResolver:
@@ -62,6 +67,8 @@ class ActorResolver:
             return None
         if pos(tok) == "PRON" or tok.lower_ in RELATIVE_PRONOUNS:
             return self._antecedent(tok, ctx)
+        if self.names_place(tok):
+            return None  # "Syria's northwest", "the north": where, not who
         found = self.actors.resolve(tok)
         if found is not None and not self.names_people(tok):
             # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country;
@@ -109,14 +116,75 @@ class ActorResolver:
         return None
 
     def place(self, doc: Doc, ctx: ArticleContext) -> Place | None:
-        """Where the sentence's events happen (``geo``), looked up once per sentence."""
+        """Where the sentence's events happen, looked up once per sentence.
+
+        The gazetteer's place of the sentence (``geo``); if it names none below country
+        level, the town an operation is named after or aimed at ("the army's Salma
+        offensive", "raids on Manbij"), else the town "the town" refers to (the article's
+        last one). Towns the sentence introduces ("the town of Salma, in ... Latakia") are
+        remembered with their place for later sentences.
+        """
         if PLACE_KEY not in doc.user_data:
-            doc.user_data[PLACE_KEY] = self.gazetteer.locate(doc.text, ctx.countries)
+            place = self.gazetteer.locate(doc.text, ctx.countries)
+            if place is None or place.precision == COUNTRY:
+                place = self._operation_place(doc, ctx) or self._town_referred_to(doc, ctx) or place
+            self._remember_towns(doc, ctx, place)
+            doc.user_data[PLACE_KEY] = place
         return doc.user_data[PLACE_KEY]
+
+    def _operation_place(self, doc: Doc, ctx: ArticleContext) -> Place | None:
+        """The town a military operation is named after or aimed at."""
+        for tok in doc:
+            if lemma(tok) not in self.lex.military_actions:
+                continue
+            names = [c for c in tok.children if c.dep_ == "compound" and pos(c) == "PROPN"]
+            names += [
+                g
+                for c in tok.children
+                if c.dep_ == "prep" and c.lower_ in ("on", "against", "in", "near")
+                for g in c.children
+                if g.dep_ == "pobj" and pos(g) == "PROPN"
+            ]
+            for name in names:
+                text = phrase_text(name)
+                found = self.gazetteer.locate(f"in {text}", ctx.countries) or ctx.towns.get(text)
+                if found is not None and found.precision < COUNTRY:
+                    return found
+        return None
+
+    def _town_referred_to(self, doc: Doc, ctx: ArticleContext) -> Place | None:
+        """ "seized hilltops surrounding the town": the article's last town."""
+        for tok in doc:
+            if (
+                lemma(tok) in WORDS.town_words
+                and any(c.lower_ == "the" for c in tok.children)
+                and not any(c.dep_ in ("prep", "compound", "appos") for c in tok.children)
+            ):
+                return ctx.last_town
+        return None
+
+    def _remember_towns(self, doc: Doc, ctx: ArticleContext, place: Place | None) -> None:
+        if place is None or place.precision == COUNTRY:
+            return
+        for tok in doc:
+            if lemma(tok) in WORDS.town_words:
+                for prep in tok.children:
+                    if prep.dep_ == "prep" and prep.lower_ == "of":
+                        for name in prep.children:
+                            if name.dep_ == "pobj" and pos(name) == "PROPN":
+                                ctx.towns.setdefault(phrase_text(name), place)
+                                ctx.last_town = place
 
     def place_country(self, doc: Doc, ctx: ArticleContext) -> str | None:
         place = self.place(doc, ctx)
         return place.country if place else None
+
+    def names_place(self, tok: Token) -> bool:
+        """Whether a noun phrase is a location phrase ("Syria's northwest", "the north").
+
+        A place noun with a country ("Iraqi towns") still stands for that country when it
+        is attacked or threatened (see ``actor``)."""
+        return pos(tok) in ("NOUN", "PROPN") and lemma(tok) in WORDS.directions
 
     def names_people(self, tok: Token) -> bool:
         """Whether a noun can name an actor: not an event, proposal or place word."""

@@ -41,9 +41,13 @@ from newsevents.events.geo import Gazetteer
 from newsevents.events.lexicon import Lexicon, Spec
 from newsevents.events.modality import Governors
 from newsevents.events.nlp import Prefilter
-from newsevents.events.syntax import depth, lemma, speaker, within
+from newsevents.events.syntax import depth, lemma, objects, pos, speaker, within
 from newsevents.events.targets import TargetFinder
 from newsevents.events.triggers import Trigger, TriggerFinder
+
+
+# PLOVER types coded without actor1 (an unidentified attacker, unnamed organisers).
+SOURCELESS_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
 
 
 @dataclass(frozen=True)
@@ -88,13 +92,15 @@ class SentenceCoder:
             t for t in self.governors.compose(self.finder.find(doc)) if not within(t.head, demanded)
         ]
         for trig in sorted(triggers + demands, key=lambda t: depth(t.token)):
-            if self.governors.declines_comment(trig):
+            if self.governors.declines_comment(trig) or self.governors.is_topic(trig):
                 continue
             spec, modality = self.governors.modality(trig, self.governors.refine(trig))
             actor1 = self.who.actor1(trig, ctx)
             actor2 = self.targets.actor2(trig, actor1, ctx)
-            if actor1 is None and actor2 is None:
-                continue
+            if actor1 is None and (actor2 is None or self._done_by_no_actor(trig, spec)):
+                continue  # "the support ... had allowed Syria to": no one acts
+            if actor2 is None and self._aimed_at_abstraction(trig, spec):
+                continue  # "to fight off terrorism"
             if spec.cameo in ("112",) or lemma(trig.token) in self.lex.accusatory:
                 spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
             drafts.append(
@@ -113,6 +119,21 @@ class SentenceCoder:
             if actor1 is not None and actor1.country:
                 ctx.last_actor = actor1
         return drafts
+
+    def _done_by_no_actor(self, trig: Trigger, spec: Spec) -> bool:
+        """Whether the action's subject is a thing, not an actor ("the support of friendly
+        nations had allowed Syria to ..."): no event. A passive ("was placed under
+        investigation") leaves the actor unsaid; violence and protest are events even when
+        the sentence does not say who ("civilians were killed")."""
+        coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
+        if coding.plover_type in SOURCELESS_TYPES:
+            return False
+        return any(c.dep_ in ("nsubj", "csubj") and pos(c) != "PRON" for c in trig.head.children)
+
+    def _aimed_at_abstraction(self, trig: Trigger, spec: Spec) -> bool:
+        if self.book.coding(spec.cameo).plover_type != "ASSAULT":
+            return False
+        return any(lemma(o) in self.lex.abstract_targets for o in objects(trig.head))
 
     def _as_accusation(
         self,

@@ -22,7 +22,8 @@ from newsevents.events.words import WORDS, WordListError, check_list, inflection
 
 __all__ = ["Condition", "Lexicon", "LexiconError", "Spec", "VerbEntry", "inflections"]
 _WORD_LISTS = ("light_verbs", "occurrence_verbs", "obligation_modals", "accusatory",
-               "non_events", "collectives", "quantities", "military_actions")  # fmt: skip
+               "non_events", "collectives", "quantities", "military_actions",
+               "abstract_targets")  # fmt: skip
 
 
 class LexiconError(WordListError):
@@ -122,6 +123,7 @@ class Lexicon:
         self.quantities = frozenset(raw["quantities"])
         self.place_nouns = WORDS.place_nouns
         self.military_actions = frozenset(raw["military_actions"])
+        self.abstract_targets = frozenset(raw["abstract_targets"])
         self.word_sets = (
             self.collectives | self.quantities | self.place_nouns | self.military_actions
         )

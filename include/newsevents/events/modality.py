@@ -41,6 +41,7 @@ from newsevents.events.when import modality as clause_modality
 # Dependencies through which an action is the content of the word above it.
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acomp", "advcl", "conj"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
+TALK_VERBS = frozenset({"speak", "talk", "think", "speculate", "dream", "joke", "hear"})
 # The code of a governor that is not itself a trigger ("decided to", "plans to").
 DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "refusal": "120",
                           "accusation": "112", "command": "100"}  # fmt: skip
@@ -207,6 +208,18 @@ class Governors:
             future = self.book.recode(spec.cameo, "future")
             return (Spec(future) if future else spec), mod
         return spec, mod
+
+    def is_topic(self, trig: Trigger) -> bool:
+        """ "too early to speak about granting asylum": an action talked about (a gerund
+        under "about") is the topic of speech, not an event, asserted or otherwise."""
+        head = trig.head
+        return (
+            trig.governor is None
+            and head.tag_ == "VBG"
+            and head.dep_ == "pcomp"
+            and head.head.lower_ in ("about", "of")
+            and bool(verb_lemmas(head.head.head) & (self.lex.report_verbs | TALK_VERBS))
+        )
 
     def declines_comment(self, trig: Trigger) -> bool:
         """ "refused to speculate", "declined to comment": no political event (but "refused

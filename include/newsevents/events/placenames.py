@@ -233,27 +233,7 @@ TITLES = frozenset(
 )
 SPEECH_VERBS = WORDS.speech_forms - WORDS.speech_verbs  # "Baker said", not "state"
 LOCATIVE = frozenset(["in", "inside", "across", "throughout", "within", "into", "near", "at", "to"])
-DIRECTIONS = frozenset(
-    [
-        "north",
-        "south",
-        "east",
-        "west",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "central",
-        "northeastern",
-        "northwestern",
-        "southeastern",
-        "southwestern",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-    ]
-)
+DIRECTIONS = WORDS.directions
 # "Belgrade radio said", "the Kabul government": the place names an organisation.
 ORGANISATION_WORDS = frozenset(
     [

@@ -23,6 +23,7 @@ from newsevents.events.syntax import (
     OBJECT_DEPS,
     addressee,
     for_whom,
+    lemma,
     owned,
     participants,
     phrase_text,
@@ -30,6 +31,7 @@ from newsevents.events.syntax import (
     unknown_name,
 )
 from newsevents.events.triggers import TIME_CAUSE_PREPS, Trigger
+from newsevents.events.words import WORDS
 
 # fmt: off
 # Prepositions introducing the one acted upon, in order of preference.
@@ -188,6 +190,30 @@ class TargetFinder:
         named = self.who.actors.resolve(tok)  # a capital stands for its government ("GOV")
         return named is None or (named.country is not None and named.sector in (None, "GOV"))
 
+    def _describes_place(self, node: Token, child: Token) -> bool:
+        """Whether a clause describes a place rather than the action: the holder of a town
+        is not the target of a strike on it ("Manbij, a town in Aleppo province held by
+        Daesh"; "an opposition-held town")."""
+        if child.dep_ not in ("acl", "relcl", "appos", "prep", "amod", "compound"):
+            return False
+        place = lemma(node) in WORDS.place_nouns or (
+            pos(node) == "PROPN" and node.dep_ in ("pobj", "appos") and self._is_place(node)
+        )
+        if not place:
+            return False
+        if child.dep_ in ("acl", "relcl"):
+            return True  # "held by Daesh", "which the rebels control"
+        if child.dep_ in ("amod", "compound"):
+            return "-" in child.text or child.tag_ == "VBN"  # "opposition-held", "rebel-held"
+        return child.dep_ == "appos" or child.lower_ in ("in", "of", "near")
+
+    def _is_place(self, tok: Token) -> bool:
+        """A proper name the gazetteer places and the dictionaries do not call an actor."""
+        return (
+            self.who.actors.resolve(tok) is None
+            and self.who.gazetteer.locate(f"in {phrase_text(tok)}") is not None
+        )
+
     def _says_whose(self, tok: Token, ctx: ArticleContext) -> bool:
         """Whether a phrase itself names a country or an international body ("Iraqi
         troops", "a missionary from Calgary", "the U.N."), unlike a bare sector ("police")
@@ -237,6 +263,8 @@ class TargetFinder:
                     c.dep_ == "mark" and c.lower_ in CONTRAST_MARKS for c in child.children
                 ):
                     continue  # "..., while inspectors said they needed more time"
+                if self._describes_place(node, child):
+                    continue  # "raids on Manbij, a town held by Daesh": Daesh holds the town
                 seen.add(child.i)
                 if not self._venue(child):
                     queue.append(child)  # "in East Timor's capital Dili" is one place

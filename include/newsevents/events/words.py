@@ -16,7 +16,7 @@ import yaml
 
 DATA = resources.files("newsevents") / "data" / "events"
 _LISTS = ("weekdays", "months", "speech_verbs", "province_words", "district_words",
-          "town_words", "place_nouns")  # fmt: skip
+          "town_words", "place_nouns", "directions")  # fmt: skip
 
 
 class WordListError(ValueError):
@@ -63,6 +63,7 @@ class Words:
     district_words: frozenset[str]
     town_words: frozenset[str]
     place_nouns: frozenset[str]  # every place word, the three kinds above included
+    directions: frozenset[str]
     irregular: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -70,7 +71,7 @@ class Words:
         lists = {name: check_list(name, raw.get(name), where) for name in _LISTS}
         if len(lists["weekdays"]) != 7 or len(lists["months"]) != 12:
             raise WordListError(f"{where}: need 7 weekdays and 12 months")
-        kinds = ("province_words", "district_words", "town_words", "place_nouns")
+        kinds = ("province_words", "district_words", "town_words", "place_nouns", "directions")
         for i, a in enumerate(kinds):
             for b in kinds[i + 1 :]:
                 if shared := set(lists[a]) & set(lists[b]):
@@ -88,6 +89,7 @@ class Words:
             district_words=frozenset(lists["district_words"]),
             town_words=frozenset(lists["town_words"]),
             place_nouns=places,
+            directions=frozenset(lists["directions"]),
             irregular=irregular,
         )
 
