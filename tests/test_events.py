@@ -12,7 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from newsevents.events import Extraction, code_text, extract_events, nlp, shared_resources
+from newsevents.events.acled import AcledFacts
 from newsevents.events.codebook import Codebook
 from newsevents.events.lexicon import Spec, inflections
 from newsevents.schema import Article, Event
@@ -33,6 +35,10 @@ def is_candidate(sentence: str) -> bool:
     return shared_resources().prefilter(sentence)
 
 
+def acled(coding, actor1_sector, actor2_sector):
+    return shared_resources().acled.classify(AcledFacts(coding, actor1_sector, actor2_sector))
+
+
 def best(text: str, published: dt.date | None = DAY) -> Event | None:
     events = code_text(text, published)
     return max(events, key=lambda e: e.confidence or 0.0) if events else None
@@ -51,7 +57,7 @@ def test_cameo_code_gives_plover_type_quad_goldstein_and_acled():
         4,
     )
     assert air.goldstein == -10.0
-    assert book.acled(air, "MIL", "CVL") == ("Explosions/Remote violence", "Air/drone strike")
+    assert acled(air, "MIL", "CVL") == ("Explosions/Remote violence", "Air/drone strike")
     release = book.coding("0841")
     assert (release.plover_type, release.plover_mode, release.quad_class) == (
         "RETREAT",
@@ -65,12 +71,12 @@ def test_cameo_code_gives_plover_type_quad_goldstein_and_acled():
 def test_acled_separates_battles_from_violence_against_civilians():
     book = codebook()
     attack = book.coding("190")
-    assert book.acled(attack, "MIL", "REB") == ("Battles", "Armed clash")
-    assert book.acled(attack, "REB", "CVL") == ("Violence against civilians", "Attack")
+    assert acled(attack, "MIL", "REB") == ("Battles", "Armed clash")
+    assert acled(attack, "REB", "CVL") == ("Violence against civilians", "Attack")
     capture = book.coding("192", "ASSAULT")
-    assert book.acled(capture, "MIL", "REB") == ("Battles", "Government regains territory")
-    assert book.acled(book.coding("141"), "CVL", None) == ("Protests", "Peaceful protest")
-    assert book.acled(book.coding("046"), "GOV", "GOV") == (None, None)
+    assert acled(capture, "MIL", "REB") == ("Battles", "Government regains territory")
+    assert acled(book.coding("141"), "CVL", None) == ("Protests", "Peaceful protest")
+    assert acled(book.coding("046"), "GOV", "GOV") == (None, None)
 
 
 def test_announced_refused_and_demanded_actions_follow_cameo_structure():

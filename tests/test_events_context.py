@@ -10,6 +10,7 @@ import random
 from datetime import date
 
 import pytest
+
 from newsevents.events import shared_resources
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Gazetteer, name_key

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from newsevents.events import code_text
 from newsevents.schema import Event
 
@@ -26,31 +27,38 @@ def _in_latakia(e: Event) -> bool:
 
 
 EXPECTED: dict[str, Callable[[Event], bool]] = {
-    "Salma taken": lambda e: e.plover_type == "ASSAULT"
-    and e.cameo_code.startswith("19")
-    and (e.actor1_country, e.actor1_sector) == ("SYR", "MIL")
-    and "Salma" in e.sentence
-    and e.sentence.startswith("Syria")
-    and _in_latakia(e),
-    "Russian air campaign for the Salma offensive": lambda e: e.plover_type == "ASSAULT"
-    and e.actor1_country == "RUS"
-    and "airstrikes" in e.sentence
-    and _in_latakia(e),
-    "21 killed in Maaret al-Numan": lambda e: e.fatalities == 21
-    and "Nu" in (e.location_name or "")
-    and e.actor1_country == "RUS",
-    "14 killed in Manbij": lambda e: e.fatalities == 14
-    and e.location_name == "Manbij"
-    and e.actor1_country == "RUS",
-    "Assad meeting Fazli": lambda e: e.plover_type == "CONSULT"
-    and (e.actor1_country, e.actor2_country) == ("SYR", "IRN"),
-    "the Geneva meeting": lambda e: e.location_name == "Geneva"
-    and e.event_date == dt.date(2016, 1, 13)
-    and e.modality == "future"
-    and e.plover_type in ("CONSULT", "AGREE"),
-    "Hijab's accusation": lambda e: e.plover_type == "ACCUSE"
-    and e.actor1_sector == "OPP"
-    and e.actor2_country == "USA",
+    "Salma taken": lambda e: (
+        e.plover_type == "ASSAULT"
+        and e.cameo_code.startswith("19")
+        and (e.actor1_country, e.actor1_sector) == ("SYR", "MIL")
+        and "Salma" in e.sentence
+        and e.sentence.startswith("Syria")
+        and _in_latakia(e)
+    ),
+    "Russian air campaign for the Salma offensive": lambda e: (
+        e.plover_type == "ASSAULT"
+        and e.actor1_country == "RUS"
+        and "airstrikes" in e.sentence
+        and _in_latakia(e)
+    ),
+    "21 killed in Maaret al-Numan": lambda e: (
+        e.fatalities == 21 and "Nu" in (e.location_name or "") and e.actor1_country == "RUS"
+    ),
+    "14 killed in Manbij": lambda e: (
+        e.fatalities == 14 and e.location_name == "Manbij" and e.actor1_country == "RUS"
+    ),
+    "Assad meeting Fazli": lambda e: (
+        e.plover_type == "CONSULT" and (e.actor1_country, e.actor2_country) == ("SYR", "IRN")
+    ),
+    "the Geneva meeting": lambda e: (
+        e.location_name == "Geneva"
+        and e.event_date == dt.date(2016, 1, 13)
+        and e.modality == "future"
+        and e.plover_type in ("CONSULT", "AGREE")
+    ),
+    "Hijab's accusation": lambda e: (
+        e.plover_type == "ACCUSE" and e.actor1_sector == "OPP" and e.actor2_country == "USA"
+    ),
 }
 
 

@@ -1,8 +1,8 @@
-"""Event codes: CAMEO code → PLOVER type/mode/context, quad class, Goldstein score, ACLED type.
+"""Event codes: CAMEO code → PLOVER type/mode/context, quad class, Goldstein score.
 
 Everything here is read from the data files in ``newsevents/data/events/``: the PLOVER
 project's CAMEO→PLOVER table (CC BY-SA 4.0), the Goldstein scale for CAMEO codes, the
-PLOVER quad classes, the PLOVER→ACLED table and the table that turns an action into its
+PLOVER quad classes and the table that turns an action into its
 announced ("will meet" → intent to meet), requested or refused form. The coder only
 decides on a CAMEO code (plus an optional PLOVER type/mode where the PLOVER manual is
 more specific than the table); every other code field follows from it here.
@@ -15,11 +15,6 @@ import re
 from dataclasses import dataclass
 
 from newsevents.events.words import DATA
-
-# Sectors ACLED counts as armed: violence between two of them is a battle, violence against
-# anyone else (or against unnamed victims) is violence against civilians.
-ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY"})
-STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 
 
 @dataclass(frozen=True)
@@ -56,7 +51,6 @@ class Codebook:
         self._quad = {t: int(q) for t, q, _ in types}
         self._modes = {t: set(filter(None, modes.split("|"))) for t, _, modes in types}
         self._goldstein = {c: float(g) for c, g in read_table("cameo_goldstein.tsv")}
-        self._acled = read_table("acled.tsv")
         self._recode = {
             prefix: dict(zip(("future", "refused", "requested"), codes, strict=True))
             for prefix, *codes in read_table("recode.tsv")
@@ -105,21 +99,6 @@ class Codebook:
                 code = row[form]
                 return None if code == "-" else code
         return None
-
-    def acled(
-        self, coding: Coding, actor1_sector: str | None, actor2_sector: str | None
-    ) -> tuple[str | None, str | None]:
-        """ACLED (event type, sub-event type) of a coded event, or (None, None)."""
-        actor1 = "state" if actor1_sector in STATE_SECTORS else "other"
-        target = "armed" if actor2_sector in ARMED_SECTORS else "civilian"
-        values = (coding.plover_type, coding.plover_mode or "", coding.cameo_code, actor1, target)
-        for *pattern, acled_type, sub_type in self._acled:
-            if all(
-                p == "*" or v == p or (i == 2 and v.startswith(p))
-                for i, (p, v) in enumerate(zip(pattern, values, strict=True))
-            ):
-                return acled_type, sub_type
-        return None, None
 
     @staticmethod
     def _lookup_prefix(table: dict[str, float], cameo: str) -> float | None:

@@ -45,7 +45,6 @@ from newsevents.events.syntax import depth, lemma, objects, pos, speaker, within
 from newsevents.events.targets import TargetFinder
 from newsevents.events.triggers import Trigger, TriggerFinder
 
-
 # PLOVER types coded without actor1 (an unidentified attacker, unnamed organisers).
 SOURCELESS_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
 

@@ -92,6 +92,8 @@ class Lexicon:
         for name in _WORD_LISTS:
             check_list(name, raw.get(name), "triggers.yaml")
         _check_governors(raw["governors"])
+        for name, words in raw["classes"].items():
+            check_list(f"classes.{name}", words, "triggers.yaml")
         self.classes = {k: frozenset(v) for k, v in raw["classes"].items()}
         self.verbs: dict[str, list[VerbEntry]] = {}
         for key, value in raw["verbs"].items():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from newsevents.events.acled import AcledMapper
 from newsevents.events.actors import ActorDictionary
 from newsevents.events.codebook import Codebook
 from newsevents.events.geo import Gazetteer
@@ -27,6 +28,7 @@ class Resources:
     gazetteer: Gazetteer
     parser: Parser
     prefilter: Prefilter
+    acled: AcledMapper
 
     @classmethod
     def load(cls, model: str | None = None) -> Resources:
@@ -40,4 +42,5 @@ class Resources:
             gazetteer=Gazetteer(),
             parser=Parser(load_model(model), lexicon),
             prefilter=Prefilter(lexicon),
+            acled=AcledMapper(),
         )

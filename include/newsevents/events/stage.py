@@ -20,15 +20,16 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
-from newsevents.events.codebook import Codebook
 from newsevents.events.coder import Draft, SentenceCoder
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Place
 from newsevents.events.merge import consolidate
 from newsevents.events.nlp import split_sentences
 from newsevents.events.resources import Resources
+from newsevents.events.syntax import lemma
 from newsevents.events.when import resolve_date
 from newsevents.schema import Article, Event, Mention, stable_id
 
@@ -146,22 +147,25 @@ def _code_documents(
         place = coder.who.place(doc, ctx)
         if place is None and ctx.countries:  # the article's main country, at country precision
             place = coder.gazetteer.country_place(ctx.countries[0])
-        for event in _events(res.codebook, document, s, sentence, drafts, ctx, place):
+        cues = frozenset(lemma(t) for t in doc)
+        for event in _events(res, document, s, sentence, drafts, ctx, place, cues):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
 
 
 def _events(
-    book: Codebook,
+    res: Resources,
     document: _Document,
     index: int,
     sentence: str,
     drafts: list[Draft],
     ctx: ArticleContext,
     place: Place | None,
+    cues: frozenset[str],
 ) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
+    book = res.codebook
     fatalities, injured = casualties(sentence)
     source = attribution(sentence, ctx.sources)
     if source:
@@ -174,8 +178,14 @@ def _events(
         if actor1 is None and coding.plover_type == "ASSAULT":
             country = place.country if place else (ctx.countries[:1] or [None])[0]
             actor1 = Actor(UNIDENTIFIED, country, "UAF")
-        acled_type, acled_sub = book.acled(
-            coding, actor1 and actor1.sector, actor2 and actor2.sector
+        acled_type, acled_sub = res.acled.classify(
+            AcledFacts(
+                coding,
+                actor1.sector if actor1 else None,
+                actor2.sector if actor2 else None,
+                cues,
+                fatalities,
+            )
         )
         day = resolve_date(sentence, ctx.reference, near=draft.offset) if ctx.reference else None
         violent = coding.plover_type in VIOLENT_TYPES and not casualties_given
