@@ -41,8 +41,8 @@ from newsevents.events.words import DATA, check_list
 # anyone else (or against unnamed victims) is violence against civilians.
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
-_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "mob", "base", "establish",
-         "disrupted", "weapons", "looting", "territory", "group_change")  # fmt: skip
+_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "mob", "base",
+         "establish", "disrupted", "weapons", "looting", "territory", "group_change")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"

@@ -48,9 +48,13 @@ class Codebook:
     def __init__(self) -> None:
         self._plover = self._read_cameo2plover()
         types = read_table("plover_types.tsv")
-        self._quad = {t: int(q) for t, q, _ in types}
-        self._modes = {t: set(filter(None, modes.split("|"))) for t, _, modes in types}
+        self._quad = {t: int(q) for t, q, _, _ in types}
+        self._roots = {t: root for t, _, root, _ in types}
+        self._modes = {t: set(filter(None, modes.split("|"))) for t, _, _, modes in types}
         self._goldstein = {c: float(g) for c, g in read_table("cameo_goldstein.tsv")}
+        for ptype, root in self._roots.items():
+            if self.plover(root)[0] != ptype:
+                raise ValueError(f"plover_types.tsv: root code {root} is not of type {ptype}")
         self._recode = {
             prefix: dict(zip(("future", "refused", "requested"), codes, strict=True))
             for prefix, *codes in read_table("recode.tsv")
@@ -90,6 +94,14 @@ class Codebook:
             quad_class=self._quad[ptype],
             goldstein=self._lookup_prefix(self._goldstein, cameo),
         )
+
+    @property
+    def plover_types(self) -> tuple[str, ...]:
+        return tuple(self._quad)
+
+    def root_code(self, plover_type: str) -> str:
+        """The CAMEO code of a PLOVER type known only as a type (plover_types.tsv)."""
+        return self._roots[plover_type]
 
     def recode(self, cameo: str, form: str) -> str | None:
         """The code of the action announced ("future"), refused or requested, if CAMEO has one."""

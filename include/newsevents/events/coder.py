@@ -119,6 +119,20 @@ class SentenceCoder:
                 ctx.last_actor = actor1
         return drafts
 
+    def from_root(self, doc: Doc, ctx: ArticleContext, cameo: str) -> Draft | None:
+        """The sentence's main verb as the trigger of ``cameo`` (the type a classifier
+        found where the lexicon has no trigger), with the actors the parse gives it."""
+        root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
+        if root is None:
+            return None
+        trig = Trigger(root, root, Spec(cameo))
+        spec, modality = self.governors.modality(trig, trig.spec)
+        actor1 = self.who.actor1(trig, ctx)
+        actor2 = self.targets.actor2(trig, actor1, ctx)
+        if actor1 is None and actor2 is None:
+            return None
+        return Draft(root.text, root.idx, spec.cameo, None, None, modality, actor1, actor2, True)
+
     def _done_by_no_actor(self, trig: Trigger, spec: Spec) -> bool:
         """Whether the action's subject is a thing, not an actor ("the support of friendly
         nations had allowed Syria to ..."): no event. A passive ("was placed under

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from newsevents.events.acled import AcledMapper
 from newsevents.events.actors import ActorDictionary
 from newsevents.events.codebook import Codebook
+from newsevents.events.combine import TypeClassifier
 from newsevents.events.geo import Gazetteer
 from newsevents.events.lexicon import Lexicon
 from newsevents.events.nlp import Parser, Prefilter, load_model
@@ -29,6 +30,7 @@ class Resources:
     parser: Parser
     prefilter: Prefilter
     acled: AcledMapper
+    classifier: TypeClassifier | None = None  # None: the PLOVER type from the rules alone
 
     @classmethod
     def load(cls, model: str | None = None) -> Resources:

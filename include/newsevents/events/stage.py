@@ -14,6 +14,7 @@ seconds.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +25,7 @@ from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
 from newsevents.events.coder import Draft, SentenceCoder
+from newsevents.events.combine import Combiner
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Place
 from newsevents.events.merge import consolidate
@@ -130,11 +132,14 @@ def _code_documents(
             if sentence not in seen and res.prefilter(sentence):
                 seen.add(sentence)
                 todo.append((d, s, sentence))
+    # The classifier reads all candidate sentences in batches, before the parse.
+    scores = res.classifier.predict([sentence for _, _, sentence in todo]) if res.classifier else []
+    combiner = Combiner(res.codebook)
     parsed = res.parser.parse(sentence for _, _, sentence in todo)
     events: list[Event] = []
     mentions: list[Mention] = []
     contexts: dict[int, ArticleContext] = {}
-    for (d, s, sentence), doc in zip(todo, parsed, strict=True):
+    for k, ((d, s, sentence), doc) in enumerate(zip(todo, parsed, strict=True)):
         document = documents[d]
         if d not in contexts:
             contexts[d] = ArticleContext(
@@ -142,6 +147,10 @@ def _code_documents(
             )
         ctx = contexts[d]
         drafts = coder.code(doc, ctx)
+        if scores:
+            drafts = combiner.combine(
+                drafts, scores[k], functools.partial(coder.from_root, doc, ctx)
+            )
         if not drafts:
             continue
         place = coder.who.place(doc, ctx)
