@@ -100,7 +100,7 @@ class ActorResolver:
         here = self.home_place(tok, ctx)
         if here is None and local:
             here = self.place_country(tok.doc, ctx)
-        return here or (ctx.countries[:1] or [None])[0]
+        return here or (ctx.countries[0] if ctx.countries else None)
 
     def home_place(self, tok: Token, ctx: ArticleContext) -> str | None:
         """The country of a place named in a phrase's own locative phrase ("a missionary

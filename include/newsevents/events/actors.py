@@ -100,8 +100,9 @@ class ActorDictionary:
                 sector = self.sectors.get(tuple(lemma(t) for t in window)) or self.sectors.get(
                     tuple(t.lower_ for t in window)
                 )
-                if entry or sector:
-                    hits.append((i, i + n, entry or sector))
+                hit = entry or sector
+                if hit:
+                    hits.append((i, i + n, hit))
                     i += n
                     break
             else:
@@ -178,7 +179,7 @@ class ActorDictionary:
             # in a phrase without a head ("from the U.S., Russia and ...") the first counts
             people = head is not None and countries[-1].kind == "demonym" and len(countries) > 1
             country = countries[0 if head is None else -2 if people else -1]
-            return country.country, head_sector or (sectors or [country.sector])[0]
+            return country.country, head_sector or (sectors[0] if sectors else country.sector)
         if international:
             return None, international
         return None, head_sector or (sectors[0] if sectors else None)

@@ -86,7 +86,7 @@ class SentenceCoder:
     def code(self, doc: Doc, ctx: ArticleContext) -> list[Draft]:
         drafts: list[Draft] = []
         demands = self.governors.demands(doc)
-        demanded = {t.content.i for t in demands}
+        demanded = {t.content.i for t in demands if t.content is not None}
         triggers = [
             t for t in self.governors.compose(self.finder.find(doc)) if not within(t.head, demanded)
         ]

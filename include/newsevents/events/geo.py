@@ -235,7 +235,8 @@ class Gazetteer:
         for code, name in _rows("admin1.tsv"):
             country = code.split(".")[0]
             generic = all(w in GENERIC_WORDS for w in name_key(name).split())
-            area = _Area(code, name, country, *centroids.get(code, (None, None)), generic=generic)
+            lat, lon = centroids.get(code, (None, None))
+            area = _Area(code, name, country, lat, lon, generic=generic)
             self._admin1[code] = area
             for key in name_keys([name], country in ARAB_COUNTRIES):
                 self._areas[key].append(area)
@@ -282,8 +283,9 @@ class Gazetteer:
         if not places or len({h.country for h in hits}) > 1:
             return None
         admin1s = {h.admin1 for h in hits}
-        if len(admin1s) == 1 and None not in admin1s:
-            return self._area_place(self._admin1[admin1s.pop()], PROVINCE)
+        only = admin1s.pop() if len(admin1s) == 1 else None
+        if only is not None:
+            return self._area_place(self._admin1[only], PROVINCE)
         return self.country_place(self._iso3[hits[0].country])
 
     def country_context(self, text: str) -> list[str]:

@@ -175,16 +175,16 @@ def _aggregates(events: list[Event], articles: dict[str, set[str]]) -> set[str]:
     flagged: set[str] = set()
     for total in counted:
         parts = [
-            e.fatalities
+            e.fatalities or 0
             for e in counted
             if e.event_id != total.event_id
             and e.event_id not in flagged
-            and e.fatalities < total.fatalities
+            and (e.fatalities or 0) < (total.fatalities or 0)
             and e.plover_type == total.plover_type
             and e.event_date == total.event_date
             and _within(e, total, articles)
         ]
-        if _subset_sums_to(parts, total.fatalities):
+        if _subset_sums_to(parts, total.fatalities or 0):
             flagged.add(total.event_id)
     return flagged
 

@@ -64,9 +64,9 @@ class Governors:
         for trig in sorted(triggers, key=lambda t: -depth(t.head)):
             if trig.token.i in absorbed:
                 continue
-            trig = self._climb(trig, by_token, heads, absorbed)
-            if trig is not None:
-                result.append(trig)
+            climbed = self._climb(trig, by_token, heads, absorbed)
+            if climbed is not None:
+                result.append(climbed)
         kept = [t for t in result if t.token.i not in absorbed or t.governor]
         # two actions composed into one governor ("demanded a meeting ... to discuss"): the
         # one next to it is what it governs, the other its purpose or a misparse

@@ -93,7 +93,8 @@ def code_articles(
     the result is the same as coding them all together. The reference date of relative
     dates is the publication date, else ``default_date``.
     """
-    documents, skipped = [], Counter()
+    documents: list[_Document] = []
+    skipped: Counter[str] = Counter()
     for article in articles:
         if article.dup_of is not None:
             skipped["duplicate"] += 1
@@ -185,7 +186,7 @@ def _events(
         coding = book.coding(draft.cameo, draft.plover_type, draft.mode)
         actor1, actor2 = draft.actor1, draft.actor2
         if actor1 is None and coding.plover_type == "ASSAULT":
-            country = place.country if place else (ctx.countries[:1] or [None])[0]
+            country = place.country if place else (ctx.countries[0] if ctx.countries else None)
             actor1 = Actor(UNIDENTIFIED, country, "UAF")
         acled_type, acled_sub = res.acled.classify(
             AcledFacts(

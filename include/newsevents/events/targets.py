@@ -281,7 +281,10 @@ class TargetFinder:
         """Who an action is done to, best first: objects, the subject of a clause ("demanded
         that the US ..."), prepositional objects ("against X"; also those of the object:
         "aid for Romania", "protest with Albania"), then the action's own objects."""
-        direct, clauses, preps, own = [], [], {}, []
+        direct: list[Token] = []
+        clauses: list[Token] = []
+        preps: dict[str, list[Token]] = {}
+        own: list[Token] = []
         children = list(tok.children)
         children += [
             g
@@ -321,7 +324,7 @@ class TargetFinder:
                 preps.setdefault(child.lower_, []).extend(
                     g for g in child.children if g.dep_ == "pobj"
                 )
-        order = TARGET_PREPS
+        order: tuple[str, ...] = TARGET_PREPS
         if self.coding(trig).plover_type == "ACCUSE":
             order = GRIEVANCE_PREPS + TARGET_PREPS
         ordered = direct + clauses

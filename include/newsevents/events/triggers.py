@@ -99,15 +99,15 @@ class TriggerFinder:
                 and tok.i not in consumed
                 and tok.dep_ not in ("compound", "amod")
             ):
-                spec = self._match_noun(tok)
-                head = self._noun_event_head(tok, found) if spec else None
-                if spec and head is not None:
-                    found.append(Trigger(tok, head, spec, {tok.i}))
+                noun_spec = self._match_noun(tok)
+                head = self._noun_event_head(tok, found) if noun_spec else None
+                if noun_spec and head is not None:
+                    found.append(Trigger(tok, head, noun_spec, {tok.i}))
         return found
 
     def match_verb(self, tok: Token) -> tuple[Spec, set[int]] | None:
         verb = next((v for v in verb_lemmas(tok) if v in self.lex.verbs), None)
-        for entry in self.lex.verbs.get(verb, ()):
+        for entry in self.lex.verbs.get(verb, []) if verb else []:
             if entry.particle and not any(
                 c.lower_ == entry.particle and c.dep_ in ("prt", "prep", "advmod", "agent")
                 for c in tok.children

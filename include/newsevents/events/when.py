@@ -205,12 +205,12 @@ def modality(sentence: str, near: int | None = None) -> str:
 def _resolve(
     kind: str, m: re.Match[str], ref: date, future: bool
 ) -> tuple[date | None, Granularity]:
-    groups = {k: (v.lower() if v else None) for k, v in m.groupdict().items()}
+    groups: dict[str, str] = {k: v.lower() for k, v in m.groupdict().items() if v}
     if kind == "iso":
         return _date(int(groups["year"]), int(groups["month"]), int(groups["day"])), "day"
     if kind in ("month_day", "day_month"):
         month, day = MONTHS[groups["month"][:3]], int(groups["day"])
-        if groups["year"]:
+        if groups.get("year"):
             return _date(int(groups["year"]), month, day), "day"
         return _nearest_month_day(ref, month, day, future), "day"
     if kind == "days_ago":
@@ -219,7 +219,7 @@ def _resolve(
     if kind == "offset":
         return ref + timedelta(days=_OFFSETS[" ".join(groups["rel"].split())]), "day"
     if kind == "weekday":
-        return _weekday(ref, WEEKDAYS.index(groups["weekday"]), groups["rel"], future), "day"
+        return _weekday(ref, WEEKDAYS.index(groups["weekday"]), groups.get("rel"), future), "day"
     unit = groups.get("unit")
     return None, "week" if unit in ("week", "weekend") else "year" if groups.get(
         "year"
