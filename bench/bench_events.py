@@ -45,7 +45,7 @@ from newsevents.events.nlp import split_sentences  # noqa: E402
 from newsevents.schema import Article, Event, stable_id  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("NEWSEVENTS_SHARED", ROOT.parent / "shared"))  # ../shared
 SEED = ROOT / "seeds" / "000_32ee20c48493cecc.txt"
 CORPUS = SHARED / "corpus" / "fundus"
 CV_PREDICTIONS = ROOT / "bench" / "results" / "events_cv.json"
