@@ -30,29 +30,14 @@ from collections.abc import Sequence
 from newsevents.events.codebook import read_table
 from newsevents.events.words import WORDS
 
+# fmt: off
 _UNITS = {
     w: i
     for i, w in enumerate(
         [
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+            "eighteen", "nineteen",
         ],
         1,
     )
@@ -61,18 +46,12 @@ _TENS = {
     w: 10 * i
     for i, w in enumerate(
         [
-            "twenty",
-            "thirty",
-            "forty",
-            "fifty",
-            "sixty",
-            "seventy",
-            "eighty",
-            "ninety",
+            "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
         ],
         2,
     )
 }
+# fmt: on
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 FATAL_AFTER = {"killed", "dead", "died", "die", "slain", "deaths", "dying", "executed", "bodies"}
@@ -80,119 +59,45 @@ INJURED_AFTER = {"wounded", "injured", "hurt", "injuries"}
 FATAL_BEFORE = {"killed", "killing", "kills", "kill", "executed", "executing"}
 INJURED_BEFORE = {"wounded", "wounding", "wounds", "injured", "injuring", "injures"}
 _LEFT = {"left"}  # "left 12 dead"
+# fmt: off
 _AUX = frozenset(  # between a count and its casualty word: "12 people have reportedly been killed"
     [
-        "were",
-        "was",
-        "are",
-        "is",
-        "have",
-        "has",
-        "had",
-        "been",
-        "be",
-        "being",
-        "reportedly",
-        "also",
-        "all",
-        "later",
-        "allegedly",
-        "reported",
-        "confirmed",
-        "since",
-        "subsequently",
+        "were", "was", "are", "is", "have", "has", "had", "been", "be", "being", "reportedly",
+        "also", "all", "later", "allegedly", "reported", "confirmed", "since", "subsequently",
     ]
 )
+# fmt: on
 # Words between a number and the people word: "12 Syrian soldiers", "35 pro-government fighters".
 _MODIFIER_SLOTS = 3
+# fmt: off
 _GENERIC_PEOPLE = frozenset(
     [
-        "people",
-        "person",
-        "persons",
-        "others",
-        "other",
-        "individuals",
-        "man",
-        "men",
-        "woman",
-        "women",
-        "child",
-        "children",
-        "boy",
-        "boys",
-        "girl",
-        "girls",
-        "baby",
-        "babies",
-        "resident",
-        "residents",
-        "member",
-        "members",
-        "passengers",
-        "victims",
-        "worker",
-        "workers",
-        "family",
-        "relatives",
-        "them",
-        "troops",
-        "serviceman",
-        "servicemen",
-        "personnel",
-        "youths",
-        "prisoner",
-        "prisoners",
-        "detainee",
-        "detainees",
-        "journalist",
+        "people", "person", "persons", "others", "other", "individuals", "man", "men", "woman",
+        "women", "child", "children", "boy", "boys", "girl", "girls", "baby", "babies",
+        "resident", "residents", "member", "members", "passengers", "victims", "worker",
+        "workers", "family", "relatives", "them", "troops", "serviceman", "servicemen",
+        "personnel", "youths", "prisoner", "prisoners", "detainee", "detainees", "journalist",
         "journalists",
     ]
 )
+# fmt: on
 _SINGULAR = {"a", "an"}
+# fmt: off
 _BOUNDS = [  # read as the number they bound
     bound.split()
     for bound in [
-        "at least",
-        "more than",
-        "over",
-        "nearly",
-        "almost",
-        "about",
-        "around",
-        "some",
-        "up to",
-        "as many as",
-        "at most",
-        "roughly",
-        "approximately",
-        "an estimated",
-        "no fewer than",
-        "no less than",
-        "another",
-        "a further",
-        "an additional",
+        "at least", "more than", "over", "nearly", "almost", "about", "around", "some", "up to",
+        "as many as", "at most", "roughly", "approximately", "an estimated", "no fewer than",
+        "no less than", "another", "a further", "an additional",
     ]
 ]
 _TOLL_VERBS = frozenset(
     [
-        "rose",
-        "risen",
-        "rises",
-        "climbed",
-        "reached",
-        "hit",
-        "stood",
-        "stands",
-        "is",
-        "was",
-        "to",
-        "at",
-        "of",
-        "jumped",
-        "increased",
+        "rose", "risen", "rises", "climbed", "reached", "hit", "stood", "stands", "is", "was",
+        "to", "at", "of", "jumped", "increased",
     ]
 )
+# fmt: on
 _CUMULATIVE = {"bringing", "raising", "pushing", "taking", "brings", "raises"}
 _DATE_WORDS = frozenset(WORDS.weekdays) | frozenset(
     ["yesterday", "today", "overnight", "on", "last", "night", "morning", "evening"]

@@ -32,224 +32,75 @@ from typing import NamedTuple
 
 from newsevents.events.words import WORDS
 
+# fmt: off
 NON_LATIN_LANGUAGES = frozenset(
     [
-        "ar",
-        "fa",
-        "ps",
-        "ur",
-        "ku",
-        "ru",
-        "uk",
-        "be",
-        "bg",
-        "mk",
-        "sr",
-        "kk",
-        "ky",
-        "tg",
-        "uz",
-        "mn",
-        "zh",
-        "cmn",
-        "ja",
-        "ko",
-        "th",
-        "lo",
-        "km",
-        "my",
-        "ka",
-        "hy",
-        "he",
-        "yi",
-        "el",
-        "hi",
-        "bn",
-        "ne",
-        "si",
-        "ta",
-        "te",
-        "ml",
-        "kn",
-        "gu",
-        "pa",
-        "mr",
-        "am",
-        "ti",
-        "dv",
-        "dz",
+        "ar", "fa", "ps", "ur", "ku", "ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "uz",
+        "mn", "zh", "cmn", "ja", "ko", "th", "lo", "km", "my", "ka", "hy", "he", "yi", "el",
+        "hi", "bn", "ne", "si", "ta", "te", "ml", "kn", "gu", "pa", "mr", "am", "ti", "dv", "dz",
         "bo",
     ]
 )
 ARAB_COUNTRIES = frozenset(
     [
-        "AE",
-        "BH",
-        "DZ",
-        "EG",
-        "EH",
-        "IQ",
-        "JO",
-        "KW",
-        "LB",
-        "LY",
-        "MA",
-        "MR",
-        "OM",
-        "PS",
-        "QA",
-        "SA",
-        "SD",
-        "SY",
-        "TN",
-        "YE",
+        "AE", "BH", "DZ", "EG", "EH", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
+        "SA", "SD", "SY", "TN", "YE",
     ]
 )
+# fmt: on
 ARABIC_ARTICLES = frozenset(["al", "el", "ar", "as", "ash", "at", "ad", "adh", "az", "an"])
+# fmt: off
 PARTICLES = ARABIC_ARTICLES | frozenset(
     [
-        "ul",
-        "bin",
-        "ibn",
-        "abu",
-        "umm",
-        "de",
-        "del",
-        "della",
-        "di",
-        "da",
-        "do",
-        "dos",
-        "das",
-        "du",
-        "des",
-        "la",
-        "le",
-        "les",
-        "los",
-        "van",
-        "von",
-        "der",
-        "den",
-        "upon",
-        "on",
-        "sur",
-        "sous",
-        "y",
-        "e",
-        "i",
-        "and",
-        "of",
-        "the",
+        "ul", "bin", "ibn", "abu", "umm", "de", "del", "della", "di", "da", "do", "dos", "das",
+        "du", "des", "la", "le", "les", "los", "van", "von", "der", "den", "upon", "on", "sur",
+        "sous", "y", "e", "i", "and", "of", "the",
     ]
 )
+# fmt: on
 PROVINCE_WORDS = WORDS.province_words
 DISTRICT_WORDS = WORDS.district_words
 TOWN_WORDS = WORDS.town_words
 PLACE_WORDS = PROVINCE_WORDS | DISTRICT_WORDS | TOWN_WORDS
 # Words of admin1 names that say nothing about where ("Northern Province", "Centre").
+# fmt: off
 GENERIC_WORDS = PROVINCE_WORDS | frozenset(
     [
-        "north",
-        "south",
-        "east",
-        "west",
-        "northern",
-        "southern",
-        "eastern",
-        "western",
-        "central",
-        "centre",
-        "center",
-        "middle",
-        "upper",
-        "lower",
-        "far",
-        "greater",
-        "capital",
-        "area",
-        "islands",
-        "island",
-        "coast",
-        "district",
-        "nord",
-        "sud",
-        "est",
-        "ouest",
-        "northeast",
-        "northwest",
-        "southeast",
-        "southwest",
-        "north-east",
-        "north-west",
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western",
+        "central", "centre", "center", "middle", "upper", "lower", "far", "greater", "capital",
+        "area", "islands", "island", "coast", "district", "nord", "sud", "est", "ouest",
+        "northeast", "northwest", "southeast", "southwest", "north-east", "north-west",
     ]
 )
+# fmt: on
 PLACE_NOUNS = WORDS.place_nouns
+# fmt: off
 PLACE_PREPOSITIONS = frozenset(
     [
-        "in",
-        "at",
-        "near",
-        "on",
-        "outside",
-        "around",
-        "to",
-        "into",
-        "inside",
-        "across",
-        "toward",
-        "towards",
-        "from",
-        "via",
+        "in", "at", "near", "on", "outside", "around", "to", "into", "inside", "across",
+        "toward", "towards", "from", "via",
     ]
 )
 TITLES = frozenset(
     [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "gov",
-        "governor",
-        "sen",
-        "senator",
-        "rep",
-        "president",
-        "minister",
-        "gen",
-        "general",
-        "col",
-        "lt",
-        "sgt",
-        "capt",
-        "judge",
-        "justice",
-        "mayor",
-        "king",
-        "queen",
-        "prince",
-        "sheikh",
+        "mr", "mrs", "ms", "dr", "gov", "governor", "sen", "senator", "rep", "president",
+        "minister", "gen", "general", "col", "lt", "sgt", "capt", "judge", "justice", "mayor",
+        "king", "queen", "prince", "sheikh",
     ]
 )
+# fmt: on
 SPEECH_VERBS = WORDS.speech_forms - WORDS.speech_verbs  # "Baker said", not "state"
 LOCATIVE = frozenset(["in", "inside", "across", "throughout", "within", "into", "near", "at", "to"])
 DIRECTIONS = WORDS.directions
 # "Belgrade radio said", "the Kabul government": the place names an organisation.
+# fmt: off
 ORGANISATION_WORDS = frozenset(
     [
-        "radio",
-        "television",
-        "tv",
-        "government",
-        "regime",
-        "authorities",
-        "officials",
-        "administration",
-        "newspaper",
-        "daily",
-        "agency",
+        "radio", "television", "tv", "government", "regime", "authorities", "officials",
+        "administration", "newspaper", "daily", "agency",
     ]
 )
+# fmt: on
 
 _WORD = re.compile(r"[^\W\d_]+(?:['’‘`´][^\W\d_]+)*")
 _NON_LETTERS = re.compile(r"[^\w\n]+")

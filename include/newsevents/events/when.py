@@ -100,41 +100,20 @@ _FUTURE_BIGRAMS = _pairs(
     "is to, are to, going to, set to, plans to, plan to, planning to, intends to, intend to, "
     "expected to"
 )
+# fmt: off
 _HYPOTHETICAL = frozenset(
     [
-        "if",
-        "unless",
-        "whether",
-        "would",
-        "could",
-        "might",
-        "may",
-        "should",
-        "possible",
-        "possibly",
-        "potential",
-        "potentially",
-        "perhaps",
-        "maybe",
+        "if", "unless", "whether", "would", "could", "might", "may", "should", "possible",
+        "possibly", "potential", "potentially", "perhaps", "maybe",
     ]
 )
 _NEGATION = frozenset(
     [
-        "not",
-        "never",
-        "no",
-        "none",
-        "nobody",
-        "neither",
-        "nor",
-        "without",
-        "deny",
-        "denies",
-        "denied",
-        "denying",
-        "refuted",
+        "not", "never", "no", "none", "nobody", "neither", "nor", "without", "deny", "denies",
+        "denied", "denying", "refuted",
     ]
 )
+# fmt: on
 _NEGATION_BIGRAMS = _pairs("refused to, refuses to, failed to, fails to, no one")
 # "no fewer than 12 killed" and "not only" assert.
 _NOT_NEGATION = _pairs("no fewer, no less, no longer, not only")
