@@ -99,6 +99,9 @@ class Codebook:
     def plover_types(self) -> tuple[str, ...]:
         return tuple(self._quad)
 
+    def quad_class(self, plover_type: str) -> int:
+        return self._quad[plover_type]
+
     def root_code(self, plover_type: str) -> str:
         """The CAMEO code of a PLOVER type known only as a type (plover_types.tsv)."""
         return self._roots[plover_type]

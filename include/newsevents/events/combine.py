@@ -10,6 +10,8 @@ sentence:
 * the classifier says "none": no event (the sentence reports no political event);
 * drafts of the parse whose PLOVER type is the classifier's keep their trigger's CAMEO
   code (it agrees with the type);
+* a refusal the parse read ("will not meet" is REJECT) stays a refusal when the
+  classifier says the cooperation refused;
 * if no draft agrees, the best draft (main clause first) takes the type's root CAMEO code
   (``plover_types.tsv``) and keeps its actors and modality;
 * if the parse found no trigger, the sentence's main verb stands as the trigger of the
@@ -67,6 +69,9 @@ class Combiner:
         agreeing = [d for d in drafts if self.type_of(d) == label]
         if agreeing:
             return agreeing
+        refused = [d for d in drafts if self.type_of(d) == "REJECT"]
+        if refused and self.book.quad_class(label) <= 2:
+            return refused  # "will not meet": the parse read the negation of cooperation
         root = self.book.root_code(label)
         if drafts:
             best = min(drafts, key=lambda d: (not d.main_clause, d.offset))
