@@ -2,7 +2,8 @@
 
 Only canonical (``dup_of is None``) English (``language == "en"``) articles are coded;
 the others are counted in ``Extraction.skipped`` (and logged), never coded. Candidate
-sentences of all articles are parsed together in batches; each article is then coded
+sentences (``nlp.Prefilter``) of all articles are classified together in batches (the
+PLOVER type, ``combine``), those with an event are parsed together; each article is then coded
 sentence by sentence (the coder remembers the article's last actor for pronouns), and
 all events are consolidated by ``merge`` so an event reported in several sentences or
 articles is one event with several mentions.
@@ -25,7 +26,7 @@ from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
 from newsevents.events.coder import Draft, SentenceCoder
-from newsevents.events.combine import Combiner
+from newsevents.events.combine import NO_EVENT, Combiner, Scores
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Place
 from newsevents.events.merge import consolidate
@@ -133,8 +134,14 @@ def _code_documents(
             if sentence not in seen and res.prefilter(sentence):
                 seen.add(sentence)
                 todo.append((d, s, sentence))
-    # The classifier reads all candidate sentences in batches, before the parse.
-    scores = res.classifier.predict([sentence for _, _, sentence in todo]) if res.classifier else []
+    # The classifier reads all candidate sentences in batches; only those it finds an event
+    # in are parsed (the parse costs more than the classifier).
+    scores: list[Scores] = []
+    if res.classifier is not None:
+        predicted = res.classifier.predict([sentence for _, _, sentence in todo])
+        events_in = [k for k, p in enumerate(predicted) if p.label not in (None, NO_EVENT)]
+        todo = [todo[k] for k in events_in]
+        scores = [predicted[k] for k in events_in]
     combiner = Combiner(res.codebook)
     parsed = res.parser.parse(sentence for _, _, sentence in todo)
     events: list[Event] = []
