@@ -45,6 +45,8 @@ from newsevents.events.syntax import depth, lemma, objects, pos, speaker, within
 from newsevents.events.targets import TargetFinder
 from newsevents.events.triggers import Trigger, TriggerFinder
 
+# Doc.user_data key: the rules set a trigger of the sentence aside as no event.
+SET_ASIDE_KEY = "newsevents.set_aside"
 # PLOVER types coded without actor1 (an unidentified attacker, unnamed organisers).
 SOURCELESS_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
 
@@ -92,6 +94,7 @@ class SentenceCoder:
         ]
         for trig in sorted(triggers + demands, key=lambda t: depth(t.token)):
             if self.governors.declines_comment(trig) or self.governors.is_topic(trig):
+                doc.user_data[SET_ASIDE_KEY] = True
                 continue
             spec, modality = self.governors.modality(trig, self.governors.refine(trig))
             actor1 = self.who.actor1(trig, ctx)
@@ -99,6 +102,7 @@ class SentenceCoder:
             if actor1 is None and (actor2 is None or self._done_by_no_actor(trig, spec)):
                 continue  # "the support ... had allowed Syria to": no one acts
             if actor2 is None and self._aimed_at_abstraction(trig, spec):
+                doc.user_data[SET_ASIDE_KEY] = True
                 continue  # "to fight off terrorism"
             if spec.cameo in ("112",) or lemma(trig.token) in self.lex.accusatory:
                 spec, actor1, actor2 = self._as_accusation(trig, spec, actor1, actor2, ctx)
@@ -121,16 +125,19 @@ class SentenceCoder:
 
     def from_root(self, doc: Doc, ctx: ArticleContext, cameo: str) -> Draft | None:
         """The sentence's main verb as the trigger of ``cameo`` (the type a classifier
-        found where the lexicon has no trigger), with the actors the parse gives it."""
-        root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
-        if root is None:
+        found where the lexicon has no trigger), with the actors the parse gives it; None
+        if the main verb is a verb of saying or no one acts."""
+        if doc.user_data.get(SET_ASIDE_KEY):
             return None
+        root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
+        if root is None or lemma(root) in self.lex.report_verbs:
+            return None  # "he indicated that ...": the report is not the event
         trig = Trigger(root, root, Spec(cameo))
         spec, modality = self.governors.modality(trig, trig.spec)
         actor1 = self.who.actor1(trig, ctx)
-        actor2 = self.targets.actor2(trig, actor1, ctx)
-        if actor1 is None and actor2 is None:
+        if actor1 is None:
             return None
+        actor2 = self.targets.actor2(trig, actor1, ctx)
         return Draft(root.text, root.idx, spec.cameo, None, None, modality, actor1, actor2, True)
 
     def _done_by_no_actor(self, trig: Trigger, spec: Spec) -> bool:

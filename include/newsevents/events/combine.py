@@ -2,24 +2,27 @@
 sentence reports, the parse says who, to whom, where, when, how many and with what
 modality.
 
-Hand-written trigger rules tuned on a few hundred sentences do not generalise to news
-they have not seen (issue 11: 0.70 accuracy against 0.84 for a fine-tuned encoder), but
-the parse is what finds the actors, places, dates, tolls and modality. So, per candidate
-sentence:
+Hand-written trigger rules tuned on a few hundred sentences do not generalise to news they
+have not seen (issue 11: 0.70 accuracy against 0.84 for a fine-tuned encoder), but the
+parse is what finds the actors, places, dates, tolls and modality. The classifier decides
+where it is sure, the rules elsewhere. Per candidate sentence:
 
-* the classifier says "none": no event (the sentence reports no political event);
-* drafts of the parse whose PLOVER type is the classifier's keep their trigger's CAMEO
-  code (it agrees with the type);
+* the classifier gives "none" a probability of at least ``VETO`` (0.75): no event (the
+  sentence reports no political event, whatever trigger words it has);
+* drafts of the parse whose PLOVER type the classifier does not rule out (probability at
+  least ``PLAUSIBLE``, 0.05) keep their trigger's CAMEO code: the trigger agrees with the
+  type (a sentence may report several events: "after meeting Fazli, Assad said ...");
 * a refusal the parse read ("will not meet" is REJECT) stays a refusal when the
   classifier says the cooperation refused;
-* if no draft agrees, the best draft (main clause first) takes the type's root CAMEO code
-  (``plover_types.tsv``) and keeps its actors and modality;
-* if the parse found no trigger, the sentence's main verb stands as the trigger of the
-  type's root code, with the actors the parse gives it.
+* otherwise, if the classifier is sure of a type (probability at least ``SURE``, 0.5), the
+  best draft (main clause first) takes the type's root CAMEO code (``plover_types.tsv``)
+  and keeps its actors and modality; with no draft, the sentence's main verb (not a verb
+  of saying) stands as the trigger of that code, if the parse finds who acts and the rules
+  did not set the sentence aside ("declined to comment", "to fight off terrorism");
+* else the classifier is unsure and the drafts stay as the rules coded them.
 
-A negated, hypothetical or future action keeps its modality whatever its type: it is
-never coded as having happened.
-"""
+A negated, hypothetical or future action keeps its modality whatever its type: it is never
+coded as having happened."""
 
 from __future__ import annotations
 
@@ -31,6 +34,9 @@ from newsevents.events.codebook import Codebook
 from newsevents.events.coder import Draft
 
 NO_EVENT = "none"
+VETO = 0.75  # a "none" verdict discards the parse's evidence: it must be surer
+PLAUSIBLE = 0.05
+SURE = 0.5
 
 
 class Scores(Protocol):
@@ -63,21 +69,32 @@ class Combiner:
         from_root: Callable[[str], Draft | None],
     ) -> list[Draft]:
         """``from_root(cameo)`` drafts the sentence's main verb as a trigger of ``cameo``."""
-        label = scores.label
-        if label is None or label == NO_EVENT:
+        probs = scores.probs
+        if not self.may_report_event(scores):
             return []
-        agreeing = [d for d in drafts if self.type_of(d) == label]
-        if agreeing:
-            return agreeing
+        unknown = 0.0 if probs else 1.0  # without probabilities, only the label speaks
+        plausible = [d for d in drafts if probs.get(self.type_of(d), unknown) >= PLAUSIBLE]
+        if plausible:
+            return plausible
+        label = scores.label
         refused = [d for d in drafts if self.type_of(d) == "REJECT"]
-        if refused and self.book.quad_class(label) <= 2:
+        if refused and label and self.book.quad_class(label) <= 2:
             return refused  # "will not meet": the parse read the negation of cooperation
+        if label is None or label == NO_EVENT or scores.score < SURE:
+            return drafts
         root = self.book.root_code(label)
         if drafts:
             best = min(drafts, key=lambda d: (not d.main_clause, d.offset))
             return [replace(best, cameo=root, plover_type=None, mode=None)]
         draft = from_root(root)
         return [draft] if draft is not None else []
+
+    @staticmethod
+    def may_report_event(scores: Scores) -> bool:
+        """Whether the classifier leaves room for an event (not "none" at ``VETO``)."""
+        if not scores.probs:
+            return scores.label not in (None, NO_EVENT)
+        return scores.probs.get(NO_EVENT, 0.0) < VETO
 
     def type_of(self, draft: Draft) -> str:
         return self.book.coding(draft.cameo, draft.plover_type, draft.mode).plover_type

@@ -26,7 +26,7 @@ from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
 from newsevents.events.coder import Draft, SentenceCoder
-from newsevents.events.combine import NO_EVENT, Combiner, Scores
+from newsevents.events.combine import Combiner, Scores
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Place
 from newsevents.events.merge import consolidate
@@ -139,7 +139,7 @@ def _code_documents(
     scores: list[Scores] = []
     if res.classifier is not None:
         predicted = res.classifier.predict([sentence for _, _, sentence in todo])
-        events_in = [k for k, p in enumerate(predicted) if p.label not in (None, NO_EVENT)]
+        events_in = [k for k, p in enumerate(predicted) if Combiner.may_report_event(p)]
         todo = [todo[k] for k in events_in]
         scores = [predicted[k] for k in events_in]
     combiner = Combiner(res.codebook)
