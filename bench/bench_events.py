@@ -55,8 +55,6 @@ NO_EVENT = ROOT / "tests" / "fixtures" / "events" / "no_event_sentences.txt"
 RESULTS = ROOT / "bench" / "results" / "events.md"
 GOLD_DATE = dt.date(2000, 1, 1)
 SEED_DATE = dt.date(2016, 1, 12)
-OLD_CODES = {"JAP": "JPN", "ITL": "ITA", "VTN": "VNM"}
-NON_STATE = {"IGO", "NGO", "IMG"}
 CODERS = ("classifier alone", "events stage", "rules alone")
 
 
@@ -131,11 +129,11 @@ def cross_validated(res: Resources, rules: Resources) -> tuple[list[str], dict]:
     for row in rows + plv_rows():
         gold = row["gold"]
         baseline = best(code_text(row["text"], GOLD_DATE, rules))
-        got = {"rules alone": baseline.plover_type if baseline else "none"}
+        got = {"rules alone": (baseline.plover_type if baseline else None) or "none"}
         if row["text"] in by_text:
             event = best(code_text(row["text"], GOLD_DATE, stage))
             got["classifier alone"] = row["pred"]
-            got["events stage"] = event.plover_type if event else "none"
+            got["events stage"] = (event.plover_type if event else None) or "none"
         for coder, label in got.items():
             confusions[(coder, row["source"])][(gold, label)] += 1
     elapsed = time.process_time() - started
@@ -256,13 +254,6 @@ def speed(res: Resources, rules: Resources) -> tuple[list[str], dict]:
 
 def best(events: list[Event]) -> Event | None:
     return max(events, key=lambda e: e.confidence or 0.0) if events else None
-
-
-def actor_matches(gold: list[dict], country: str | None, sector: str | None) -> bool:
-    codes = {OLD_CODES.get(a.get("code"), a.get("code")) for a in gold}
-    if country is not None:
-        return country in codes
-    return sector in NON_STATE and bool(codes & NON_STATE)
 
 
 def per_type_scores(
