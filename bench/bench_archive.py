@@ -132,6 +132,7 @@ def run_task(name: str, archive: Path) -> dict:
     load_before = os.getloadavg()[0]
     proc = subprocess.Popen([sys.executable, __file__, "--child", name, str(archive)],
                             stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
     output = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
