@@ -116,7 +116,7 @@ class SentenceCoder:
                     modality,
                     actor1,
                     actor2,
-                    self.governors.main_clause(trig.token),
+                    self.governors.main_clause(trig.head),
                 )
             )
             if actor1 is not None and actor1.country:
