@@ -12,14 +12,31 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from newsevents.events import Extraction, code_text, extract_events, nlp
-from newsevents.events.actors import actor_dictionary
-from newsevents.events.codebook import codebook
-from newsevents.events.lexicon import Spec, inflections, lexicon
+
+from newsevents.events import Extraction, code_text, extract_events, nlp, shared_resources
+from newsevents.events.acled import AcledFacts
+from newsevents.events.codebook import Codebook
+from newsevents.events.lexicon import Spec, inflections
 from newsevents.schema import Article, Event
 
 FIXTURES = Path(__file__).parent / "fixtures" / "events"
 DAY = dt.date(2016, 1, 12)
+
+
+def codebook() -> Codebook:
+    return shared_resources().codebook
+
+
+def parse(text: str):
+    return next(shared_resources().parser.parse([text]))
+
+
+def is_candidate(sentence: str) -> bool:
+    return shared_resources().prefilter(sentence)
+
+
+def acled(coding, actor1_sector, actor2_sector):
+    return shared_resources().acled.classify(AcledFacts(coding, actor1_sector, actor2_sector))
 
 
 def best(text: str, published: dt.date | None = DAY) -> Event | None:
@@ -40,7 +57,7 @@ def test_cameo_code_gives_plover_type_quad_goldstein_and_acled():
         4,
     )
     assert air.goldstein == -10.0
-    assert book.acled(air, "MIL", "CVL") == ("Explosions/Remote violence", "Air/drone strike")
+    assert acled(air, "MIL", "CVL") == ("Explosions/Remote violence", "Air/drone strike")
     release = book.coding("0841")
     assert (release.plover_type, release.plover_mode, release.quad_class) == (
         "RETREAT",
@@ -54,12 +71,12 @@ def test_cameo_code_gives_plover_type_quad_goldstein_and_acled():
 def test_acled_separates_battles_from_violence_against_civilians():
     book = codebook()
     attack = book.coding("190")
-    assert book.acled(attack, "MIL", "REB") == ("Battles", "Armed clash")
-    assert book.acled(attack, "REB", "CVL") == ("Violence against civilians", "Attack")
+    assert acled(attack, "MIL", "REB") == ("Battles", "Armed clash")
+    assert acled(attack, "REB", "CVL") == ("Violence against civilians", "Attack")
     capture = book.coding("192", "ASSAULT")
-    assert book.acled(capture, "MIL", "REB") == ("Battles", "Government regains territory")
-    assert book.acled(book.coding("141"), "CVL", None) == ("Protests", "Peaceful protest")
-    assert book.acled(book.coding("046"), "GOV", "GOV") == (None, None)
+    assert acled(capture, "MIL", "REB") == ("Battles", "Government regains territory")
+    assert acled(book.coding("141"), "CVL", None) == ("Protests", "Peaceful protest")
+    assert acled(book.coding("046"), "GOV", "GOV") == (None, None)
 
 
 def test_announced_refused_and_demanded_actions_follow_cameo_structure():
@@ -84,7 +101,7 @@ def test_lexicon_specs_and_particle_verbs():
     assert Spec.parse("195 /aerial") == Spec("195", None, "aerial")
     assert Spec.parse("192 ASSAULT/") == Spec("192", "ASSAULT", None)
     assert Spec.parse("190*").refinable
-    lex = lexicon()
+    lex = shared_resources().lexicon
     assert any(entry.particle == "up" for entry in lex.verbs["blow"])
     assert lex.governor_kind("threaten") == "threat"
     assert lex.governor_kind("refuse") == "refusal"
@@ -110,13 +127,13 @@ def test_sentence_splitting_keeps_abbreviations_and_quotes():
 
 
 def test_prefilter_needs_an_actor_and_a_trigger_that_can_fire():
-    assert nlp.is_candidate("Russian warplanes bombed rebel positions near Aleppo.")
-    assert not nlp.is_candidate("The weather was sunny all week.")
-    assert not nlp.is_candidate("The team attacked well in the second half.")  # no actor named
-    assert not nlp.is_candidate(
+    assert is_candidate("Russian warplanes bombed rebel positions near Aleppo.")
+    assert not is_candidate("The weather was sunny all week.")
+    assert not is_candidate("The team attacked well in the second half.")  # no actor named
+    assert not is_candidate(
         "Germany gave the orchestra a standing ovation."
     )  # "give" needs aid etc.
-    assert nlp.is_candidate("Germany gave Ukraine military aid.")
+    assert is_candidate("Germany gave Ukraine military aid.")
 
 
 def test_model_is_configurable_by_environment(monkeypatch):
@@ -147,20 +164,20 @@ def test_model_is_configurable_by_environment(monkeypatch):
     ],
 )
 def test_actor_phrases_resolve_to_country_and_sector(phrase, country, sector):
-    doc = next(nlp.parse([f"{phrase} said."]))
+    doc = parse(f"{phrase} said.")
     head = next(t for t in doc if t.dep_ in ("nsubj", "ROOT") and t.text != "said")
-    actor = actor_dictionary().resolve(head)
+    actor = shared_resources().actors.resolve(head)
     assert actor is not None and (actor.country, actor.sector) == (country, sector)
 
 
 def test_a_country_before_a_currency_names_no_actor():
-    doc = next(nlp.parse(["They embezzled US $50 million."]))
-    assert actor_dictionary().scan(list(doc)) == []
+    doc = parse("They embezzled US $50 million.")
+    assert shared_resources().actors.scan(list(doc)) == []
 
 
 def test_names_match_case_sensitively():
-    doc = next(nlp.parse(["Male students protested."]))
-    assert actor_dictionary().resolve(doc[1]).country is None  # not the Maldives' capital
+    doc = parse("Male students protested.")
+    assert shared_resources().actors.resolve(doc[1]).country is None  # not the Maldives' capital
 
 
 # -- coding sentences ---------------------------------------------------------------------

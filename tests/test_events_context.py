@@ -10,6 +10,8 @@ import random
 from datetime import date
 
 import pytest
+
+from newsevents.events import shared_resources
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Gazetteer, name_key
 from newsevents.events.merge import consolidate
@@ -49,7 +51,7 @@ SEED_CONTEXT = ["SYR", "RUS", "USA"]
 
 @pytest.fixture(scope="module")
 def gazetteer() -> Gazetteer:
-    return Gazetteer.default()
+    return shared_resources().gazetteer
 
 
 # -- where --------------------------------------------------------------------------------

@@ -119,10 +119,10 @@ def test_the_graph_sees_imports_inside_functions_and_relative_ones(tmp_path):
     assert "newsevents.schema" in graph["newsevents.pipeline"]
     # newsevents_airflow imports the lake inside open_lake only
     assert "newsevents.lake" in graph["newsevents_airflow"]
-    assert "newsevents.events" in graph["newsevents.events.extract"]  # from ... import geo
+    assert "newsevents.events" in graph["newsevents.events.stage"]  # from ... import geo
     assert cycles({"a": {"b": 1}, "b": {"c": 1}, "c": {"a": 1}, "d": {"a": 1}}) == [
         ["a", "b", "c"]]
-    assert "newsevents.events" in graph["newsevents.events.extract"]  # from ... import geo
+    assert "newsevents.events" in graph["newsevents.events.stage"]  # from ... import geo
     assert cycles({"a": {"b": 1}, "b": {}}) == []
 
 

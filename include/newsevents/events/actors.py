@@ -6,19 +6,23 @@ leaders and organisations: Assad → SYR GOV, the Nusra Front → SYR REB, the U
 ``sectors.tsv`` (sector words: "army" → MIL, "rebels" → REB). Names are matched
 case-sensitively on token texts, so "Male students" is not the Maldives; sector words are
 matched on lower-case lemmas.
+
+Building the dictionary needs only a tokenizer that splits names as the parser does
+(``ActorDictionary.load`` uses spaCy's rule-based English tokenizer, the one of
+``en_core_web_sm``), not the parsing model: it can be built and tested without it.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from spacy.lang.en import English
 from spacy.tokens import Token
 
 from newsevents.events.codebook import read_table
-from newsevents.events.lexicon import lexicon
-from newsevents.events.nlp import lemma, load_model, pos
+from newsevents.events.syntax import lemma, pos
+from newsevents.events.words import WORDS
 
 # Children of a phrase's head, by how much they say about who the phrase is.
 _PREMODIFIERS = {"compound", "amod", "poss", "nmod", "flat", "nummod", "case", "npadvmod"}
@@ -47,9 +51,14 @@ class Entry:
 
 
 class ActorDictionary:
-    """Country, named-actor and sector dictionaries; build once (``actor_dictionary``)."""
+    """Country, named-actor and sector dictionaries; build once (``load``) and share."""
 
-    def __init__(self, tokenize: Callable[[str], list[str]]) -> None:
+    def __init__(
+        self, tokenize: Callable[[str], list[str]], collectives: frozenset[str] = frozenset()
+    ) -> None:
+        """``tokenize`` splits a name into the token texts the parse will have;
+        ``collectives`` are the nouns of "a group of X" (the lexicon's)."""
+        self.collectives = collectives
         self.names: dict[tuple[str, ...], Entry] = {}
         for iso3, names, demonyms, capitals in read_table("countries.tsv"):
             for kind, variants, sector in (
@@ -64,6 +73,12 @@ class ActorDictionary:
                 self.names[tuple(tokenize(variant))] = Entry(country or None, sector, "named")
         self.sectors = {tuple(term.split()): sector for term, sector in read_table("sectors.tsv")}
         self.max_words = max(len(k) for k in (*self.names, *self.sectors))
+
+    @classmethod
+    def load(cls, collectives: frozenset[str] = frozenset()) -> ActorDictionary:
+        """The dictionary with names split by spaCy's English tokenizer (no model loaded)."""
+        tokenizer = English().tokenizer
+        return cls(lambda text: [t.text for t in tokenizer(text)], collectives)
 
     def country_of(self, word: str) -> str | None:
         """ISO3 of a single country name, demonym or capital ("Syrian" → SYR)."""
@@ -85,8 +100,9 @@ class ActorDictionary:
                 sector = self.sectors.get(tuple(lemma(t) for t in window)) or self.sectors.get(
                     tuple(t.lower_ for t in window)
                 )
-                if entry or sector:
-                    hits.append((i, i + n, entry or sector))
+                hit = entry or sector
+                if hit:
+                    hits.append((i, i + n, hit))
                     i += n
                     break
             else:
@@ -108,7 +124,7 @@ class ActorDictionary:
                 ),
                 None,
             )
-            if of is not None and (lemma(head) in lexicon().collectives or head.like_num):
+            if of is not None and (lemma(head) in self.collectives or head.like_num):
                 return self.resolve(of)  # "a group of Yoruba leaders", "one third of ..."
             if pos(head) != "PROPN":
                 return None  # "an immediate admission (by Moscow)": not an actor
@@ -118,7 +134,7 @@ class ActorDictionary:
                 if (
                     child.dep_ not in ("prep", "appos", "acl")
                     or (child.dep_ == "prep" and child.lower_ not in _LOCATIVE_PREPS)
-                    or (child.dep_ == "appos" and lemma(child) in lexicon().place_nouns)
+                    or (child.dep_ == "appos" and lemma(child) in WORDS.place_nouns)
                 ):
                     continue  # "Manbij, a town held by Daesh" says nothing about Manbij's actor
                 country2, sector2 = self._code(sorted(child.subtree, key=lambda t: t.i), None)
@@ -163,7 +179,7 @@ class ActorDictionary:
             # in a phrase without a head ("from the U.S., Russia and ...") the first counts
             people = head is not None and countries[-1].kind == "demonym" and len(countries) > 1
             country = countries[0 if head is None else -2 if people else -1]
-            return country.country, head_sector or (sectors or [country.sector])[0]
+            return country.country, head_sector or (sectors[0] if sectors else country.sector)
         if international:
             return None, international
         return None, head_sector or (sectors[0] if sectors else None)
@@ -173,9 +189,7 @@ def _not_a_name(window: list[Token]) -> bool:
     """Words that name no actor here: a stance ("anti-Syria", "pro-government": what the
     actor is for or against) or a currency ("US $50 million")."""
     doc, first, last = window[0].doc, window[0].i, window[-1].i
-    stance = (
-        first >= 2 and doc[first - 1].text == "-" and doc[first - 2].lower_ in _STANCE_PREFIXES
-    )
+    stance = first >= 2 and doc[first - 1].text == "-" and doc[first - 2].lower_ in _STANCE_PREFIXES
     currency = last + 1 < len(doc) and doc[last + 1].tag_ == "$"
     return stance or currency
 
@@ -197,10 +211,3 @@ def _name(core: list[Token], head: Token) -> str:
     words = words[-MAX_NAME_TOKENS:]
     text = "".join(t.text_with_ws for t in words).strip()
     return text.removesuffix("'s").removesuffix("’s").strip()
-
-
-@functools.cache
-def actor_dictionary() -> ActorDictionary:
-    """The shared dictionary, with names tokenized like the parsed text."""
-    tokenizer = load_model().tokenizer
-    return ActorDictionary(lambda text: [t.text for t in tokenizer(text)])

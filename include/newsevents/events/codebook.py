@@ -1,8 +1,8 @@
-"""Event codes: CAMEO code → PLOVER type/mode/context, quad class, Goldstein score, ACLED type.
+"""Event codes: CAMEO code → PLOVER type/mode/context, quad class, Goldstein score.
 
 Everything here is read from the data files in ``newsevents/data/events/``: the PLOVER
 project's CAMEO→PLOVER table (CC BY-SA 4.0), the Goldstein scale for CAMEO codes, the
-PLOVER quad classes, the PLOVER→ACLED table and the table that turns an action into its
+PLOVER quad classes and the table that turns an action into its
 announced ("will meet" → intent to meet), requested or refused form. The coder only
 decides on a CAMEO code (plus an optional PLOVER type/mode where the PLOVER manual is
 more specific than the table); every other code field follows from it here.
@@ -11,17 +11,10 @@ more specific than the table); every other code field follows from it here.
 from __future__ import annotations
 
 import csv
-import functools
 import re
 from dataclasses import dataclass
-from importlib import resources
 
-DATA = resources.files("newsevents") / "data" / "events"
-
-# Sectors ACLED counts as armed: violence between two of them is a battle, violence against
-# anyone else (or against unnamed victims) is violence against civilians.
-ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY"})
-STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
+from newsevents.events.words import DATA
 
 
 @dataclass(frozen=True)
@@ -50,15 +43,18 @@ def _clean(value: str) -> str | None:
 
 
 class Codebook:
-    """Lookups over the code tables; build once (``codebook()``) and share."""
+    """Lookups over the code tables; build once and share (``resources.Resources``)."""
 
     def __init__(self) -> None:
         self._plover = self._read_cameo2plover()
         types = read_table("plover_types.tsv")
-        self._quad = {t: int(q) for t, q, _ in types}
-        self._modes = {t: set(filter(None, modes.split("|"))) for t, _, modes in types}
+        self._quad = {t: int(q) for t, q, _, _ in types}
+        self._roots = {t: root for t, _, root, _ in types}
+        self._modes = {t: set(filter(None, modes.split("|"))) for t, _, _, modes in types}
         self._goldstein = {c: float(g) for c, g in read_table("cameo_goldstein.tsv")}
-        self._acled = read_table("acled.tsv")
+        for ptype, root in self._roots.items():
+            if self.plover(root)[0] != ptype:
+                raise ValueError(f"plover_types.tsv: root code {root} is not of type {ptype}")
         self._recode = {
             prefix: dict(zip(("future", "refused", "requested"), codes, strict=True))
             for prefix, *codes in read_table("recode.tsv")
@@ -99,6 +95,17 @@ class Codebook:
             goldstein=self._lookup_prefix(self._goldstein, cameo),
         )
 
+    @property
+    def plover_types(self) -> tuple[str, ...]:
+        return tuple(self._quad)
+
+    def quad_class(self, plover_type: str) -> int:
+        return self._quad[plover_type]
+
+    def root_code(self, plover_type: str) -> str:
+        """The CAMEO code of a PLOVER type known only as a type (plover_types.tsv)."""
+        return self._roots[plover_type]
+
     def recode(self, cameo: str, form: str) -> str | None:
         """The code of the action announced ("future"), refused or requested, if CAMEO has one."""
         for n in range(len(cameo), 1, -1):
@@ -108,30 +115,9 @@ class Codebook:
                 return None if code == "-" else code
         return None
 
-    def acled(
-        self, coding: Coding, actor1_sector: str | None, actor2_sector: str | None
-    ) -> tuple[str | None, str | None]:
-        """ACLED (event type, sub-event type) of a coded event, or (None, None)."""
-        actor1 = "state" if actor1_sector in STATE_SECTORS else "other"
-        target = "armed" if actor2_sector in ARMED_SECTORS else "civilian"
-        values = (coding.plover_type, coding.plover_mode or "", coding.cameo_code, actor1, target)
-        for *pattern, acled_type, sub_type in self._acled:
-            if all(
-                p == "*" or v == p or (i == 2 and v.startswith(p))
-                for i, (p, v) in enumerate(zip(pattern, values, strict=True))
-            ):
-                return acled_type, sub_type
-        return None, None
-
     @staticmethod
     def _lookup_prefix(table: dict[str, float], cameo: str) -> float | None:
         for n in range(len(cameo), 1, -1):
             if cameo[:n] in table:
                 return table[cameo[:n]]
         return None
-
-
-@functools.cache
-def codebook() -> Codebook:
-    """The shared, read-only codebook."""
-    return Codebook()

@@ -24,23 +24,34 @@ latest organisation, "he"/"she" the latest person, and a short form ("the Observ
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Sequence
 
 from newsevents.events.codebook import read_table
+from newsevents.events.words import WORDS
 
+# fmt: off
 _UNITS = {
     w: i
     for i, w in enumerate(
-        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"],
+        [
+            "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+            "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+            "eighteen", "nineteen",
+        ],
         1,
     )
 }
 _TENS = {
     w: 10 * i
-    for i, w in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2)
+    for i, w in enumerate(
+        [
+            "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+        ],
+        2,
+    )
 }
+# fmt: on
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 
 FATAL_AFTER = {"killed", "dead", "died", "die", "slain", "deaths", "dying", "executed", "bodies"}
@@ -48,25 +59,48 @@ INJURED_AFTER = {"wounded", "injured", "hurt", "injuries"}
 FATAL_BEFORE = {"killed", "killing", "kills", "kill", "executed", "executing"}
 INJURED_BEFORE = {"wounded", "wounding", "wounds", "injured", "injuring", "injures"}
 _LEFT = {"left"}  # "left 12 dead"
+# fmt: off
 _AUX = frozenset(  # between a count and its casualty word: "12 people have reportedly been killed"
-    ["were", "was", "are", "is", "have", "has", "had", "been", "be", "being", "reportedly", "also", "all", "later", "allegedly", "reported", "confirmed", "since", "subsequently"]
+    [
+        "were", "was", "are", "is", "have", "has", "had", "been", "be", "being", "reportedly",
+        "also", "all", "later", "allegedly", "reported", "confirmed", "since", "subsequently",
+    ]
 )
+# fmt: on
 # Words between a number and the people word: "12 Syrian soldiers", "35 pro-government fighters".
 _MODIFIER_SLOTS = 3
+# fmt: off
 _GENERIC_PEOPLE = frozenset(
-    ["people", "person", "persons", "others", "other", "individuals", "man", "men", "woman", "women", "child", "children", "boy", "boys", "girl", "girls", "baby", "babies", "resident", "residents", "member", "members", "passengers", "victims", "worker", "workers", "family", "relatives", "them", "troops", "serviceman", "servicemen", "personnel", "youths", "prisoner", "prisoners", "detainee", "detainees", "journalist", "journalists"]
+    [
+        "people", "person", "persons", "others", "other", "individuals", "man", "men", "woman",
+        "women", "child", "children", "boy", "boys", "girl", "girls", "baby", "babies",
+        "resident", "residents", "member", "members", "passengers", "victims", "worker",
+        "workers", "family", "relatives", "them", "troops", "serviceman", "servicemen",
+        "personnel", "youths", "prisoner", "prisoners", "detainee", "detainees", "journalist",
+        "journalists",
+    ]
 )
+# fmt: on
 _SINGULAR = {"a", "an"}
+# fmt: off
 _BOUNDS = [  # read as the number they bound
     bound.split()
-    for bound in ["at least", "more than", "over", "nearly", "almost", "about", "around", "some", "up to", "as many as", "at most", "roughly", "approximately", "an estimated", "no fewer than", "no less than", "another", "a further", "an additional"]
+    for bound in [
+        "at least", "more than", "over", "nearly", "almost", "about", "around", "some", "up to",
+        "as many as", "at most", "roughly", "approximately", "an estimated", "no fewer than",
+        "no less than", "another", "a further", "an additional",
+    ]
 ]
 _TOLL_VERBS = frozenset(
-    ["rose", "risen", "rises", "climbed", "reached", "hit", "stood", "stands", "is", "was", "to", "at", "of", "jumped", "increased"]
+    [
+        "rose", "risen", "rises", "climbed", "reached", "hit", "stood", "stands", "is", "was",
+        "to", "at", "of", "jumped", "increased",
+    ]
 )
+# fmt: on
 _CUMULATIVE = {"bringing", "raising", "pushing", "taking", "brings", "raises"}
-_DATE_WORDS = frozenset(
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today", "overnight", "on", "last", "night", "morning", "evening"]
+_DATE_WORDS = frozenset(WORDS.weekdays) | frozenset(
+    ["yesterday", "today", "overnight", "on", "last", "night", "morning", "evening"]
 )
 
 _TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[^\w\s]")
@@ -75,9 +109,17 @@ _ASIDE = re.compile(
     r"|[\u2013\u2014]\s*including\b[^\u2013\u2014]*[\u2013\u2014]?"
 )
 
-_SPEECH = r"(?:said|says|reported|reports|announced|claimed|added|stated|confirmed|told\s+\w+)"
+# Verbs of saying in the past or present tense ("said", "reports"); "told" takes its object.
+_SPEECH = "(?:told\\s+\\w+|{})".format(
+    "|".join(
+        sorted(
+            (f for f in WORDS.speech_forms if f.endswith(("s", "d", "t")) and f != "told"),
+            key=lambda f: (-len(f), f),
+        )
+    )
+)
 _TIME = (  # "..., Hijab said Tuesday."
-    r"(?:\s+(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today"
+    rf"(?:\s+(?:on\s+)?(?:{'|'.join(WORDS.weekdays)}|today"
     r"|yesterday|in\s+a\s+statement))?"
 )
 _TRAILING = re.compile(
@@ -144,8 +186,7 @@ def attribution(sentence: str, known_sources: Sequence[str] = ()) -> str | None:
 # -- counting -----------------------------------------------------------------------------
 
 
-@functools.cache
-def _people_words() -> frozenset[str]:
+def _read_people_words() -> frozenset[str]:
     """People words: the actor coder's sector terms (and plurals), demonyms, generic words."""
     words = set(_GENERIC_PEOPLE)
     for term, _sector in read_table("sectors.tsv"):
@@ -155,6 +196,9 @@ def _people_words() -> frozenset[str]:
         words |= {d.lower() for d in demonyms.split("|") if d}
     words.discard("")
     return frozenset(words)
+
+
+_PEOPLE_WORDS = _read_people_words()  # read once, with the module
 
 
 def _parse_number(tokens: list[str], i: int) -> tuple[int | None, int]:
@@ -225,7 +269,7 @@ def _subject_count(tokens: list[str], k: int) -> int | None:
 def _group_before(tokens: list[str], j: int) -> tuple[int | None, int]:
     """A group "N [of them] [modifiers] [people]" ending at token j: (value, index before it)."""
     end = j
-    if j >= 0 and tokens[j] in _people_words():
+    if j >= 0 and tokens[j] in _PEOPLE_WORDS:
         j -= 1  # the people word, then up to three modifiers ("Iraqi", "pro-government")
         while (
             j >= 0
@@ -299,17 +343,17 @@ def _object_count(tokens: list[str], k: int) -> int | None:
         while (
             after < len(tokens)
             and after - j <= _MODIFIER_SLOTS
-            and tokens[after] not in _people_words()
+            and tokens[after] not in _PEOPLE_WORDS
         ):
             after += 1
-        return 1 if after < len(tokens) and tokens[after] in _people_words() else None
+        return 1 if after < len(tokens) and tokens[after] in _PEOPLE_WORDS else None
     value, after = _parse_number(tokens, _skip_bounds(tokens, j))
     return value if value is not None and _ends_casualty_phrase(tokens, after) else None
 
 
 def _ends_casualty_phrase(tokens: list[str], i: int) -> bool:
     """Whether the words after a number are people (or nothing): "35 civilians", not "35 hours"."""
-    people = _people_words()
+    people = _PEOPLE_WORDS
     for j in range(i, min(i + _MODIFIER_SLOTS + 1, len(tokens))):
         word = tokens[j]
         if word in people or word in ("of", "and") and j == i:

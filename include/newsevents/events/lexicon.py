@@ -3,18 +3,42 @@
 The YAML file is the human-edited source: event verbs and nouns with the CAMEO code they
 trigger, object and subject conditions, light verbs, governors ("agreed to", "threatened
 to", "refused to") and instruments that refine violence codes. This module only parses
-it; matching against parsed sentences lives in ``coder``.
+it and checks it (``LexiconError``): a word may be only one kind of governor, no list
+repeats a word, no mapping repeats a key, and every code is a known CAMEO code. Verbs of
+saying, place nouns and irregular forms are shared with the other modules
+(``data/events/words.yaml``, ``words``). Matching against parsed sentences lives in
+``triggers`` and ``modality``.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
-from newsevents.events.codebook import DATA
+from newsevents.events.codebook import DATA, Codebook
+from newsevents.events.words import WORDS, WordListError, check_list, inflections
+
+__all__ = ["Condition", "Lexicon", "LexiconError", "Spec", "VerbEntry", "inflections"]
+_WORD_LISTS = ("light_verbs", "occurrence_verbs", "obligation_modals", "accusatory",
+               "non_events", "collectives", "quantities", "military_actions",
+               "abstract_targets")  # fmt: skip
+
+
+class LexiconError(WordListError):
+    """triggers.yaml breaks a rule of the lexicon (the message says which)."""
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A YAML loader that refuses a mapping with a repeated key (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [self.construct_object(k, deep=deep) for k, _ in node.value]
+        repeated = sorted({str(k) for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise LexiconError(f"line {node.start_mark.line + 1}: keys {repeated} repeated")
+        return super().construct_mapping(node, deep=deep)
 
 
 @dataclass(frozen=True)
@@ -62,9 +86,14 @@ class VerbEntry:
 
 
 class Lexicon:
-    """Lookup tables built from triggers.yaml; build once (``lexicon()``) and share."""
+    """Lookup tables built from triggers.yaml; build once (``Lexicon.load``) and share."""
 
-    def __init__(self, raw: dict) -> None:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        for name in _WORD_LISTS:
+            check_list(name, raw.get(name), "triggers.yaml")
+        _check_governors(raw["governors"])
+        for name, words in raw["classes"].items():
+            check_list(f"classes.{name}", words, "triggers.yaml")
         self.classes = {k: frozenset(v) for k, v in raw["classes"].items()}
         self.verbs: dict[str, list[VerbEntry]] = {}
         for key, value in raw["verbs"].items():
@@ -85,20 +114,40 @@ class Lexicon:
         self.occurrence_verbs = frozenset(raw["occurrence_verbs"])
         self.governors = {kind: frozenset(words) for kind, words in raw["governors"].items()}
         self.obligation_modals = frozenset(raw["obligation_modals"])
-        self.report_verbs = frozenset(raw["report_verbs"])
+        self.report_verbs = WORDS.speech_verbs
         self.accusatory = frozenset(raw["accusatory"])
         self.non_events = frozenset(raw["non_events"])
         self.instruments = [
             (tuple(words.split()), Spec.parse(spec)) for words, spec in raw["instruments"]
         ]
-        self.irregular = {k: tuple(v) for k, v in raw["irregular"].items()}
+        self.irregular = WORDS.irregular
         self.collectives = frozenset(raw["collectives"])
         self.quantities = frozenset(raw["quantities"])
-        self.place_nouns = frozenset(raw["place_nouns"])
+        self.place_nouns = WORDS.place_nouns
         self.military_actions = frozenset(raw["military_actions"])
+        self.abstract_targets = frozenset(raw["abstract_targets"])
         self.word_sets = (
             self.collectives | self.quantities | self.place_nouns | self.military_actions
         )
+
+    @classmethod
+    def load(cls, book: Codebook | None = None) -> Lexicon:
+        """The lexicon of ``data/events/triggers.yaml``, its codes checked against ``book``."""
+        with (DATA / "triggers.yaml").open(encoding="utf-8") as f:
+            lexicon = cls(yaml.load(f, Loader=_UniqueKeyLoader))  # noqa: S506 (a SafeLoader)
+        if book is not None:
+            lexicon.check_codes(book)
+        return lexicon
+
+    def check_codes(self, book: Codebook) -> None:
+        """Every code of the lexicon is a CAMEO code with a PLOVER type."""
+        specs = [spec for entries in self.verbs.values() for e in entries for _, spec in e.rules]
+        specs += list(self.nouns.values()) + [spec for _, spec in self.instruments]
+        for spec in specs:
+            try:
+                book.coding(spec.cameo, spec.plover_type, spec.mode)
+            except KeyError as error:
+                raise LexiconError(f"triggers.yaml: {spec} has an unknown code") from error
 
     def governor_kind(self, lemma: str) -> str | None:
         """ "intent", "threat", "request", "refusal", "accusation", "passthrough" or None."""
@@ -108,24 +157,13 @@ class Lexicon:
         return None
 
 
-def inflections(lemma: str) -> set[str]:
-    """Regular English inflections of a verb or noun (over-generating is harmless here, as
-    long as no form is another word: "refuge" does not inflect to "refugees")."""
-    stem = lemma[:-1] if lemma.endswith("e") else lemma
-    forms = {lemma, lemma + "s", lemma + "ed", stem + "ed", stem + "ing"}
-    if lemma.endswith("e"):
-        forms.add(lemma + "d")
-    if re.search(r"(s|x|z|ch|sh|o)$", lemma):  # march -> marches, but refuge -/-> refugees
-        forms.add(lemma + "es")
-    if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", lemma):  # ban -> banned, shell -> shelling
-        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}
-    if re.search(r"[^aeiou]y$", lemma):  # deny -> denied, denies
-        forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
-    return forms
-
-
-@functools.cache
-def lexicon() -> Lexicon:
-    """The shared, read-only trigger lexicon."""
-    with (DATA / "triggers.yaml").open(encoding="utf-8") as f:
-        return Lexicon(yaml.safe_load(f))
+def _check_governors(governors: dict[str, list[str]]) -> None:
+    """Each governor word is of one kind: "vow" cannot be both an intent and a threat."""
+    kind_of: dict[str, str] = {}
+    for kind, words in governors.items():
+        for word in check_list(f"governors.{kind}", words, "triggers.yaml"):
+            if word in kind_of:
+                raise LexiconError(
+                    f"triggers.yaml: {word!r} is both a {kind_of[word]} and a {kind} governor"
+                )
+            kind_of[word] = kind

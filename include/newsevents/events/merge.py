@@ -8,7 +8,10 @@ and confident member (most precise place, then highest confidence, then most fie
 filled, then smallest event_id) is kept as it is, its ``mentions`` is the number of
 distinct (article, sentence) mentions of the group, and every mention row is re-pointed to
 it. An event without a place joins the group of its key only if that group has exactly one
-place; with several places it cannot tell which, and stays apart.
+place; with several places it cannot tell which, and stays apart. Likewise, within one
+article, an event with no actor2 is the same event as the one event of its key (actor2
+aside) and place that names one ("the army took Salma from rebel groups" and "the army
+had also seized hilltops surrounding the town").
 
 An event whose fatalities equal the sum of the fatalities of two or more other events of
 the same type and date, each of which lies within it, is flagged ``is_aggregate``: "35
@@ -98,7 +101,7 @@ def consolidate(
 
     kept: list[Event] = []
     new_rows: set[Mention] = set()
-    for group in _groups(sorted(events, key=_order)):
+    for group in _groups(_with_known_targets(sorted(events, key=_order))):
         keep = min(group, key=_rank)
         rows = {
             dataclasses.replace(row, event_id=keep.event_id)
@@ -166,6 +169,35 @@ def _place(event: Event) -> tuple | None:
     return (event.country, event.admin1, event.location_name, event.geo_precision)
 
 
+def _no_target(event: Event) -> bool:
+    return not (event.actor2_name or event.actor2_country or event.actor2_sector)
+
+
+def _with_known_targets(events: list[Event]) -> list[Event]:
+    """Each event without actor2 takes the actor2 of the one event of its article, key
+    (actor2 aside) and place that has one (module doc)."""
+    targets: dict[tuple, set[tuple]] = defaultdict(set)
+    for event in events:
+        if not _no_target(event):
+            targets[_partial_key(event)].add(
+                (event.actor2_name, event.actor2_country, event.actor2_sector)
+            )
+    result = []
+    for event in events:
+        known = targets.get(_partial_key(event), set()) if _no_target(event) else set()
+        if len(known) == 1:
+            name, country, sector = next(iter(known))
+            event = dataclasses.replace(
+                event, actor2_name=name, actor2_country=country, actor2_sector=sector
+            )
+        result.append(event)
+    return result
+
+
+def _partial_key(event: Event) -> tuple:
+    return (event.article_id, _key(event)[:-1], _place(event))
+
+
 def _groups(events: Iterable[Event]) -> list[list[Event]]:
     """Events grouped by key and place; placeless events join their key's only place."""
     by_key: dict[tuple, dict[tuple | None, list[Event]]] = defaultdict(lambda: defaultdict(list))
@@ -210,16 +242,16 @@ def _aggregates(events: list[Event], articles: dict[str, set[str]]) -> set[str]:
     flagged: set[str] = set()
     for total in counted:
         parts = [
-            e.fatalities
+            e.fatalities or 0
             for e in counted
             if e.event_id != total.event_id
             and e.event_id not in flagged
-            and e.fatalities < total.fatalities
+            and (e.fatalities or 0) < (total.fatalities or 0)
             and e.plover_type == total.plover_type
             and e.event_date == total.event_date
             and _within(e, total, articles)
         ]
-        if _subset_sums_to(parts, total.fatalities):
+        if _subset_sums_to(parts, total.fatalities or 0):
             flagged.add(total.event_id)
     return flagged
 

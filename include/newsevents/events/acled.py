@@ -1,0 +1,171 @@
+"""ACLED event and sub-event types of a coded event (ACLED Codebook 2023 definitions).
+
+ACLED has six event types and 25 sub-event types; PLOVER and CAMEO code actions, not
+the form of political violence, so the ACLED type follows from the PLOVER type and mode,
+the armed or state sector of each actor, and a few cue words of the sentence
+(``data/events/acled.yaml``): the weapon ("grenade", "sarin"), a protest met by force
+("dispersed", "tear gas"), lethal force ("killed", "live ammunition"), a mob, a base set
+up, a weapon defused, looting. The rules, in ACLED's terms:
+
+* Battles: violence between two armed, organised actors ("Armed clash"); a state force or
+  a non-state group taking territory (CAMEO 192 "occupy territory": "Government regains
+  territory" / "Non-state actor overtakes territory").
+* Explosions/Remote violence: violence whose weapon works at a distance: an air or drone
+  strike, shelling, artillery or missiles, remote explosives, landmines and IEDs, a
+  grenade, a suicide bomb, a chemical weapon.
+* Violence against civilians: violence of an armed actor against unarmed people ("Attack"),
+  abduction or forced disappearance, sexual violence.
+* Protests: a peaceful demonstration; one met by force short of lethal force ("Protest
+  with intervention"); lethal or grave force against protesters ("Excessive force").
+* Riots: a violent demonstration; violence by a crowd with no demonstration ("Mob
+  violence").
+* Strategic developments: agreements (ceasefires, peace deals), arrests, a headquarters
+  or base established, looting or destruction of property, disrupted weapons use (a bomb
+  defused, a missile intercepted), a non-violent transfer of territory (a withdrawal), a
+  change to a group or its activity (mobilisation, disarmament, a merger), and "Other".
+
+Verbal events, most cooperation and most demands have no ACLED type: (None, None).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import yaml
+
+from newsevents.events.codebook import Coding
+from newsevents.events.words import DATA, check_list
+
+# Sectors ACLED counts as armed: violence between two of them is a battle, violence against
+# anyone else (or against unnamed victims) is violence against civilians.
+ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
+STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
+_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "mob", "base",
+         "establish", "disrupted", "weapons", "looting", "territory", "group_change")  # fmt: skip
+
+BATTLES = "Battles"
+REMOTE = "Explosions/Remote violence"
+CIVILIANS = "Violence against civilians"
+PROTESTS = "Protests"
+RIOTS = "Riots"
+STRATEGIC = "Strategic developments"
+
+
+@dataclass(frozen=True)
+class AcledFacts:
+    """What the ACLED type of an event depends on."""
+
+    coding: Coding
+    actor1_sector: str | None
+    actor2_sector: str | None
+    cues: Collection[str] = ()  # the sentence's lemmas (lower case)
+    fatalities: int | None = None
+
+
+class AcledMapper:
+    """ACLED types by the rules of the module docstring; build once and share."""
+
+    def __init__(self, cues: dict[str, frozenset[str]] | None = None) -> None:
+        if cues is None:
+            with (DATA / "acled.yaml").open(encoding="utf-8") as f:
+                raw = yaml.safe_load(f)
+            cues = {
+                name: frozenset(check_list(name, raw.get(name), "acled.yaml")) for name in _CUES
+            }
+        self.cues = cues
+
+    def _has(self, facts: AcledFacts, name: str) -> bool:
+        return not self.cues[name].isdisjoint(facts.cues)
+
+    def classify(self, facts: AcledFacts) -> tuple[str | None, str | None]:
+        """(ACLED event type, sub-event type), or (None, None)."""
+        c = facts.coding
+        kind, mode = c.plover_type, c.plover_mode
+        if kind == "ASSAULT":
+            return self._violence(facts)
+        if kind == "PROTEST":
+            if mode == "riot":
+                return RIOTS, "Mob violence" if self._has(facts, "mob") else "Violent demonstration"
+            if mode == "vandalize":
+                return RIOTS, "Violent demonstration"
+            if mode in (None, "demo", "strike", "hunger", "obstruct"):
+                if self._has(facts, "intervention"):
+                    return PROTESTS, "Protest with intervention"
+                return PROTESTS, "Peaceful protest"
+            return None, None  # a boycott
+        return self._strategic(facts)
+
+    def _violence(self, facts: AcledFacts) -> tuple[str | None, str | None]:
+        c = facts.coding
+        mode = c.plover_mode
+        if self._has(facts, "mob") and facts.actor1_sector in (None, "UAF", "CVL"):
+            return RIOTS, "Mob violence"
+        against_protesters = self._has(facts, "protesters") and (
+            facts.actor1_sector in STATE_SECTORS
+        )
+        if mode == "crowd-control" or against_protesters:
+            lethal = bool(facts.fatalities) or self._has(facts, "lethal_force")
+            if lethal:
+                return PROTESTS, "Excessive force against protesters"
+            return PROTESTS, "Protest with intervention"
+        if self._has(facts, "disrupted") and self._has(facts, "weapons"):
+            return STRATEGIC, "Disrupted weapons use"
+        if self._has(facts, "chemical") or mode == "unconventional":
+            return REMOTE, "Chemical weapon"
+        if mode == "suicide-attack":
+            return REMOTE, "Suicide bomb"
+        if mode in ("aerial", "drone"):
+            return REMOTE, "Air/drone strike"
+        if self._has(facts, "grenade"):
+            return REMOTE, "Grenade"
+        if mode == "explosives":
+            return REMOTE, "Remote explosive/landmine/IED"
+        if mode == "heavy-weapons":
+            return REMOTE, "Shelling/artillery/missile attack"
+        if mode == "abduct":
+            return CIVILIANS, "Abduction/forced disappearance"
+        if mode == "sexual":
+            return CIVILIANS, "Sexual violence"
+        if mode == "destroy" or (c.cameo_code.startswith("17") and self._has(facts, "looting")):
+            return STRATEGIC, "Looting/property destruction"
+        if c.cameo_code.startswith("192"):
+            if facts.actor1_sector in STATE_SECTORS:
+                return BATTLES, "Government regains territory"
+            return BATTLES, "Non-state actor overtakes territory"
+        if facts.actor2_sector in ARMED_SECTORS:
+            return BATTLES, "Armed clash"
+        return CIVILIANS, "Attack"
+
+    def _strategic(self, facts: AcledFacts) -> tuple[str | None, str | None]:
+        c = facts.coding
+        kind, mode = c.plover_type, c.plover_mode
+        if kind == "COERCE":
+            if mode == "arrest":
+                return STRATEGIC, "Arrests"
+            if self._has(facts, "disrupted") and self._has(facts, "weapons"):
+                return STRATEGIC, "Disrupted weapons use"
+            if mode == "seize" or self._has(facts, "looting"):
+                return STRATEGIC, "Looting/property destruction"
+            return STRATEGIC, "Other"  # curfews, martial law, bans, deportations
+        if kind == "MOBILIZE":
+            if self._has(facts, "base") and self._has(facts, "establish"):
+                return STRATEGIC, "Headquarters or base established"
+            return STRATEGIC, "Change to group/activity"
+        if kind == "RETREAT":
+            if mode == "ceasefire":
+                return STRATEGIC, "Agreement"
+            if mode == "withdraw" and self._has(facts, "territory"):
+                return STRATEGIC, "Non-violent transfer of territory"
+            if mode in ("withdraw", "disarm"):
+                return STRATEGIC, "Change to group/activity"
+            if mode == "release":
+                return STRATEGIC, "Agreement"  # prisoner exchanges and releases
+            return None, None
+        if kind in ("AGREE", "SUPPORT", "COOPERATE") and c.cameo_code.startswith("057"):
+            return STRATEGIC, "Agreement"  # a signed agreement
+        if kind == "COOPERATE" and self._has(facts, "base") and self._has(facts, "establish"):
+            return STRATEGIC, "Headquarters or base established"
+        if kind == "COOPERATE" and self._has(facts, "group_change"):
+            return STRATEGIC, "Change to group/activity"
+        return None, None

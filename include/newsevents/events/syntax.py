@@ -1,0 +1,207 @@
+"""Reading the dependency parse: parts of speech, lemmas and the phrases around a word.
+
+Shared by the coder's units (``triggers``, ``modality``, ``actor_phrases``, ``targets``).
+Lemmas are set on the tokens when a sentence is parsed (``nlp.Parser``): spaCy's own
+lemmatizer is not loaded (see ``nlp``), and the coder compares lemmas only against its own
+word lists, whose inflections are known.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from newsevents.events.words import CALENDAR_WORDS
+
+VERB_POS = {"VERB", "AUX"}
+NOUN_POS = {"NOUN", "PROPN"}
+OBJECT_DEPS = {"dobj", "nsubjpass", "dative", "attr", "oprd", "obj"}
+FUTURE_AUX = {"will", "would", "shall", "'ll", "wo"}
+MAX_UNKNOWN_NAME_WORDS = 4
+# Nouns of "in support of X", "on behalf of X": X is whom the action is for.
+BENEFICIARY_NOUNS = {"support", "favor", "favour", "solidarity", "behalf", "defence", "defense"}
+# fmt: off
+# Penn Treebank tag -> universal part of speech (the attribute ruler's mapping, simplified).
+_POS = {"VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB", "VBZ": "VERB",
+        "MD": "AUX", "NN": "NOUN", "NNS": "NOUN", "NNP": "PROPN", "NNPS": "PROPN", "PRP": "PRON",
+        "PRP$": "PRON", "WP": "PRON", "WP$": "PRON", "EX": "PRON", "JJ": "ADJ", "JJR": "ADJ",
+        "JJS": "ADJ", "CD": "NUM", "DT": "DET", "IN": "ADP", "RB": "ADV", "RP": "ADP"}
+# fmt: on
+
+
+def pos(tok: Token) -> str:
+    """The coarse part of speech of a token ("VERB", "NOUN", "PROPN", "PRON", "ADJ", ...)."""
+    return _POS.get(tok.tag_, "X")
+
+
+def lemma(tok: Token) -> str:
+    """The lemma of a word the coder knows (lower case), else the lower-case word."""
+    return tok.lemma_ or tok.lower_
+
+
+def objects(verb: Token) -> list[Token]:
+    """A verb's objects: direct, passive subject, dative, and prepositional objects."""
+    found = []
+    for child in verb.children:
+        if child.dep_ in OBJECT_DEPS:
+            found.append(child)
+        elif child.dep_ in ("prep", "prt"):
+            found.extend(g for g in child.children if g.dep_ == "pobj")
+    return [c for o in found for c in (o, *o.conjuncts)]
+
+
+def unknown_name(tok: Token) -> bool:
+    """A proper name that may be an actor the dictionaries lack: a short run of capitalised
+    words (not a date, "on Monday", nor a headline or a product's description)."""
+    names = [t for t in tok.subtree if t.dep_ in ("compound", "flat") and pos(t) == "PROPN"]
+    return (
+        pos(tok) == "PROPN"
+        and pos(tok.head) != "PROPN"  # the head of the name, not a word inside it
+        and tok.lower_ not in CALENDAR_WORDS
+        and len(tok) > 1
+        and len(names) < MAX_UNKNOWN_NAME_WORDS  # "candidate Alassane Ouattara"
+        and all(t.is_title for t in (*names, tok))
+    )
+
+
+def for_whom(prep: Token) -> bool:
+    """ "in support of", "on behalf of", "in defence of": a phrase naming whom an action
+    is for."""
+    return prep.dep_ == "prep" and any(
+        g.dep_ == "pobj" and g.lower_ in BENEFICIARY_NOUNS for g in prep.children
+    )
+
+
+def addressee(verb: Token) -> Token | None:
+    """Whom a verb of saying is addressed to: "told Iraq", "issued a reminder to Iraq"."""
+    for child in verb.children:
+        if child.dep_ in ("dative", "prep") and child.lower_ == "to":
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+        if child.dep_ == "dative":
+            return child
+    return None
+
+
+def participants(event: Token) -> list[Token]:
+    """Who takes part in an event a noun names: "a demonstration staged by students",
+    "rallies by the Kifaya group", "the students' protest"."""
+    found = []
+    for child in event.children:
+        if child.dep_ == "poss" and pos(child) != "PRON":
+            found.append(child)
+        elif child.dep_ == "prep" and child.lower_ == "by":
+            found.extend(g for g in child.children if g.dep_ == "pobj")
+        elif child.dep_ == "acl" and (doer := agent(child)) is not None:
+            found.append(doer)
+    return found
+
+
+def phrase_lemmas(tok: Token) -> set[str]:
+    """Lemmas of a noun and its modifiers, single and as "modifier noun" pairs, and of an
+    "of" complement of a quantity ("tons of food")."""
+    word = lemma(tok)
+    words = {word, tok.lower_}
+    for child in tok.children:
+        if child.dep_ in ("compound", "amod", "nmod"):
+            words |= {lemma(child), f"{lemma(child)} {word}"}
+        elif child.dep_ == "prep" and child.lower_ == "of":
+            for g in child.children:
+                if g.dep_ == "pobj":
+                    words |= {lemma(g)} | {
+                        lemma(c) for c in g.children if c.dep_ in ("compound", "amod")
+                    }
+    return words
+
+
+def verb_lemmas(tok: Token) -> set[str]:
+    """The lemma and plausible base forms of a verb (the small model lemmatizes some
+    verbs wrongly: "staged" → "stag")."""
+    word = tok.lower_
+    forms = {lemma(tok), word}
+    for suffix, repl in (
+        ("ed", ""),
+        ("ed", "e"),
+        ("d", ""),
+        ("ing", ""),
+        ("ing", "e"),
+        ("s", ""),
+        ("ies", "y"),
+        ("ied", "y"),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) > 2:
+            forms.add(word[: -len(suffix)] + repl)
+    return forms
+
+
+def is_quantity(noun: Token, quantities: frozenset[str]) -> bool:
+    """ "10 days (of)", "a series (of)", "dozens (of)": a noun that measures another."""
+    return pos(noun) in NOUN_POS and (
+        lemma(noun) in quantities or any(c.dep_ == "nummod" for c in noun.children)
+    )
+
+
+def to_infinitive(verb: Token) -> bool:
+    """ "to demand", "demanding": a clause stating the purpose or manner of another action."""
+    return verb.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def within(tok: Token, clauses: set[int]) -> bool:
+    """Whether a verb is one of the clauses or their complement or purpose ("must ensure
+    security to allow supplies")."""
+    while tok.i not in clauses and tok.dep_ in ("xcomp", "advcl", "ccomp") and tok.head != tok:
+        tok = tok.head
+    return tok.i in clauses
+
+
+def depth(tok: Token) -> int:
+    depth = 0
+    while tok.head != tok:
+        tok, depth = tok.head, depth + 1
+    return depth
+
+
+def agent(verb: Token) -> Token | None:
+    """The "by" agent of a passive verb or an event noun ("attacked by militiamen")."""
+    for child in verb.children:
+        if child.dep_ == "agent" or (
+            child.dep_ == "prep" and child.lower_ == "by" and pos(verb) in NOUN_POS
+        ):
+            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
+def owned(tok: Token) -> bool:
+    """ "its troops": an object that belongs to the subject is not the one acted upon."""
+    return any(c.dep_ == "poss" and pos(c) == "PRON" for c in tok.children)
+
+
+def negated(verb: Token) -> bool:
+    return any(c.dep_ == "neg" for c in verb.children)
+
+
+def has_future_aux(verb: Token | None) -> bool:
+    return verb is not None and any(
+        c.dep_ == "aux" and c.lower_ in FUTURE_AUX for c in verb.children
+    )
+
+
+def phrase_text(tok: Token) -> str:
+    words = [t for t in tok.subtree if t.dep_ in ("compound", "flat") or t == tok]
+    return " ".join(t.text for t in words)
+
+
+def in_context(tok: Token) -> str:
+    """A name with the word before it, so the gazetteer sees its place cue ("in Jericho",
+    "shelled Juba") and does not take it for a sentence opening."""
+    start = min(t.i for t in tok.subtree if t.dep_ in ("compound", "flat") or t == tok)
+    before = tok.doc[start - 1].text + " " if start > 0 else ""
+    return before + phrase_text(tok)
+
+
+def speaker(verb: Token, report_verbs: frozenset[str]) -> Token | None:
+    """The subject of the reporting verb a clause hangs from ("Hijab said ...": Hijab)."""
+    node = verb
+    while node.head != node:
+        node = node.head
+        if lemma(node) in report_verbs:
+            return next((c for c in node.children if c.dep_ == "nsubj"), None)
+    return None

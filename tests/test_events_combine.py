@@ -1,0 +1,87 @@
+"""The classifier's PLOVER type combined with the parse (events/combine.py).
+
+The classifier is replaced by fixed answers here, so these tests check the combination
+rules whatever the trained model says: an agreeing trigger keeps its CAMEO code, another
+type takes its root code with the parse's actors, "none" drops the sentence, and the
+parse's modality survives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+
+import pytest
+
+from newsevents.events import Resources, code_text, shared_resources
+from newsevents.events.actor_phrases import ArticleContext
+from newsevents.events.coder import SentenceCoder
+from newsevents.events.combine import Combiner
+
+DAY = dt.date(2016, 1, 12)
+
+
+@dataclasses.dataclass(frozen=True)
+class Fixed:
+    label: str | None
+    score: float = 0.9
+    probs: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
+class Always:
+    """A classifier that gives every sentence the same label."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def predict(self, sentences: Sequence[str], batch_size: int = 32) -> list[Fixed]:
+        return [Fixed(self.label, 0.9, {self.label: 0.9}) for _ in sentences]
+
+
+def with_label(label: str) -> Resources:
+    return dataclasses.replace(shared_resources(), classifier=Always(label))
+
+
+ARREST = "Israeli troops arrested 20 Palestinians in Hebron on Tuesday."
+
+
+def test_an_agreeing_trigger_keeps_its_cameo_code():
+    (event,) = code_text(ARREST, DAY, with_label("COERCE"))
+    assert (event.plover_type, event.cameo_code, event.plover_mode) == ("COERCE", "173", "arrest")
+    assert (event.actor1_country, event.actor2_country) == ("ISR", "PSE")
+
+
+def test_another_type_takes_its_root_code_and_keeps_the_actors():
+    (event,) = code_text(ARREST, DAY, with_label("ASSAULT"))
+    assert (event.plover_type, event.cameo_code) == ("ASSAULT", "190")
+    assert (event.actor1_country, event.actor2_country) == ("ISR", "PSE")
+    assert event.location_name == "Hebron"
+
+
+def test_no_event_drops_the_sentence():
+    assert code_text(ARREST, DAY, with_label("none")) == []
+
+
+def test_a_sentence_without_trigger_is_coded_at_its_main_verb():
+    res = shared_resources()
+    coder = SentenceCoder(res.lexicon, res.codebook, res.actors, res.gazetteer, res.prefilter)
+    doc = next(res.parser.parse(["Egypt reviewed its border arrangements with Jordan."]))
+    ctx = ArticleContext(DAY, ["EGY"])
+    assert coder.code(doc, ctx) == []
+    (draft,) = Combiner(res.codebook).combine(
+        [], Fixed("CONSULT"), lambda c: coder.from_root(doc, ctx, c)
+    )
+    assert (draft.cameo, draft.trigger, draft.modality) == ("040", "reviewed", "asserted")
+    assert draft.actor1 is not None and draft.actor1.country == "EGY"
+
+
+@pytest.mark.parametrize("label", ["AGREE", "CONSULT"])
+def test_a_refusal_the_parse_read_is_never_coded_as_the_cooperation(label):
+    events = code_text("Iran will not meet Iraqi officials in Geneva.", DAY, with_label(label))
+    assert events and all(e.plover_type == "REJECT" for e in events)
+
+
+def test_a_future_action_stays_future_under_another_type():
+    events = code_text("Russia will send troops to Syria next week.", DAY, with_label("ASSAULT"))
+    assert events and all(e.modality == "future" for e in events)
