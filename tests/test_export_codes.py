@@ -159,3 +159,30 @@ def test_as_of_is_passed_to_the_lake_connection(tmp_path, monkeypatch):
     assert seen == [{"as_of": "3"}, {}]
     with pytest.raises(ValueError, match="unknown format"):
         export(lake, "stata", day, day, str(tmp_path / "c.dta"))
+
+
+def test_every_acled_pair_the_coder_can_give_has_a_disorder_type():
+    """Read the (event type, sub-event type) pairs events/acled.py returns off its source."""
+    import ast
+
+    from conftest import ROOT
+
+    source = ROOT / "include" / "newsevents" / "events" / "acled.py"
+    tree = ast.parse(source.read_text(encoding="utf-8"))
+    names = {t.id: n.value.value for n in tree.body if isinstance(n, ast.Assign)
+             for t in n.targets if isinstance(t, ast.Name) and isinstance(n.value, ast.Constant)}
+
+    def value(node: ast.expr) -> object:
+        if isinstance(node, ast.Name):
+            return names.get(node.id)
+        return node.value if isinstance(node, ast.Constant) else None
+
+    pairs = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.Tuple):
+            first, second = node.value.elts
+            subs = ([second.body, second.orelse] if isinstance(second, ast.IfExp) else [second])
+            pairs |= {(value(first), value(s)) for s in subs}
+    pairs.discard((None, None))
+    assert len(pairs) == 25
+    assert sorted(pairs - set(codes.acled_types())) == []
