@@ -112,11 +112,13 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 def _plover() -> list[str]:
     definitions = dict(codes.read_rows("codebook", "plover_definitions.tsv"))
     types = codes.read_rows("events", "plover_types.tsv")
-    if set(definitions) != {t for t, _, _ in types}:
+    if set(definitions) != {t for t, *_ in types}:
         raise ValueError("plover_definitions.tsv does not match plover_types.tsv")
-    rows = [(f"`{t}`", f"{q} {QUAD_CLASSES[int(q)]}", ", ".join(f"`{m}`" for m in modes.split("|")
-             if m) or "-", definitions[t]) for t, q, modes in types]
-    return _table(["type", "quad class", "modes", "definition (PLOVER manual 0.8)"], rows)
+    rows = [(f"`{t}`", f"{q} {QUAD_CLASSES[int(q)]}", f"`{root}`",
+             ", ".join(f"`{m}`" for m in modes.split("|") if m) or "-", definitions[t])
+            for t, q, root, modes in types]
+    return _table(["type", "quad class", "CAMEO code when no trigger agrees", "modes",
+                   "definition (PLOVER manual 0.8)"], rows)
 
 
 def _cameo_roots() -> list[str]:
