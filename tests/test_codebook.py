@@ -66,7 +66,7 @@ def test_every_reject_reason_in_the_code_is_in_the_codebook():
 
 def test_value_sets_match_the_code_that_sets_them():
     from newsevents.events import geo, when
-    from newsevents.events.extract import REPORT_DATE
+    from newsevents.events.stage import REPORT_DATE
 
     assert set(codebook.TIME_PRECISION) == {*typing.get_args(when.Granularity), REPORT_DATE}
     assert set(codebook.GEO_PRECISION) == {geo.TOWN, geo.DISTRICT, geo.PROVINCE, geo.COUNTRY}
