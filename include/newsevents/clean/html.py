@@ -48,7 +48,7 @@ _TAG = re.compile(r"<[a-zA-Z!/?][^>]{0,200}>")
 _MIN_LINK_CHARS = 12  # shorter link texts ("Home", a name) say nothing about the page
 _PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
-_LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after each
+_LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after (and before) each
 _SPACE = re.compile(r"\s+")
 _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, linked text length)
 
@@ -105,6 +105,8 @@ def _blocks(element: _Element, index: int) -> list[Block]:
             tail = " | " + tail
         elif node.tag in _LINE_ENDS and next(node.iterancestors("cell"), None) is None:
             tail = "\n" + tail
+            if node.tag != "lb" and node is not element:  # a line starts here too
+                node.text = "\n" + (node.text or "")
         if node is not element:
             node.tail = tail
     lines = (line.strip(" |") for line in element.xpath("string()").split("\n"))
