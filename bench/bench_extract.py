@@ -17,7 +17,8 @@ process per system, pages per CPU-second (= per core). All systems run in one pr
 page by page in turn (a change in the shared machine's load hits them alike), after a
 warm-up. Last, the CLI: CPU of ``newsevents extract page.html`` against a bare script that
 calls ``trafilatura.bare_extraction`` on the same page, each a fresh process (child CPU
-from ``resource.getrusage``), alternated.
+from ``resource.getrusage``), alternated; once with cached bytecode, as an installed
+package runs, once compiling the venv's modules from source (``PYTHONDONTWRITEBYTECODE``).
 
 Which fundus JSON entry belongs to which page: a publisher's JSON is keyed by parser
 version (V1, V1_1, V2, ...), one entry per test page; sorted versions map to the
@@ -306,21 +307,44 @@ def _child_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def cli_cpu(page: Page, runs: int = CLI_RUNS) -> tuple[float, float]:
+def cli_cpu(page: Page, bytecode: bool, runs: int = CLI_RUNS) -> tuple[float, float]:
     """Median CPU seconds of ``newsevents extract`` and of the bare trafilatura script on one
-    page, each a fresh process, alternated."""
+    page, each a fresh process, alternated.
+
+    With ``bytecode``, as an installed package runs: compiled modules are cached (in a
+    temporary folder) by one unmeasured run of each first. Without, what the venv holds
+    (``make venv`` writes no bytecode) is compiled from source on every run.
+    """
     cli = [sys.executable, "-m", "newsevents", "extract"]
     bare = [sys.executable, "-c", BARE_SCRIPT]
     times: dict[str, list[float]] = {"cli": [], "bare": []}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "page.html"
         path.write_bytes(page.html)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        if bytecode:
+            env["PYTHONPYCACHEPREFIX"] = str(Path(folder) / "pycache")
+            for command in (cli, bare):
+                subprocess.run([*command, str(path)], check=True, capture_output=True, env=env)
+        else:
+            env["PYTHONDONTWRITEBYTECODE"] = "1"
         for _ in range(runs):
             for key, command in (("cli", cli), ("bare", bare)):
                 before = _child_cpu()
-                subprocess.run([*command, str(path)], check=True, capture_output=True)
+                subprocess.run([*command, str(path)], check=True, capture_output=True, env=env)
                 times[key].append(_child_cpu() - before)
     return sorted(times["cli"])[runs // 2], sorted(times["bare"])[runs // 2]
+
+
+def cli_report(page: Page) -> list[str]:
+    lines = [f"CLI on one page ({page.corpus}/{page.name}), CPU of a fresh process, median of "
+             f"{CLI_RUNS}, `newsevents extract` against a bare script calling "
+             "`trafilatura.bare_extraction(with_metadata=True)`:", ""]
+    for bytecode, how in ((True, "with cached bytecode (as installed)"),
+                          (False, "compiling the venv's modules from source")):
+        ours, theirs = cli_cpu(page, bytecode)
+        lines.append(f"- {how}: {ours:.2f} s against {theirs:.2f} s (ratio {ours / theirs:.2f})")
+    return [*lines, ""]
 
 
 def table(rows: list[Row]) -> str:
@@ -348,11 +372,16 @@ def main(argv: list[str] | None = None) -> int:
         "--systems", nargs="+", choices=list(SYSTEMS), default=list(SYSTEMS),
         help="run only these systems (the report is then not written)",
     )
+    parser.add_argument("--cli-only", action="store_true",
+                        help="measure only the CLI's start-up (the report is not written)")
     args = parser.parse_args(argv)
     if not CORPORA.is_dir():
         print(f"corpora not found: {CORPORA}", file=sys.stderr)
         return 1
     pages = load_fundus(CORPORA / "fundus") + load_readability(CORPORA / "readability")
+    if args.cli_only:
+        print("\n".join(cli_report(pages[0])))
+        return 0
     counts = Counter(p.corpus for p in pages)
     print(f"{dict(counts)} pages, {len(args.systems)} systems ...", file=sys.stderr)
     outputs, seconds = run(pages, args.systems)
@@ -378,15 +407,7 @@ def main(argv: list[str] | None = None) -> int:
             "",
         ]
     if args.systems == list(SYSTEMS):
-        page = pages[0]
-        ours, theirs = cli_cpu(page)
-        report += [
-            f"CLI on one page ({page.corpus}/{page.name}), CPU of a fresh process, median of "
-            f"{CLI_RUNS}: `newsevents extract` {ours:.2f} s, a bare script calling "
-            f"`trafilatura.bare_extraction(with_metadata=True)` {theirs:.2f} s "
-            f"(ratio {ours / theirs:.2f}).",
-            "",
-        ]
+        report += cli_report(pages[0])
     print("\n".join(report))
     if args.systems == list(SYSTEMS):
         RESULTS.parent.mkdir(parents=True, exist_ok=True)

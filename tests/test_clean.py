@@ -382,3 +382,30 @@ def test_a_passage_shown_twice_goes_but_a_refrain_stays():
     cleaned = clean_text("\n".join([*paragraphs, *passage]))  # the passage again, at the end
     assert cleaned.paragraphs == paragraphs
     assert cleaned.repeated_paragraphs_removed == 2
+
+
+def test_short_lines_of_a_paragraph_split_at_line_breaks_are_not_taken_for_repeats():
+    # a poem's refrain: a short line that comes back in another <br>-split verse
+    verses = ("<p>The tide comes in<br>the boats go out<br>and the harbour waits</p>"
+              "<p>The wind comes up<br>the boats go out<br>and the harbour sleeps</p>")
+    result = article(doc(story_page(verses)))
+    assert result.text.split("\n").count("the boats go out") == 2
+
+
+def test_text_between_the_body_elements_is_kept():
+    # trafilatura leaves a paragraph without its own element as the tail of a heading
+    extra = ("<h2>Where the money comes from</h2>The port authority pays half, the region the rest."
+             "<p>A public hearing on the plan is set for the first week of September.</p>")
+    result = article(doc(story_page(extra)))
+    assert result.text.split("\n")[len(STORY):] == [
+        "Where the money comes from", "The port authority pays half, the region the rest.",
+        "A public hearing on the plan is set for the first week of September."]
+
+
+def test_a_short_page_is_kept_unless_it_is_an_error_page():
+    short = b"<html><head><title>Lorem Ipsum</title></head><body><main><div>Lorem ipsum dolor."
+    assert article(doc(short + b"</div></main></body></html>")).text == "Lorem ipsum dolor."
+    for title, line in (("404", "Sorry, we could not find it."),
+                        ("News", "Page not found"), ("Just a moment...", "Checking your browser")):
+        error = f"<html><head><title>{title}</title></head><body><p>{line}</p></body></html>"
+        assert rejected(doc(error.encode())).reason == "no_article_text"

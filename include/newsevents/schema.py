@@ -2,8 +2,10 @@
 
 Each lake table is a frozen dataclass; its pyarrow schema is derived from the type
 hints, so a field added here is added to the record, the staged Parquet files and the
-lake at once. Every table is a Delta table partitioned by ``dt`` (the run's date, a
-``YYYY-MM-DD`` string), which lives in the path and the log, not in the files.
+lake at once (pyarrow is imported only when a schema or table is first asked for: the
+records alone, e.g. for ``newsevents extract``, never need it). Every table is a Delta
+table partitioned by ``dt`` (the run's date, a ``YYYY-MM-DD`` string), which lives in the
+path and the log, not in the files.
 
 Data flows one way: ``Document`` (sources) → ``Article`` (clean; dedupe's ``DupMark``
 fills the ``dup_*``/``n_*`` fields) → ``Event`` + ``Mention`` (events) → lake. Any stage
@@ -14,13 +16,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import types
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 PARTITION_COLUMN = "dt"
 
@@ -306,16 +311,20 @@ class RunSummary:
 # ---------------------------------------------------------------------------
 # pyarrow schemas derived from the dataclasses
 
-_ARROW_TYPES: dict[object, pa.DataType] = {
-    str: pa.string(),
-    bytes: pa.binary(),
-    int: pa.int64(),
-    float: pa.float64(),
-    bool: pa.bool_(),
-    dt.date: pa.date32(),
-    dt.datetime: pa.timestamp("us", tz="UTC"),
-    list[str]: pa.list_(pa.string()),
-}
+@functools.cache
+def _arrow_types() -> dict[object, pa.DataType]:
+    import pyarrow as pa
+
+    return {
+        str: pa.string(),
+        bytes: pa.binary(),
+        int: pa.int64(),
+        float: pa.float64(),
+        bool: pa.bool_(),
+        dt.date: pa.date32(),
+        dt.datetime: pa.timestamp("us", tz="UTC"),
+        list[str]: pa.list_(pa.string()),
+    }
 
 
 def _arrow_type(hint: object) -> tuple[pa.DataType, bool]:
@@ -323,11 +332,15 @@ def _arrow_type(hint: object) -> tuple[pa.DataType, bool]:
     args = typing.get_args(hint)
     if isinstance(hint, types.UnionType) and type(None) in args:
         (inner,) = [a for a in args if a is not type(None)]
-        return _ARROW_TYPES[inner], True
-    return _ARROW_TYPES[hint], False
+        return _arrow_types()[inner], True
+    return _arrow_types()[hint], False
 
 
+@functools.cache
 def arrow_schema(record_type: type) -> pa.Schema:
+    """The Arrow schema of a record type, from its fields' type hints."""
+    import pyarrow as pa
+
     hints = typing.get_type_hints(record_type)
     fields = []
     for f in dataclasses.fields(record_type):
@@ -346,11 +359,25 @@ TABLES: dict[str, type] = {
     "runs": RunSummary,
 }
 STAGED: dict[str, type] = {**TABLES, "documents": Document, "marks": DupMark}
-SCHEMAS: dict[str, pa.Schema] = {name: arrow_schema(rt) for name, rt in STAGED.items()}
+
+
+def __getattr__(name: str) -> object:
+    """``SCHEMAS`` (table name -> Arrow schema), built on first use."""
+    if name != "SCHEMAS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    schemas = {table: arrow_schema(rt) for table, rt in STAGED.items()}
+    globals()["SCHEMAS"] = schemas
+    return schemas
+
+
+if TYPE_CHECKING:
+    SCHEMAS: dict[str, pa.Schema]
 
 
 def to_table(records: Iterable[object], record_type: type) -> pa.Table:
     """Records → Arrow table with the record type's schema (datetimes made UTC-aware)."""
+    import pyarrow as pa
+
     schema = arrow_schema(record_type)
     columns: dict[str, list] = {name: [] for name in schema.names}
     for rec in records:

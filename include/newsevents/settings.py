@@ -22,6 +22,8 @@ HOME_ENV = "NEWSEVENTS_HOME"  # the project folder (sources.yaml, seeds/, data/)
 # The largest document (a file, a JSONL line or an archive record) that is loaded or
 # cleaned; anything larger is rejected as ``too_large``.
 MAX_DOCUMENT_BYTES = 10_000_000
+# Archive names the sources read as WARC/ARC, each also gzip'd (.warc.gz, .arc.gz).
+ARCHIVE_SUFFIXES = (".warc", ".arc")
 # Media types read as HTML, in HTTP responses and in archived ones alike.
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 

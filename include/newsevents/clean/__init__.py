@@ -27,6 +27,7 @@ from newsevents.clean.text import (
     CleanedText,
     clean_blocks,
     clean_text,
+    is_error_page,
     with_standfirst,
 )
 from newsevents.schema import Article, Document, Reject
@@ -36,8 +37,9 @@ __all__ = ["MAX_BYTES", "CleanedText", "clean", "clean_text"]
 # Bodies above this size are rejected ("too_large") before any parsing: a news article
 # page is rarely above 2 MB, and trafilatura's own limit is 20 MB. Pass max_bytes to change.
 MAX_BYTES = 10_000_000
-# An HTML page whose cleaned text is shorter than this has no article: an index, error or
-# empty page (a real brief is longer; CJK text carries more per character, hence a low bar).
+# An HTML page whose cleaned text is shorter than this, and whose title or a line says it
+# is an error page (data/clean/boilerplate.yaml: error_page), has no article. A short page
+# without such a sign is kept: length alone does not tell a brief from an error page.
 MIN_ARTICLE_CHARS = 100
 # An HTML page whose text is mostly the text of its links is an index (a list of headlines).
 MAX_LINK_SHARE = 0.8
@@ -80,11 +82,11 @@ def _clean_html(doc: Document) -> Article | Reject:
     html.prune(tree)
     blocks = with_standfirst(html.extract_blocks(tree, doc.url), shown)
     cleaned = clean_blocks(blocks, meta.authors, title)
-    if len(cleaned.text) < MIN_ARTICLE_CHARS:
+    if not cleaned.text:
+        return _reject(doc, "no_article_text", "no article text (an empty or furniture-only page)")
+    if len(cleaned.text) < MIN_ARTICLE_CHARS and is_error_page(title, cleaned.paragraphs):
         return _reject(
-            doc,
-            "no_article_text",
-            f"{len(cleaned.text)} characters of article text (index, error or empty page)",
+            doc, "no_article_text", f"an error page: {len(cleaned.text)} characters of text"
         )
     linked = html.link_share(tree, " ".join(cleaned.paragraphs))
     if linked >= MAX_LINK_SHARE:

@@ -48,7 +48,7 @@ _TAG = re.compile(r"<[a-zA-Z!/?][^>]{0,200}>")
 _MIN_LINK_CHARS = 12  # shorter link texts ("Home", a name) say nothing about the page
 _PROBE_CHARS = 12  # a text's opening, looked for in text nodes before comparing whole texts
 _KIND = {"head": "head", "list": "item", "quote": "quote", "table": "table"}
-_LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after each
+_LINE_ENDS = frozenset({"lb", "item", "row", "head", "p"})  # a new line after (and before) each
 _SPACE = re.compile(r"\s+")
 _Sizes = dict[_Element, tuple[int, int]]  # element -> (visible text length, linked text length)
 
@@ -79,10 +79,16 @@ def extract_blocks(tree: HtmlElement, url: str | None) -> list[Block]:
     document = bare_extraction(tree, url=url, include_comments=False)
     if document is None or isinstance(document, dict) or document.body is None:
         return []
-    return [block for child in document.body for block in _blocks(child)]
+    body = document.body
+    blocks = [Block(_SPACE.sub(" ", body.text).strip())] if (body.text or "").strip() else []
+    for index, child in enumerate(body):
+        blocks += _blocks(child, index)
+        if child.tail and child.tail.strip():  # text between two elements ("<head/>text<p/>")
+            blocks.append(Block(_SPACE.sub(" ", child.tail).strip()))
+    return blocks
 
 
-def _blocks(element: _Element) -> list[Block]:
+def _blocks(element: _Element, index: int) -> list[Block]:
     """One element of trafilatura's result tree (``Document.body``: head, p, list, quote,
     table ...) as blocks: a line per paragraph, line break, list item or table row.
 
@@ -99,10 +105,13 @@ def _blocks(element: _Element) -> list[Block]:
             tail = " | " + tail
         elif node.tag in _LINE_ENDS and next(node.iterancestors("cell"), None) is None:
             tail = "\n" + tail
+            if node.tag != "lb" and node is not element:  # a line starts here too
+                node.text = "\n" + (node.text or "")
         if node is not element:
             node.tail = tail
     lines = (line.strip(" |") for line in element.xpath("string()").split("\n"))
-    return [Block(line, kind) for line in lines if line]
+    element_id = index if kind in ("p", "quote") else None  # a list's items stand alone
+    return [Block(line, kind, element_id) for line in lines if line]
 
 
 def link_share(tree: HtmlElement, text: str) -> float:

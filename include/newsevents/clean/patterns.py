@@ -19,6 +19,7 @@ class Patterns:
     comment_heading: re.Pattern[str]
     paywall: re.Pattern[str]
     line: re.Pattern[str]
+    error_page: re.Pattern[str]
     byline_words: tuple[str, ...]  # casefolded, longest first
 
 
@@ -33,11 +34,12 @@ def patterns() -> Patterns:
     source = (
         resources.files("newsevents").joinpath("data/clean/boilerplate.yaml").read_text("utf-8")
     )
-    data = yaml.safe_load(source)
+    data = yaml.load(source, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # C: 10x faster
     return Patterns(
         comment_heading=_alternation(data["comment_heading"]),
         paywall=_alternation(data["paywall"]),
         line=_alternation(data["line"]),
+        error_page=_alternation(data["error_page"]),
         byline_words=tuple(
             sorted((w.casefold() for w in data["byline_word"]), key=len, reverse=True)
         ),

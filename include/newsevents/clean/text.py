@@ -39,6 +39,7 @@ class Block:
 
     text: str
     kind: str = "p"  # "p", "item" (list entry), "quote", "table", "head" (sub-heading)
+    element: int | None = None  # lines of one page element share it (a <p> split at <br>)
 
 
 @dataclass(frozen=True)
@@ -97,9 +98,9 @@ def clean_blocks(
     the second half of the article starts the comment section: it and all after it go.
     """
     pats = patterns()
-    items = [Block(" ".join(b.text.split()), b.kind) for b in blocks]
+    items = [Block(" ".join(b.text.split()), b.kind, b.element) for b in blocks]
     items = without_headline([b for b in items if b.text], headline)
-    kept: list[str] = []
+    kept: list[Block] = []
     removed_chars = 0
     paywalled = False
     author_keys = [_key(a) for a in authors if _key(a)]
@@ -124,20 +125,26 @@ def clean_blocks(
         ):
             removed_chars += len(text)
             continue
-        kept.append(text)
-    kept, repeated = without_repeats(kept)
-    return CleanedText("\n".join(kept), kept, removed_chars, repeated, paywalled)
+        kept.append(block)
+    lines, repeated = without_repeats([b.text for b in kept], [b.element for b in kept])
+    return CleanedText("\n".join(lines), lines, removed_chars, repeated, paywalled)
 
 
-def without_repeats(paragraphs: list[str]) -> tuple[list[str], int]:
+def without_repeats(
+    paragraphs: list[str], elements: Sequence[int | None] = ()
+) -> tuple[list[str], int]:
     """The paragraphs without the repeats of a passage, and how many were dropped.
 
     A paragraph goes when it repeats an earlier one together with a neighbour (the page
     shows a passage twice: the whole body again, a teaser block of the opening), or when
     a short line comes back (a template's label or prompt, a teaser's headline). A long
     paragraph that comes back on its own (a refrain, a test page's filler) stays.
+    Consecutive lines of one page element (``elements``; a paragraph split at <br>) are
+    judged as one paragraph: a line of a poem or an address is not a template's label.
     """
-    keys = [_key(p) for p in paragraphs]
+    units = _units(elements or [None] * len(paragraphs))
+    texts = [" ".join(paragraphs[i] for i in unit) for unit in units]
+    keys = [_key(t) for t in texts]
     first: dict[str, int] = {}
     for index, key in enumerate(keys):
         first.setdefault(key, index)
@@ -152,12 +159,30 @@ def without_repeats(paragraphs: list[str]) -> tuple[list[str], int]:
         )
 
     kept = [
-        p
-        for index, p in enumerate(paragraphs)
+        paragraphs[line]
+        for index, text in enumerate(texts)
         if first[keys[index]] == index
-        or not (len(p) < MIN_REFRAIN_CHARS or echoes(index, 1) or echoes(index, -1))
+        or not (len(text) < MIN_REFRAIN_CHARS or echoes(index, 1) or echoes(index, -1))
+        for line in units[index]
     ]
     return kept, len(paragraphs) - len(kept)
+
+
+def _units(elements: Sequence[int | None]) -> list[list[int]]:
+    """Line positions grouped into runs of one element (a line without one is its own)."""
+    units: list[list[int]] = []
+    for index, element in enumerate(elements):
+        if units and element is not None and elements[units[-1][0]] == element:
+            units[-1].append(index)
+        else:
+            units.append([index])
+    return units
+
+
+def is_error_page(title: str | None, paragraphs: Sequence[str]) -> bool:
+    """Whether the title or a line is an error page's ("404", "Page not found", a bot check)."""
+    error_page = patterns().error_page
+    return any(fullmatch(error_page, " ".join(line.split())) for line in (title or "", *paragraphs))
 
 
 def with_standfirst(blocks: list[Block], standfirst: str | None) -> list[Block]:

@@ -10,6 +10,10 @@
 Modules: ``files`` (.txt, .html, .jsonl), ``warc`` (WARC/ARC archives), ``web`` (HTTP
 fetching), ``storage`` (local paths and s3:// alike). Nothing is lost: every input ends
 as Documents or Rejects, and a bad input never stops the others.
+
+What loading one local page does not need is imported on first use: ``warc`` (warcio
+brings fsspec) when an archive is read, and the web names (``__getattr__``), whose httpx,
+feedparser and sitemap parser cost over a second of CPU.
 """
 
 from __future__ import annotations
@@ -19,21 +23,20 @@ import gzip
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from newsevents.schema import Document, Reject
-from newsevents.settings import MAX_DOCUMENT_BYTES
-from newsevents.sources import files, warc
+from newsevents.settings import ARCHIVE_SUFFIXES, MAX_DOCUMENT_BYTES
+from newsevents.sources import files
 from newsevents.sources.files import as_utc
+from newsevents.sources.policy import FetchPolicy
+from newsevents.sources.state import FetchState
 from newsevents.sources.storage import list_files, relative_name
-from newsevents.sources.web import (
-    FetchPolicy,
-    FetchState,
-    URLRefused,
-    discover_urls,
-    fetch_all,
-    validate_url,
-)
 from newsevents.storage import S3Options
+
+if TYPE_CHECKING:
+    from newsevents.sources.netguard import URLRefused, validate_url
+    from newsevents.sources.web import discover_urls, fetch_all
 
 __all__ = [
     "MAX_BYTES", "SUFFIXES", "FetchPolicy", "FetchState", "InputFile", "URLRefused",
@@ -41,11 +44,27 @@ __all__ = [
     "discover_urls", "fetch_all", "load", "validate_url",
 ]
 
+def __getattr__(name: str) -> object:
+    """The web names, imported on first use (then plain attributes of the package)."""
+    if name in ("URLRefused", "validate_url"):
+        from newsevents.sources import netguard
+
+        value = getattr(netguard, name)
+    elif name in ("discover_urls", "fetch_all"):
+        from newsevents.sources import web
+
+        value = getattr(web, name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
 # The largest document that is loaded; the clean stage would reject anything larger, so it
 # is not staged at all.
 MAX_BYTES = MAX_DOCUMENT_BYTES
 # Every supported name ending; each may also end in .gz (archives: .warc.gz, .arc.gz).
-SUFFIXES = (*files.SUFFIXES, *warc.SUFFIXES)
+SUFFIXES = (*files.SUFFIXES, *ARCHIVE_SUFFIXES)
 
 
 def discover(source: str, s3: S3Options | None = None) -> list[str]:
@@ -102,8 +121,10 @@ def archive_files_for_interval(source: str, start: dt.datetime, end: dt.datetime
     for every interval, and ``load(ref, interval=(start, end))`` keeps only its records
     whose WARC-Date falls in the interval. Naive datetimes are UTC.
     """
+    from newsevents.sources import warc
+
     start, end = as_utc(start), as_utc(end)
-    archives = [ref for ref in discover(source, s3) if _suffix(ref) in warc.SUFFIXES]
+    archives = [ref for ref in discover(source, s3) if _suffix(ref) in ARCHIVE_SUFFIXES]
     return [ref for ref in archives
             if (stamp := warc.name_timestamp(ref)) is None or start <= stamp < end]
 
@@ -126,7 +147,9 @@ def load(ref: str, interval: tuple[dt.datetime, dt.datetime] | None = None, *,
     loaded from it before the failure stays loaded.
     """
     suffix = _suffix(ref)
-    if suffix in warc.SUFFIXES:
+    if suffix in ARCHIVE_SUFFIXES:
+        from newsevents.sources import warc
+
         items = warc.load_archive(ref, interval, max_bytes=max_bytes, s3=s3, key=key)
     elif suffix == ".jsonl":
         items = files.load_jsonl(ref, max_bytes=max_bytes, s3=s3, key=key)

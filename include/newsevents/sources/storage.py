@@ -3,20 +3,25 @@
 A *ref* is what ``discover`` returns and ``load`` takes: an absolute local path or an
 ``s3://bucket/key`` URL. S3 settings come from the caller (e.g. an Airflow connection) or,
 by default, from the standard AWS environment variables.
+
+pyarrow and fsspec are imported only when a store is listed or an S3 object opened: a
+local file is opened with ``open`` (``newsevents extract page.html`` would otherwise pay
+for importing pyarrow, most of a second, to read one file).
 """
 
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
-
-import pyarrow.fs as pafs
-from fsspec.implementations.arrow import ArrowFSWrapper
+from typing import TYPE_CHECKING, BinaryIO
 
 from newsevents.storage import S3_SCHEME, S3Options, open_filesystem, s3_options_from_env
+
+if TYPE_CHECKING:
+    import pyarrow.fs as pafs
 
 GLOB_CHARS = frozenset("*?[")
 # Archive readers read in small blocks; one S3 GET or syscall per MiB keeps them cheap.
@@ -30,6 +35,8 @@ def list_files(source: str, s3: S3Options | None = None) -> list[str]:
     the glob's wildcards, are left out; a hidden file named explicitly is kept.
     Raises ValueError when nothing exists at ``source`` or matches it.
     """
+    from fsspec.implementations.arrow import ArrowFSWrapper
+
     fs, path = _filesystem(source, s3)
     files = ArrowFSWrapper(fs)
     if files.exists(path):
@@ -67,6 +74,10 @@ def open_input(ref: str, s3: S3Options | None = None) -> Iterator[tuple[BinaryIO
 
     Raises OSError (FileNotFoundError, PermissionError, ...) when it cannot be opened.
     """
+    if not ref.startswith(S3_SCHEME):
+        with open(ref, "rb", buffering=BUFFER_BYTES) as local:
+            yield local, os.fstat(local.fileno()).st_size
+        return
     fs, path = _filesystem(ref, s3)
     with fs.open_input_file(path) as raw:
         yield io.BufferedReader(raw, buffer_size=BUFFER_BYTES), raw.size()
@@ -99,4 +110,6 @@ def _filesystem(ref: str, s3: S3Options | None = None) -> tuple[pafs.FileSystem,
 
 def _to_ref(fs: pafs.FileSystem, path: str) -> str:
     """The ref of a path inside ``fs`` (the inverse of ``_filesystem``)."""
+    import pyarrow.fs as pafs
+
     return S3_SCHEME + path if isinstance(fs, pafs.S3FileSystem) else path

@@ -40,7 +40,6 @@ from newsevents.sources.files import as_utc, body_problem
 from newsevents.sources.storage import open_input
 from newsevents.storage import S3Options
 
-SUFFIXES = (".warc", ".arc")  # each also gzip'd: .warc.gz, .arc.gz
 # The record types of WARC 1.1; anything else is a damaged header.
 _WARC_TYPES = frozenset({"warcinfo", "response", "resource", "request", "metadata", "revisit",
                          "conversion", "continuation"})
