@@ -137,7 +137,7 @@ def dagbag(airflow_db):
 
 
 def test_the_maintenance_dag_asks_airflow_which_runs_are_over(dagbag, tmp_path):
-    from newsevents_airflow import safe_run_id
+    from newsevents.settings import safe_run_id
 
     dag = dagbag.get_dag("newsevents_maintenance")
     assert type(dag.timetable).__name__ == "CronTriggerTimetable" and dag.max_active_runs == 1
@@ -163,7 +163,7 @@ def test_the_maintenance_dag_asks_airflow_which_runs_are_over(dagbag, tmp_path):
 def test_run_ids_are_found_from_their_staging_folder_names():
     import importlib.util
 
-    from newsevents_airflow import safe_run_id
+    from newsevents.settings import safe_run_id
 
     spec = importlib.util.spec_from_file_location("maintenance_dag",
                                                   ROOT / "dags" / "newsevents_maintenance.py")
