@@ -36,10 +36,7 @@ PLOVER_TYPES = {
 CLEAR = [
     ("Police arrested 20 protesters in Cairo on Friday.", "COERCE"),
     ("Rebels fired rockets at an army base near the border, killing five soldiers.", "ASSAULT"),
-    (
-        "Thousands of people marched through the capital demanding that the president resign.",
-        "PROTEST",
-    ),
+    ("Thousands of protesters marched through the capital on Sunday.", "PROTEST"),
     (
         "The foreign ministers of Peru and Chile met in Lima on Tuesday to discuss the border.",
         "CONSULT",

@@ -68,15 +68,14 @@ def write_markdown(result: dict) -> None:
             )
         )
     kf = folds.get("kfold", {})
-    if kf.get("complete"):
+    done = f"{k}-fold grouped"
+    if kf.get("folds_done") != k:
+        done += f", {kf.get('folds_done')} of {k} folds done"
+    if kf.get("by_source"):
         for src, s in kf["by_source"].items():
-            rows.append(_row(f"{src}, {k}-fold grouped", s["fine_tuned"], s["frozen_logreg"]))
+            rows.append(_row(f"{src}, {done}", s["fine_tuned"], s["frozen_logreg"]))
         rows.append(
-            _row(
-                f"all but GSR, {k}-fold grouped",
-                kf["all"]["fine_tuned"],
-                kf["all"]["frozen_logreg"],
-            )
+            _row(f"all but GSR, {done}", kf["all"]["fine_tuned"], kf["all"]["frozen_logreg"])
         )
     header = [
         "fold / source",
@@ -132,7 +131,7 @@ def write_markdown(result: dict) -> None:
             "Confusion, GSR fold, fine-tuned (rows gold, columns predicted)",
             f["confusion_fine_tuned"],
         )
-    if kf.get("complete"):
+    if kf.get("confusion_fine_tuned"):
         lines += _confusion(
             f"Confusion, {k}-fold over every source but GSR, fine-tuned", kf["confusion_fine_tuned"]
         )
