@@ -89,6 +89,9 @@ train-events:
 	@.venv-train/bin/pip install --quiet --require-hashes --no-deps -r training/requirements.txt
 	.venv-train/bin/python training/build_data.py
 	.venv-train/bin/python training/train.py cv
+	.venv-train/bin/python training/train.py cv --folds kfold --candidate 2,3
+	.venv-train/bin/python training/train.py cv --folds kfold --candidate 4,3
+	.venv-train/bin/python training/train.py select
 	.venv-train/bin/python training/train.py final
 	.venv-train/bin/python training/train.py speed
 
