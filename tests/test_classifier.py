@@ -8,29 +8,21 @@ from __future__ import annotations
 import json
 import pathlib
 import shutil
+from importlib import resources
 
 import pytest
 
 from newsevents.events.classifier import MODEL_DIR, EventTypeClassifier, ModelDirError
 
+# the project's PLOVER type table (first column; comments and the header line skipped)
 PLOVER_TYPES = {
-    "AGREE",
-    "CONSULT",
-    "SUPPORT",
-    "CONCEDE",
-    "COOPERATE",
-    "AID",
-    "RETREAT",
-    "REQUEST",
-    "ACCUSE",
-    "REJECT",
-    "THREATEN",
-    "PROTEST",
-    "SANCTION",
-    "MOBILIZE",
-    "COERCE",
-    "ASSAULT",
-}
+    line.split("\t")[0]
+    for line in resources.files("newsevents")
+    .joinpath("data/events/plover_types.tsv")
+    .read_text("utf-8")
+    .splitlines()[1:]
+    if line and not line.startswith("#")
+} - {"type"}
 
 # (sentence, expected type; None = no political event)
 CLEAR = [

@@ -350,15 +350,23 @@ def sha256(path: Path) -> str:
 # --- commands ------------------------------------------------------------------------------
 
 
-def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
+def _prepare(
+    threads: int,
+) -> tuple[Path, Tokenizer, list[dict[str, str]], list[dict[str, str]], Cache]:
+    """Base model, tokenizer, the training set, every GSR record, and the frozen bottom's cache:
+    rows 0..len(data)-1 are the training set, then the GSR records (scored in the GSR fold)."""
     torch.set_num_threads(threads)
     base = base_model_dir()
     tok = load_tokenizer(base)
     data = load_jsonl(WORK / "data.jsonl")
     gsr_all = load_jsonl(WORK / "gsr_all.jsonl")
-    label_id = {lab: i for i, lab in enumerate(LABELS)}
-    # rows 0..len(data)-1: the training set; then every GSR record (scored in the GSR fold)
     cache = load_cache(base, tok, [d["text"] for d in data] + [g["text"] for g in gsr_all])
+    return base, tok, data, gsr_all, cache
+
+
+def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
+    base, tok, data, gsr_all, cache = _prepare(threads)
+    label_id = {lab: i for i, lab in enumerate(LABELS)}
     gsr_rows = list(range(len(data), len(data) + len(gsr_all)))
     result: dict = {"folds": {}}
     result["recipe"] = {
@@ -502,13 +510,8 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
 
 
 def run_final() -> None:
-    torch.set_num_threads(THREADS)
-    base = base_model_dir()
-    tok = load_tokenizer(base)
-    data = load_jsonl(WORK / "data.jsonl")
-    gsr_all = load_jsonl(WORK / "gsr_all.jsonl")
+    base, tok, data, _, cache = _prepare(THREADS)
     label_id = {lab: i for i, lab in enumerate(LABELS)}
-    cache = load_cache(base, tok, [d["text"] for d in data] + [g["text"] for g in gsr_all])
     rows = list(range(len(data)))
     model = fine_tune(base, cache, rows, [label_id[d["label"]] for d in data], "final")
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
