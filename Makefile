@@ -16,7 +16,7 @@ export AIRFLOW__OPENLINEAGE__EXTRACTORS := newsevents_airflow.lineage.TaskFlowEx
 LAKE ?= $(CURDIR)/data/lake
 DATE ?= 2016-01-12
 
-.PHONY: help venv lock airflow-db run lint test test-fast airflow bench bench-extract bench-dedupe bench-events bench-archive clean
+.PHONY: help venv lock airflow-db run lint test test-fast airflow bench bench-extract bench-dedupe bench-events bench-archive train-events clean
 
 help:
 	@echo "make run    - run the news_events DAG on seeds/ into $(LAKE) and print a summary"
@@ -82,6 +82,23 @@ bench-events: $(VENV)/.synced
 	$(PY) bench/bench_events.py
 bench-archive: $(AIRFLOW_HOME)/.migrated
 	$(PY) bench/bench_archive.py
+
+# The event-type classifier (training/README.md): its own venv, never requirements.lock. torch is
+# installed first, CPU build only (on these machines pip finds the CPU wheel on local disk; elsewhere
+# set TORCH_PIP_ARGS="--index-url https://download.pytorch.org/whl/cpu"), then the hash-pinned rest.
+TORCH_PIP_ARGS ?=
+train-events:
+	@test -x .venv-train/bin/python || python$(PY_VERSION) -m venv .venv-train
+	@.venv-train/bin/pip install --quiet $(TORCH_PIP_ARGS) torch==2.13.0
+	@.venv-train/bin/python -c "import torch, sys; sys.exit('a CUDA torch is installed in .venv-train' if torch.version.cuda else 0)"
+	@.venv-train/bin/pip install --quiet --require-hashes --no-deps -r training/requirements.txt
+	.venv-train/bin/python training/build_data.py
+	.venv-train/bin/python training/train.py cv
+	.venv-train/bin/python training/train.py cv --folds kfold --candidate 2,3
+	.venv-train/bin/python training/train.py cv --folds kfold --candidate 4,3
+	.venv-train/bin/python training/train.py select
+	.venv-train/bin/python training/train.py final
+	.venv-train/bin/python training/train.py speed
 
 clean:
 	rm -rf $(AIRFLOW_HOME) data/lake
