@@ -468,6 +468,7 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
         groups = [data[i]["group"] for i in rest]
         oof_ft: dict[int, str] = {}
         oof_lr: dict[int, str] = {}
+        oof_probs: dict[int, np.ndarray] = {}
         per_fold = []
         for k, (tr, te) in enumerate(splitter.split(rest, y, groups)):
             train_rows, test_rows = [rest[i] for i in tr], [rest[i] for i in te]
@@ -485,6 +486,7 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
             )
             oof_ft.update(zip(test_rows, labels_of(ft), strict=True))
             oof_lr.update(zip(test_rows, labels_of(lr), strict=True))
+            oof_probs.update(zip(test_rows, ft, strict=True))
             # figures over the folds done so far (all out-of-fold), saved after every fold
             done = [i for i in rest if i in oof_ft]
             by_source = {}
@@ -507,6 +509,14 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
                 "confusion_fine_tuned": confusion(g, [oof_ft[i] for i in done]),
             }
             save()
+        # Every sentence's out-of-fold probabilities, for choosing how the events stage
+        # combines classifier and rules (training/select_combination.py). Kept under work/:
+        # PLV sentences may not be committed.
+        with (WORK / "kfold_oof.jsonl").open("w", encoding="utf-8") as out:
+            for i in sorted(oof_probs):
+                probs = {lab: round(float(x), 4) for lab, x in zip(LABELS, oof_probs[i], strict=True)}
+                out.write(json.dumps({"text": data[i]["text"], "source": data[i]["source"],
+                                      "gold": data[i]["label"], "probs": probs}) + "\n")
 
 
 def run_final() -> None:
