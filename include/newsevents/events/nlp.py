@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from thinc.api import NumpyOps
 
 from newsevents.events.codebook import read_table
 from newsevents.events.lexicon import Lexicon
@@ -69,8 +70,18 @@ def model_name(name: str | None = None) -> str:
 
 def load_model(name: str | None = None) -> Language:
     """The parsing pipeline, without the components the coder does not use (a few seconds:
-    load it once, ``resources.Resources`` holds it)."""
-    return spacy.load(model_name(name), exclude=list(UNUSED_COMPONENTS))
+    load it once, ``resources.Resources`` holds it).
+
+    The models' matrix products go to numpy's BLAS, not to thinc's default blis: on these
+    machines numpy's is more than twice as fast for the tok2vec's shapes (bench-events), and
+    the parses do not change (same model, same arithmetic up to summation order)."""
+    nlp = spacy.load(model_name(name), exclude=list(UNUSED_COMPONENTS))
+    ops = NumpyOps(use_blis=False)
+    for _, component in nlp.components:
+        model = getattr(component, "model", None)
+        for node in model.walk() if model is not None else ():
+            node.ops = ops
+    return nlp
 
 
 def known_forms(lex: Lexicon) -> dict[str, str]:

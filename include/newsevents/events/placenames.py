@@ -24,6 +24,7 @@ Which names count:
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -124,8 +125,10 @@ class NameToken(NamedTuple):
     joined: bool  # nothing but a space or a hyphen since the previous word
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fold(word: str) -> str:
-    """Case- and accent-folded, without apostrophes: "Ma‘arrat" → "maarrat"."""
+    """Case- and accent-folded, without apostrophes: "Ma‘arrat" → "maarrat" (cached: an
+    article's words repeat, and every sentence is read again for its places)."""
     if word.isascii():  # most words: the fast path
         return word.lower().replace("'", "").replace("`", "")
     word = _COMBINING.sub("", unicodedata.normalize("NFKD", word.casefold().translate(_FOLD)))
@@ -170,14 +173,11 @@ def tokenize(text: str) -> list[NameToken]:
     tokens: list[NameToken] = []
     prev_end, prev_single = 0, False
     for start, end, key in _words(text):
-        gap = text[prev_end:start]
         word = text[start:end]
-        initial = not tokens or bool(
-            _SENTENCE_BREAK.search(gap.replace(".", "") if prev_single else gap)
-        )
-        joined = bool(tokens) and (
-            bool(_JOINER.fullmatch(gap)) or (prev_single and gap.strip() == ".")
-        )
+        if tokens:
+            initial, joined = _gap(text[prev_end:start], prev_single)
+        else:
+            initial, joined = True, False
         tokens.append(
             NameToken(
                 start,
@@ -191,6 +191,15 @@ def tokenize(text: str) -> list[NameToken]:
         )
         prev_end, prev_single = end, len(word) == 1
     return tokens
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _gap(gap: str, after_single: bool) -> tuple[bool, bool]:
+    """What the text between two words says: (a sentence starts, the words are joined).
+    Cached: most gaps are one space."""
+    initial = bool(_SENTENCE_BREAK.search(gap.replace(".", "") if after_single else gap))
+    joined = bool(_JOINER.fullmatch(gap)) or (after_single and gap.strip() == ".")
+    return initial, joined
 
 
 def previous_word(tokens: list[NameToken], start: int) -> str:
