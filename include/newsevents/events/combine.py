@@ -58,7 +58,7 @@ class Scores(Protocol):
 class TypeClassifier(Protocol):
     """What the stage needs of the classifier (``classifier.EventTypeClassifier``)."""
 
-    def predict(self, sentences: Sequence[str], batch_size: int = 32) -> Sequence[Scores]: ...
+    def predict(self, sentences: Sequence[str], batch_size: int = 1) -> Sequence[Scores]: ...
 
 
 @dataclass(frozen=True)

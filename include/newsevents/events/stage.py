@@ -2,8 +2,9 @@
 
 Only canonical (``dup_of is None``) English (``language == "en"``) articles are coded;
 the others are counted in ``Extraction.skipped`` (and logged), never coded. Candidate
-sentences (``nlp.Prefilter``) of all articles are classified together in batches (the
-PLOVER type, ``combine``), those with an event are parsed together; each article is then coded
+sentences (``nlp.Prefilter``) of all articles are classified one by one (the PLOVER
+type, ``combine``; one at a time, so an answer never depends on the rest of the day),
+those with an event are parsed together; each article is then coded
 sentence by sentence (the coder remembers the article's last actor for pronouns), and
 all events are consolidated by ``merge`` so an event reported in several sentences or
 articles is one event with several mentions.
@@ -136,7 +137,7 @@ def _code_documents(
             if sentence not in seen and res.prefilter(sentence):
                 seen.add(sentence)
                 todo.append((d, s, sentence))
-    # The classifier reads all candidate sentences in batches; only those it finds an event
+    # The classifier reads every candidate sentence; only those it finds an event
     # in are parsed (the parse costs more than the classifier).
     scores: list[Scores] = []
     if res.classifier is not None:
