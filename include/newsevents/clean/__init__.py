@@ -6,8 +6,8 @@
 HTML goes through decode (charset) → one lxml parse → metadata → our pruning → trafilatura →
 the text-level pass; plain text through decode → the text-level pass. Modules: ``decode``
 (bytes → str), ``html`` (pruning + trafilatura), ``text`` (furniture lines, repeats),
-``metadata`` (title, date, URL, language), ``patterns`` (the boilerplate vocabulary in
-data/clean/boilerplate.yaml).
+``metadata`` (title, date, URL), ``language_id`` (fastText, py3langid), ``patterns`` (the
+boilerplate vocabulary in data/clean/boilerplate.yaml).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import datetime as dt
 
 from newsevents.clean import html
 from newsevents.clean.decode import Undecodable, decode_html, decode_text
+from newsevents.clean.language_id import language
 from newsevents.clean.metadata import (
     canonical_url,
     cap_date,
-    language,
     normalise_space,
     page_metadata,
 )

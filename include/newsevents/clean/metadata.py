@@ -1,4 +1,4 @@
-"""Article metadata: headline, authors, publication date, canonical URL, site name, language.
+"""Article metadata: headline, authors, publication date, canonical URL, site name.
 
 trafilatura's ``extract_metadata`` (OpenGraph, JSON-LD, meta tags; htmldate for the date)
 does the finding; this module decides between candidates: the publisher's headline without
@@ -13,7 +13,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-import py3langid
 from courlan import normalize_url
 from lxml.html import HtmlElement
 from trafilatura import extract_metadata
@@ -23,7 +22,6 @@ _INVISIBLE_CHARS = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\xad"))
 # " | Site", " - Site", " – Site", "：Site" ... at the end of a <title> or og:title
 _TITLE_SEPARATOR = re.compile(r"\s+[|\-–—·•:»*]\s+|\s*[|｜：]\s*")
 _WORD = re.compile(r"\w+")
-_LANGUAGE_SAMPLE = 1_000  # characters: plenty for py3langid, whose cost grows with the text
 
 
 @dataclass(frozen=True)
@@ -148,11 +146,3 @@ def canonical_url(found: str | None, url: str | None) -> str | None:
                 continue
     return None
 
-
-def language(text: str) -> str | None:
-    """The ISO 639-1 code of the text's language (py3langid; its model ships in the package)."""
-    sample = text[:_LANGUAGE_SAMPLE]
-    if not sample.strip():
-        return None
-    code, _score = py3langid.classify(sample)
-    return code
