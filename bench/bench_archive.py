@@ -147,16 +147,26 @@ def run_task(name: str, archive: Path) -> dict:
 
 
 def build_english_archive(path: Path, records: int) -> float:
-    """Build ``path`` from the English fundus pages only (unless a kept one is there)."""
+    """Build ``path`` from the English fundus pages only (unless a kept one is there).
+
+    In a child process: the language check loads trafilatura and py3langid, and a parent
+    that grew would raise every later task's peak RSS (Linux children start from it).
+    """
     if path.exists():
         return 0.0
+    started = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--build-english", str(path), str(records)],
+                   check=True)
+    return time.perf_counter() - started
+
+
+def write_english_archive(path: Path, records: int) -> None:
     import py3langid
     import trafilatura
 
     sys.path.insert(0, str(ROOT / "scripts"))
     import build_test_warcs as warcs
 
-    started = time.perf_counter()
     pages = [
         page for page in warcs.corpus_pages(SHARED / "corpus" / "fundus")
         if py3langid.classify(trafilatura.extract(page.html.decode("utf-8", "replace")) or "")[0]
@@ -164,7 +174,6 @@ def build_english_archive(path: Path, records: int) -> float:
     ]
     n = warcs.build_archive(path, pages, records)
     print(f"{path.name}: {n} pages from {len(pages)} English fundus pages", flush=True)
-    return time.perf_counter() - started
 
 
 def build_archive(path: Path, records: int, min_mb: int) -> float:
@@ -240,7 +249,12 @@ def main() -> int:
                         help="pages in the English-only archive (0: skip it)")
     parser.add_argument("--keep", action="store_true", help="keep the archives for the next run")
     parser.add_argument("--child", nargs=2, metavar=("TASK", "ARCHIVE"), help=argparse.SUPPRESS)
+    parser.add_argument("--build-english", nargs=2, metavar=("PATH", "RECORDS"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.build_english:
+        write_english_archive(Path(args.build_english[0]), int(args.build_english[1]))
+        return 0
     if args.child:
         name, archive = args.child
         print(json.dumps(globals()[f"task_{name}"](archive)))
@@ -250,7 +264,9 @@ def main() -> int:
     if unknown := set(tasks) - set(TASKS):
         parser.error(f"unknown tasks {sorted(unknown)}")
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
-    bench = WORK / f"CC-NEWS-20240101000000-{args.records:05d}.warc.gz"
+    # each day's archives in a folder of their own: the DAG reads every archive of the day
+    # under the folder it is given, subfolders included
+    bench = WORK / "mixed" / f"CC-NEWS-20240101000000-{args.records:05d}.warc.gz"
     big = WORK / f"CC-NEWS-20240102000000-{args.memory_mb:05d}.warc.gz"
     english = WORK / "english" / ENGLISH_NAME
     archives = [bench, big] + ([english] if args.english_records else [])

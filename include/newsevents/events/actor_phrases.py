@@ -26,7 +26,7 @@ from newsevents.events.syntax import (
     phrase_text,
     pos,
 )
-from newsevents.events.triggers import Trigger, governor_of
+from newsevents.events.triggers import governor_of
 from newsevents.events.words import WORDS
 
 COUNTRY = 4  # geo precision of a country
@@ -222,8 +222,8 @@ class ActorResolver:
                 return self.actors.resolve(subject) or ctx.last_actor
         return ctx.last_actor
 
-    def actor1(self, trig: Trigger, ctx: ArticleContext) -> Actor | None:
-        head = trig.head
+    def actor1(self, head: Token, ctx: ArticleContext) -> Actor | None:
+        """Who does what ``head`` says (a trigger's head: the verb, or a noun's light verb)."""
         if pos(head) in NOUN_POS:  # "riots continued": the noun's own modifiers
             return self.actor(agent(head) or head, ctx)
         node = head

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from newsevents.events.actor_phrases import ActorResolver, ArticleContext
 from newsevents.events.actors import Actor, ActorDictionary
@@ -97,7 +97,7 @@ class SentenceCoder:
                 doc.user_data[SET_ASIDE_KEY] = True
                 continue
             spec, modality = self.governors.modality(trig, self.governors.refine(trig))
-            actor1 = self.who.actor1(trig, ctx)
+            actor1 = self.who.actor1(trig.head, ctx)
             actor2 = self.targets.actor2(trig, actor1, ctx)
             if actor1 is None and (actor2 is None or self._done_by_no_actor(trig, spec)):
                 continue  # "the support ... had allowed Syria to": no one acts
@@ -123,20 +123,28 @@ class SentenceCoder:
                 ctx.last_actor = actor1
         return drafts
 
-    def from_root(self, doc: Doc, ctx: ArticleContext, cameo: str) -> Draft | None:
-        """The sentence's main verb as the trigger of ``cameo`` (the type a classifier
-        found where the lexicon has no trigger), with the actors the parse gives it; None
-        if the main verb is a verb of saying or no one acts."""
+    def main_action(self, doc: Doc, ctx: ArticleContext) -> tuple[Token, Actor] | None:
+        """The sentence's main verb and who does it: where a type the classifier is sure of
+        stands when the lexicon has no trigger. None if the rules set the sentence aside,
+        the main verb is a verb of saying ("he indicated that ...": the report is not the
+        event) or no one acts."""
         if doc.user_data.get(SET_ASIDE_KEY):
             return None
         root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
         if root is None or lemma(root) in self.lex.report_verbs:
-            return None  # "he indicated that ...": the report is not the event
+            return None
+        actor1 = self.who.actor1(root, ctx)
+        return None if actor1 is None else (root, actor1)
+
+    def from_root(self, doc: Doc, ctx: ArticleContext, cameo: str) -> Draft | None:
+        """The sentence's main action (``main_action``) as a trigger of ``cameo``, with the
+        target the parse gives it."""
+        action = self.main_action(doc, ctx)
+        if action is None:
+            return None
+        root, actor1 = action
         trig = Trigger(root, root, Spec(cameo))
         spec, modality = self.governors.modality(trig, trig.spec)
-        actor1 = self.who.actor1(trig, ctx)
-        if actor1 is None:
-            return None
         actor2 = self.targets.actor2(trig, actor1, ctx)
         return Draft(root.text, root.idx, spec.cameo, None, None, modality, actor1, actor2, True)
 

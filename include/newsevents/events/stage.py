@@ -2,12 +2,12 @@
 
 Only canonical (``dup_of is None``) English (``language == "en"``) articles are coded;
 the others are counted in ``Extraction.skipped`` (and logged), never coded. Candidate
-sentences (``nlp.Prefilter``) of all articles are classified one by one (the PLOVER
-type, ``combine``; one at a time, so an answer never depends on the rest of the day),
-those with an event are parsed together; each article is then coded
-sentence by sentence (the coder remembers the article's last actor for pronouns), and
-all events are consolidated by ``merge`` so an event reported in several sentences or
-articles is one event with several mentions.
+sentences (``nlp.Prefilter``) of all articles are parsed together; each article is then
+coded sentence by sentence (the coder remembers the article's last actor for pronouns).
+Where the rules draft an event, or find who does the main verb, the classifier gives the
+sentence's PLOVER type (``combine``), one sentence at a time so that an answer never
+depends on the rest of the day. All events are consolidated by ``merge``, so an event
+reported in several sentences or articles is one event with several mentions.
 
 Every function takes the stage's ``Resources`` (``resources=``); without it, the process's
 shared set is loaded on first use (``shared_resources``) and kept, since loading costs
@@ -27,7 +27,7 @@ from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
 from newsevents.events.coder import Draft, SentenceCoder
-from newsevents.events.combine import Combiner, Scores
+from newsevents.events.combine import Combiner
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Place
 from newsevents.events.merge import article_sources, consolidate
@@ -137,20 +137,12 @@ def _code_documents(
             if sentence not in seen and res.prefilter(sentence):
                 seen.add(sentence)
                 todo.append((d, s, sentence))
-    # The classifier reads every candidate sentence; only those it finds an event
-    # in are parsed (the parse costs more than the classifier).
-    scores: list[Scores] = []
-    if res.classifier is not None:
-        predicted = res.classifier.predict([sentence for _, _, sentence in todo])
-        events_in = [k for k, p in enumerate(predicted) if Combiner.may_report_event(p)]
-        todo = [todo[k] for k in events_in]
-        scores = [predicted[k] for k in events_in]
     combiner = Combiner(res.codebook)
     parsed = res.parser.parse(sentence for _, _, sentence in todo)
     events: list[Event] = []
     mentions: list[Mention] = []
     contexts: dict[int, ArticleContext] = {}
-    for k, ((d, s, sentence), doc) in enumerate(zip(todo, parsed, strict=True)):
+    for (d, s, sentence), doc in zip(todo, parsed, strict=True):
         document = documents[d]
         if d not in contexts:
             contexts[d] = ArticleContext(
@@ -158,9 +150,15 @@ def _code_documents(
             )
         ctx = contexts[d]
         drafts = coder.code(doc, ctx)
-        if scores:
+        if res.classifier is not None:
+            # The classifier costs more than the parse: it reads only the sentences where
+            # its answer can change the coding, those with drafts or an actor of the main
+            # verb (``combine``); elsewhere the sentence has no event whatever it says.
+            if not drafts and coder.main_action(doc, ctx) is None:
+                continue
+            (scores,) = res.classifier.predict([sentence])
             drafts = combiner.combine(
-                drafts, scores[k], functools.partial(coder.from_root, doc, ctx)
+                drafts, scores, functools.partial(coder.from_root, doc, ctx)
             )
         if not drafts:
             continue
