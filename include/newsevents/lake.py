@@ -152,10 +152,17 @@ class Lake:
         """The table, created empty (version 0) if it does not exist yet."""
         delta = self.delta_table(table)
         if delta is None:
-            # mode="ignore": concurrent creators all end up with the one version 0.
-            DeltaTable.create(self.table_uri(table), table_schema(table),
-                              partition_by=[PARTITION_COLUMN], mode="ignore",
-                              storage_options=self._storage_options())
+            # Writers of a new lake race to create its tables. With its default retries
+            # delta-rs commits a losing create again as version 1 (a second CREATE TABLE
+            # that makes every writer in flight restart) or fails with "protocol changed";
+            # with none, the loser fails at version 0 and takes the winner's table.
+            try:
+                DeltaTable.create(self.table_uri(table), table_schema(table),
+                                  partition_by=[PARTITION_COLUMN], mode="ignore",
+                                  storage_options=self._storage_options(),
+                                  commit_properties=CommitProperties(max_commit_retries=0))
+            except CommitFailedError:
+                log.info("table %s was created by another writer meanwhile", table)
             delta = self.delta_table(table)
             assert delta is not None
         return delta
