@@ -11,7 +11,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from deltalake import DeltaTable, write_deltalake
-from deltalake.exceptions import DeltaError
 
 from newsevents import query
 from newsevents.config import validate_lake_root
@@ -68,7 +67,9 @@ def test_a_crash_before_the_commit_leaves_the_old_rows_visible(lake_dir):
         yield from rejects("binary")
         raise OSError("disk full")
 
-    with pytest.raises(DeltaError, match="disk full"):  # delta-rs wraps the stream's error
+    # delta-rs hands on the stream's error through the Arrow C stream interface: as a
+    # DeltaError or a plain Exception depending on the build; the message is the stream's
+    with pytest.raises(Exception, match="disk full"):
         lake.write_records("rejects", DAY, broken_stream())
     assert lake.read("rejects")["reason"].to_pylist() == ["empty"]
     assert DeltaTable(str(lake_dir / "rejects")).version() == 1

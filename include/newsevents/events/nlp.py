@@ -19,7 +19,9 @@ import os
 import re
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
@@ -116,16 +118,20 @@ class Parser:
     def __init__(self, model: Language, lex: Lexicon) -> None:
         self.model = model
         self.forms = known_forms(lex)
+        # the same lookup on the vocabulary's string hashes, set on a whole Doc at once
+        strings = model.vocab.strings
+        self._lemma_of = {strings.add(f): strings.add(w) for f, w in self.forms.items()}
 
     @property
     def tokenizer(self):  # noqa: ANN201 (spaCy's Tokenizer)
         return self.model.tokenizer
 
     def parse(self, sentences: Iterable[str]) -> Iterator[Doc]:
-        forms = self.forms
+        lemma_of = self._lemma_of
         for doc in self.model.pipe(sentences, batch_size=BATCH_SIZE):
-            for tok in doc:
-                tok.lemma_ = forms.get(tok.lower_, tok.lower_)
+            lowers = doc.to_array([LOWER]).tolist()  # a word the lexicon lacks is its own lemma
+            lemmas = np.array([lemma_of.get(h, h) for h in lowers], np.uint64)
+            doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]  # spaCy takes a column
             yield doc
 
 

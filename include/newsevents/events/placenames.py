@@ -137,12 +137,24 @@ def fold(word: str) -> str:
 
 def _words(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, key) of each word; a possessive 's is not part of the name."""
+    for start, end, word in _spans(text):
+        yield start, end, fold(word)
+
+
+def _spans(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, word) of each word, without a possessive 's."""
     for m in _WORD.finditer(text):
         start, end, word = m.start(), m.end(), m.group()
         if len(word) > 3 and word[-2] in "'’" and word[-1] in "sS":
             end -= 2
             word = word[:-2]
-        yield start, end, fold(word)
+        yield start, end, word
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_facts(word: str) -> tuple[str, bool, bool]:
+    """(key, capitalised, all capitals) of a word (cached: an article's words repeat)."""
+    return fold(word), word[0].isupper(), len(word) > 1 and word.isupper()
 
 
 def name_key(name: str) -> str:
@@ -172,23 +184,12 @@ def usable_alternate(name: str) -> bool:
 def tokenize(text: str) -> list[NameToken]:
     tokens: list[NameToken] = []
     prev_end, prev_single = 0, False
-    for start, end, key in _words(text):
-        word = text[start:end]
+    for start, end, word in _spans(text):
         if tokens:
             initial, joined = _gap(text[prev_end:start], prev_single)
         else:
             initial, joined = True, False
-        tokens.append(
-            NameToken(
-                start,
-                end,
-                key,
-                word[0].isupper(),
-                len(word) > 1 and word.isupper(),
-                initial,
-                joined,
-            )
-        )
+        tokens.append(NameToken(start, end, *_word_facts(word), initial, joined))
         prev_end, prev_single = end, len(word) == 1
     return tokens
 
