@@ -235,6 +235,16 @@ def test_sentence_without_political_actor_gives_no_event():
     assert code_text("The striker scored twice as the home team attacked all afternoon.", DAY) == []
 
 
+def test_everyday_people_count_as_actors_only_with_a_trigger_of_contention():
+    prefilter = shared_resources().prefilter
+    assert prefilter("On 3 June, residents of Kibera held a demonstration over water shortages.")
+    assert prefilter("Suspected herders attacked the village of Kwall, killing 12 people.")
+    assert not prefilter("Farmers expect a good harvest after the rains.")
+    assert not prefilter("Teachers welcomed the new school term.")
+    protest = best("On 3 June, residents of Kibera held a demonstration over water shortages.")
+    assert (protest.plover_type, protest.actor1_sector) == ("PROTEST", "CVL")
+
+
 # -- who is acted upon (actor2) ----------------------------------------------------------
 
 
@@ -250,6 +260,20 @@ def test_a_place_where_people_meet_is_no_party_but_a_place_attacked_is_the_targe
     assert probe.actor2_country == "FRA"  # who is investigated, not where
     assert best("Israeli tanks fired shells at targets in Jericho.").actor2_country == "PSE"
     assert best("Israel has strengthened its forces in Lebanon.").actor2_country == "LBN"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "place"),
+    [
+        ("On 12 May 2020, farmers protested in Ludhiana against the new farm laws.", "Ludhiana"),
+        ("Suspected herders attacked the village of Kwall, killing 12 people.", "Kwall"),
+        ("Unidentified gunmen shot dead a village chief in Kasai-Central province.", "Kasai"),
+    ],
+)
+def test_a_location_phrase_is_never_an_actor(sentence: str, place: str):
+    events = events_of(sentence)
+    assert events
+    assert all(place not in (e.actor1_name or "") + (e.actor2_name or "") for e in events)
 
 
 def test_the_source_of_a_report_is_never_an_actor():

@@ -20,12 +20,17 @@ over the others (it reports the whole sentence). Pronouns ("it said") give None 
 the article's earlier sources are passed as ``known_sources``: "it"/"they" then mean the
 latest organisation, "he"/"she" the latest person, and a short form ("the Observatory",
 "SOHR") the full name it abbreviates ("the Syrian Observatory for Human Rights").
+
+Both read the sentence's spaCy ``Doc`` (the tokenisation the coder shares with ``when``
+and ``geo``): counts its tokens, attribution patterns over its text.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+
+from spacy.tokens import Doc
 
 from newsevents.events.codebook import read_table
 from newsevents.events.words import WORDS
@@ -103,7 +108,6 @@ _DATE_WORDS = frozenset(WORDS.weekdays) | frozenset(
     ["yesterday", "today", "overnight", "on", "last", "night", "morning", "evening"]
 )
 
-_TOKEN = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|[A-Za-z]+(?:-[A-Za-z]+)*|[^\w\s]")
 _ASIDE = re.compile(
     r"\([^)]*\)|,\s*(?:including|among them|among whom|mostly|most of them)\b[^,;.\u2013\u2014]*,?"
     r"|[\u2013\u2014]\s*including\b[^\u2013\u2014]*[\u2013\u2014]?"
@@ -135,9 +139,9 @@ _DETERMINERS = {"the", "a", "an", "state"}  # "state television reported"
 _ORG_PRONOUNS = {"it", "they", "we"}
 
 
-def casualties(sentence: str) -> tuple[int | None, int | None]:
+def casualties(doc: Doc) -> tuple[int | None, int | None]:
     """(fatalities, injured) reported by a sentence, None where it gives no number."""
-    tokens = [t.lower() for t in _TOKEN.findall(_ASIDE.sub(" ", sentence))]
+    tokens = _tokens(doc)
     casualty_words = FATAL_AFTER | INJURED_AFTER | FATAL_BEFORE | INJURED_BEFORE
     # "killed or wounded 20": a count of both, so of neither.
     mixed = {
@@ -170,9 +174,9 @@ def casualties(sentence: str) -> tuple[int | None, int | None]:
     return fatalities, injured
 
 
-def attribution(sentence: str, known_sources: Sequence[str] = ()) -> str | None:
+def attribution(doc: Doc, known_sources: Sequence[str] = ()) -> str | None:
     """Who a sentence is attributed to ("the Observatory", "SANA"), or None (module doc)."""
-    text = sentence.strip()
+    text = doc.text.strip()
     for pattern in (_TRAILING, _INVERTED, _ACCORDING, _LEADING):
         m = pattern.search(text)
         if m:
@@ -184,6 +188,36 @@ def attribution(sentence: str, known_sources: Sequence[str] = ()) -> str | None:
 
 
 # -- counting -----------------------------------------------------------------------------
+
+
+def _tokens(doc: Doc) -> list[str]:
+    """The words the counter reads: lower case, asides left out, words joined by a hyphen
+    kept whole ("twenty-one", "pro-government", as the casualty phrases spell them)."""
+    asides = [m.span() for m in _ASIDE.finditer(doc.text)]
+    tokens: list[str] = []
+    glued = False  # the last token was a hyphen between two words
+    for tok in doc:
+        if tok.is_space or any(start <= tok.idx < end for start, end in asides):
+            continue
+        if glued and tok.is_alpha:
+            tokens[-1] += tok.lower_
+        elif (
+            tok.text == "-"
+            and tokens
+            and tokens[-1][-1:].isalpha()
+            and not tok.nbor(-1).whitespace_
+            and not tok.whitespace_
+            and tok.i + 1 < len(doc)
+            and tok.nbor(1).is_alpha
+        ):
+            tokens[-1] += "-"
+            glued = True
+            continue
+        else:
+            tokens.append(tok.lower_)
+        glued = False
+    return tokens
+
 
 
 def _read_people_words() -> frozenset[str]:

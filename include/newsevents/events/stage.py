@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from spacy.tokens import Doc
+
 from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
@@ -166,7 +168,7 @@ def _code_documents(
         if place is None and ctx.countries:  # the article's main country, at country precision
             place = coder.gazetteer.country_place(ctx.countries[0])
         cues = frozenset(lemma(t) for t in doc)
-        for event in _events(res, document, s, sentence, drafts, ctx, place, cues):
+        for event in _events(res, document, s, doc, drafts, ctx, place, cues):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
@@ -176,7 +178,7 @@ def _events(
     res: Resources,
     document: _Document,
     index: int,
-    sentence: str,
+    doc: Doc,
     drafts: list[Draft],
     ctx: ArticleContext,
     place: Place | None,
@@ -184,8 +186,9 @@ def _events(
 ) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
     book = res.codebook
-    fatalities, injured = casualties(sentence)
-    source = attribution(sentence, ctx.sources)
+    sentence = doc.text
+    fatalities, injured = casualties(doc)
+    source = attribution(doc, ctx.sources)
     if source:
         ctx.sources.append(source)
     events = []
@@ -206,7 +209,7 @@ def _events(
             )
         )
         mention = (
-            event_date_mention(sentence, ctx.reference, near=draft.offset)
+            event_date_mention(doc, ctx.reference, near=draft.offset)
             if ctx.reference
             else None
         )

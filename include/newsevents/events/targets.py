@@ -45,8 +45,12 @@ CANDIDATE_PREPS = set(TARGET_PREPS) | set(GRIEVANCE_PREPS)
 LOCATIVE_PREPS = {"in", "near", "inside", "outside", "throughout"}
 # PLOVER types of actions between parties, where a party named beside actor1 is the other.
 SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
-# PLOVER types of actions done to places, whose target may be the town they happen in.
-PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "AID", "RETREAT", "PROTEST"}
+# PLOVER types of actions done to places, whose target may be the town they happen in ("fired
+# shells at targets in Jericho"). Not PROTEST: "farmers protested in Ludhiana" are against
+# someone else, and the town is only where they were.
+PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "AID", "RETREAT"}
+# Nouns of places: a name they govern ("the village of Kwall") is a place, never an actor.
+PLACE_WORDS = WORDS.province_words | WORDS.district_words | WORDS.town_words | WORDS.place_nouns
 # Conjunctions of contrasting clauses, which tell of other actors ("while inspectors said");
 # not "until they gain control", "as battles raged between insurgents and ...".
 CONTRAST_MARKS = {"while", "whilst", "whereas", "although", "though"}
@@ -157,8 +161,12 @@ class TargetFinder:
         """A target candidate's actor and rank: "whose" (names its country), "bare" (a
         sector, or a name the dictionaries lack in an object the action ``governed``
         itself), "own" (the action's own object) or "venue" (a place it happens in)."""
+        if self._in_place_name(tok):
+            return "none", None  # "the village of Kwall", "Kasai-Central province"
         found = self.who.actor(tok, ctx, local=True)
         if found is None and governed and not self._venue(tok) and unknown_name(tok):
+            if self._is_place(tok):
+                return "none", None
             # "lift the ban on the Islamic Salvation Front": a name the dictionaries lack
             found = Actor(phrase_text(tok), self.who.context_country(tok, ctx, True), None)
         if found is None or found == actor1:
@@ -168,14 +176,10 @@ class TargetFinder:
             return "own", found  # "its troops", "mobilized army reservists"
         if self._venue(tok):
             # a country or capital may be the one acted upon there, and a town may be
-            # attacked or besieged, but a town is no party to talks
+            # attacked or besieged, but a town is no party to talks or protests
             named = self.who.actors.resolve(tok) is not None
             return ("venue", found) if named or self._acts_on_places(trig) else ("none", None)
         return ("whose" if whose else "bare"), found
-
-    def _acts_on_places(self, trig: Trigger) -> bool:
-        """Whether the action can be done to a place (attacked, besieged, occupied)."""
-        return self.coding(trig).plover_type in PLACE_TARGET_TYPES
 
     def coding(self, trig: Trigger) -> Coding:
         """The codes of a trigger's own action (before modality makes it an intent)."""
@@ -206,6 +210,23 @@ class TargetFinder:
         if child.dep_ in ("amod", "compound"):
             return "-" in child.text or child.tag_ == "VBN"  # "opposition-held", "rebel-held"
         return child.dep_ == "appos" or child.lower_ in ("in", "of", "near")
+
+    def _acts_on_places(self, trig: Trigger) -> bool:
+        """Whether the action can be done to a place (attacked, besieged, occupied)."""
+        return self.coding(trig).plover_type in PLACE_TARGET_TYPES
+
+    @staticmethod
+    def _in_place_name(tok: Token) -> bool:
+        """Whether a word is (part of) the name of a place noun: "the village of Kwall",
+        "Kasai-Central province" (a location phrase, never an actor)."""
+        head = tok
+        while head.dep_ in ("compound", "flat") and head.head is not head:
+            head = head.head
+        if head is not tok and lemma(head) in PLACE_WORDS:
+            return True
+        return (
+            tok.dep_ == "pobj" and tok.head.lower_ == "of" and lemma(tok.head.head) in PLACE_WORDS
+        )
 
     def _is_place(self, tok: Token) -> bool:
         """A proper name the gazetteer places and the dictionaries do not call an actor."""

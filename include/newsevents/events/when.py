@@ -19,15 +19,22 @@ denied, refused to, failed to), "hypothetical" (if, would, could, may, possible.
 "future" (will, plans to, is expected to, scheduled...), else "asserted". Negated and
 denied actions are thus never coded as having happened. Pass the trigger's character
 offset as ``near`` when the sentence reports several actions.
+
+Every function reads the sentence's spaCy ``Doc``, the one tokenisation the coder shares
+with ``counts`` and ``geo``: date expressions are patterns over its text, cue words its
+tokens ("n't" reads as "not", "'ll" as "will", by spaCy's norms).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
+
+from spacy.tokens import Doc, Token
 
 from newsevents.events.words import WORDS
 
@@ -82,11 +89,8 @@ _OFFSETS = {  # days from the reference
     "this afternoon": 0,
     "this evening": 0,
 }
-_WORD = re.compile(r"[A-Za-z]+|[,;:()\u2013\u2014]")
-_CONTRACTIONS = [
-    (re.compile(r"n['’]t\b", re.IGNORECASE), " not"),
-    (re.compile(r"['’]ll\b"), " will"),
-]
+_PUNCTUATION_BREAKS = {",", ";", ":", "(", ")", "\u2013", "\u2014"}
+_CONTRACTIONS = {"n't": "not", "n’t": "not", "'ll": "will", "’ll": "will"}
 _CLAUSE_BREAKS = {",", ";", ":", "(", ")", "\u2013", "\u2014", "but", "while", "whereas"}
 
 
@@ -130,22 +134,20 @@ class DateMention:
     future: bool
 
 
-def resolve_date(sentence: str, reference: date, near: int | None = None) -> date | None:
+def resolve_date(doc: Doc, reference: date, near: int | None = None) -> date | None:
     """The day a sentence's event happened (or will happen), or None if it names no day.
 
     Takes the date expression nearest to character offset ``near`` (the trigger), else the
     first one; a coarse expression ("later this month") gives None (module doc).
     """
-    mention = event_date_mention(sentence, reference, near)
+    mention = event_date_mention(doc, reference, near)
     return mention.day if mention else None
 
 
-def event_date_mention(
-    sentence: str, reference: date, near: int | None = None
-) -> DateMention | None:
+def event_date_mention(doc: Doc, reference: date, near: int | None = None) -> DateMention | None:
     """The date expression ``resolve_date`` reads, with its granularity (the event's
     ``time_precision``), or None when the sentence has none."""
-    found = date_mentions(sentence, reference)
+    found = date_mentions(doc, reference)
     if not found:
         return None
     if near is None:
@@ -153,8 +155,9 @@ def event_date_mention(
     return min(found, key=lambda m: (_distance(m, near), m.start))
 
 
-def date_mentions(sentence: str, reference: date) -> list[DateMention]:
+def date_mentions(doc: Doc, reference: date) -> list[DateMention]:
     """All date expressions of a sentence, in order, resolved against ``reference``."""
+    sentence = doc.text
     taken: list[tuple[int, int]] = []
     mentions: list[DateMention] = []
     for kind, pattern in _PATTERNS:
@@ -164,7 +167,7 @@ def date_mentions(sentence: str, reference: date) -> list[DateMention]:
             month = m.groupdict().get("month")
             if month and not month[0].isupper():
                 continue  # "may 12 people", "march 5 km": not months
-            future = _future_context(sentence, m.start(), m.end())
+            future = _future_context(doc, m.start(), m.end())
             day, granularity = _resolve(kind, m, reference, future)
             if kind != "coarse" and day is None:
                 continue  # "May 35": not a date
@@ -173,9 +176,10 @@ def date_mentions(sentence: str, reference: date) -> list[DateMention]:
     return sorted(mentions, key=lambda d: d.start)
 
 
-def modality(sentence: str, near: int | None = None) -> str:
-    """ "asserted", "future", "hypothetical" or "denied", from cue words before the action."""
-    words = _clause_before(sentence, near)
+def modality(doc: Doc, near: int | None = None) -> str:
+    """ "asserted", "future", "hypothetical" or "denied", from cue words before the action
+    (the word at character offset ``near``, the trigger; the whole sentence without one)."""
+    words = _clause_before(doc, near)
     pairs = set(itertools.pairwise(words))
     negated = (set(words) & _NEGATION or pairs & _NEGATION_BIGRAMS) and not pairs & _NOT_NEGATION
     if negated:
@@ -242,11 +246,12 @@ def _weekday(ref: date, weekday: int, rel: str | None, future: bool) -> date:
     return ref - timedelta(days=back)
 
 
-def _future_context(sentence: str, start: int, end: int) -> bool:
+def _future_context(doc: Doc, start: int, end: int) -> bool:
     """Whether the words around a date expression (same clause, 8 words) speak of the future."""
-    before, after = _words(sentence[:start]), _words(sentence[end:])
+    before = _words(t for t in doc if t.idx + len(t) <= start)
+    after = _words(t for t in doc if t.idx >= end)
     window = _after_break(before)[-8:] + _before_break(after)[:8]
-    expression = sentence[start:end].lower()
+    expression = doc.text[start:end].lower()
     if re.search(r"\b(next|coming|tomorrow)\b", expression):
         return True
     if re.search(r"\b(last|past|yesterday|ago)\b", expression):
@@ -262,26 +267,24 @@ def _distance(m: DateMention, offset: int) -> int:
 # -- clauses ------------------------------------------------------------------------------
 
 
-def _clause_before(sentence: str, near: int | None) -> list[str]:
+def _clause_before(doc: Doc, near: int | None) -> list[str]:
     """The lower-case words of the clause up to the trigger (the whole sentence without one)."""
-    text = sentence if near is None else sentence[: _word_end(sentence, near)]
-    words = _words(text)
     if near is None:
-        return [w for w in words if w not in _CLAUSE_BREAKS]
-    return _after_break(words)
+        return [w for w in _words(doc) if w not in _CLAUSE_BREAKS]
+    return _after_break(_words(t for t in doc if t.idx <= near))
 
 
-def _words(text: str) -> list[str]:
+def _words(tokens: Iterable[Token]) -> list[str]:
     """Lower-case words and clause punctuation; "n't" is "not", and "May" the month is kept."""
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    words = _WORD.findall(text)
-    return [w if w == "May" and i else w.lower() for i, w in enumerate(words)]
-
-
-def _word_end(sentence: str, offset: int) -> int:
-    m = re.compile(r"\w*").match(sentence, offset)
-    return m.end() if m else offset
+    words: list[str] = []
+    for tok in tokens:
+        if tok.text in _PUNCTUATION_BREAKS:
+            words.append(tok.text)
+        elif tok.lower_ in _CONTRACTIONS:
+            words.append(_CONTRACTIONS[tok.lower_])
+        elif tok.is_alpha:
+            words.append(tok.text if tok.text == "May" and words else tok.lower_)
+    return words
 
 
 def _after_break(words: list[str]) -> list[str]:
