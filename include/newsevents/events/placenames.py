@@ -28,8 +28,10 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
+
+from spacy.tokens import Doc
 
 from newsevents.events.words import WORDS
 
@@ -112,6 +114,7 @@ _UNUSABLE = re.compile(r"[^\u0000-\u024f\u0300-\u036f\u1e00-\u1eff\u02bb\u02bc\u
 _FOLD = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "æ": "ae", "œ": "oe"})
 _APOSTROPHES = str.maketrans("", "", "'’‘`´ʻʼ")
 _JOINER = re.compile(r"[ \t]*[-‐‑]?[ \t]*")  # what may stand between the words of a name
+_POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
 _SENTENCE_BREAK = re.compile(r"[.!?:;\"“”(\n]")
 
 
@@ -182,9 +185,27 @@ def usable_alternate(name: str) -> bool:
 
 
 def tokenize(text: str) -> list[NameToken]:
+    """The words of a text (an article) as name tokens."""
+    return _name_tokens(text, _spans(text))
+
+
+def doc_tokens(doc: Doc) -> list[NameToken]:
+    """The words of a parsed sentence as name tokens, read from its spaCy tokens: the one
+    tokenisation the coder shares with ``when`` and ``counts`` (spaCy keeps "Ma‘arrat" and
+    "O'Neill" whole and splits a possessive "'s" off, which is not part of a name)."""
+    spans = (
+        (tok.idx + start, tok.idx + end, word)
+        for tok in doc
+        if tok.lower_ not in _POSSESSIVE_TOKENS
+        for start, end, word in _spans(tok.text)
+    )
+    return _name_tokens(doc.text, spans)
+
+
+def _name_tokens(text: str, spans: Iterable[tuple[int, int, str]]) -> list[NameToken]:
     tokens: list[NameToken] = []
     prev_end, prev_single = 0, False
-    for start, end, word in _spans(text):
+    for start, end, word in spans:
         if tokens:
             initial, joined = _gap(text[prev_end:start], prev_single)
         else:
