@@ -94,7 +94,7 @@ train-events:
 	@.venv-train/bin/pip install --quiet --require-hashes --no-deps -r training/requirements.txt
 	.venv-train/bin/python training/build_data.py
 	.venv-train/bin/python training/train.py cv
-	for c in 2,5,6 2,3,6 4,3,6 2,5,4 3,5,4 4,5,4 2,5,3; do \
+	for c in 2,5,6 2,3,6 4,3,6 2,5,4 3,5,4 4,5,4 2,5,3 2,8,3; do \
 	  .venv-train/bin/python training/train.py cv --folds kfold --candidate $$c || exit 1; done
 	.venv-train/bin/python training/train.py select
 	.venv-train/bin/python training/train.py final

@@ -76,6 +76,27 @@ def test_a_sentence_without_trigger_is_coded_at_its_main_verb():
     assert draft.actor1 is not None and draft.actor1.country == "EGY"
 
 
+def test_a_subject_the_dictionaries_lack_still_acts_at_the_main_verb():
+    events = code_text(
+        "The Federal Foreign Office has provided 28 million euros to Sudan this year.",
+        DAY,
+        with_label("AID"),
+    )
+    assert [(e.plover_type, e.actor1_name) for e in events] == [
+        ("AID", "Federal Foreign Office")
+    ]
+
+
+def test_a_reported_action_is_coded_at_the_verb_of_the_report():
+    events = code_text(
+        "The union's chairman said the teachers will not end the strike in Manila.",
+        DAY,
+        with_label("REJECT"),
+    )
+    assert [(e.plover_type, e.trigger) for e in events] == [("REJECT", "end")]
+    assert events[0].modality == "denied"  # "will not": never coded as having happened
+
+
 @pytest.mark.parametrize("label", ["AGREE", "CONSULT"])
 def test_a_refusal_the_parse_read_is_never_coded_as_the_cooperation(label):
     events = code_text("Iran will not meet Iraqi officials in Geneva.", DAY, with_label(label))

@@ -41,7 +41,16 @@ from newsevents.events.geo import Gazetteer
 from newsevents.events.lexicon import Lexicon, Spec
 from newsevents.events.modality import Governors
 from newsevents.events.nlp import Prefilter
-from newsevents.events.syntax import depth, lemma, objects, pos, speaker, within
+from newsevents.events.syntax import (
+    depth,
+    lemma,
+    objects,
+    phrase_text,
+    pos,
+    speaker,
+    unknown_name,
+    within,
+)
 from newsevents.events.targets import TargetFinder
 from newsevents.events.triggers import Trigger, TriggerFinder
 
@@ -125,16 +134,30 @@ class SentenceCoder:
 
     def main_action(self, doc: Doc, ctx: ArticleContext) -> tuple[Token, Actor] | None:
         """The sentence's main verb and who does it: where a type the classifier is sure of
-        stands when the lexicon has no trigger. None if the rules set the sentence aside,
-        the main verb is a verb of saying ("he indicated that ...": the report is not the
-        event) or no one acts."""
+        stands when the lexicon has no trigger. Under a verb of saying, the verb of what is
+        reported ("the chairman said they will not end the strike": the report is not the
+        event, the strike's end is). Who acts is the actor the parse finds, else a subject
+        named but not in the dictionaries. None if the rules set the sentence aside, a
+        verb of saying reports no clause, or no one acts."""
         if doc.user_data.get(SET_ASIDE_KEY):
             return None
         root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
+        if root is not None and lemma(root) in self.lex.report_verbs:
+            root = next(
+                (c for c in root.children if c.dep_ == "ccomp" and pos(c) in ("VERB", "AUX")), None
+            )
         if root is None or lemma(root) in self.lex.report_verbs:
             return None
-        actor1 = self.who.actor1(root, ctx)
+        actor1 = self.who.actor1(root, ctx) or self._unlisted_subject(root, ctx)
         return None if actor1 is None else (root, actor1)
+
+    def _unlisted_subject(self, verb: Token, ctx: ArticleContext) -> Actor | None:
+        """A proper-name subject the dictionaries lack ("Haaretz conducted", "The Federal
+        Foreign Office has provided"): an actor of the country the article is about."""
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is None or not unknown_name(subject):
+            return None
+        return Actor(phrase_text(subject), self.who.context_country(subject, ctx, False), None)
 
     def from_root(self, doc: Doc, ctx: ArticleContext, cameo: str) -> Draft | None:
         """The sentence's main action (``main_action``) as a trigger of ``cameo``, with the

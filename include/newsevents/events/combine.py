@@ -18,9 +18,10 @@ where it is sure, the rules elsewhere. Per candidate sentence:
   classifier says the cooperation refused;
 * otherwise, if the classifier is sure of a type (probability at least ``SURE``, 0.9), the
   first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``)
-  and keeps its actors and modality; with no draft, the sentence's main verb (not a verb
-  of saying) stands as the trigger of that code, if the parse finds who acts and the rules
-  did not set the sentence aside ("declined to comment", "to fight off terrorism");
+  and keeps its actors and modality; with no draft, the sentence's main verb (under a verb
+  of saying, the verb reported) stands as the trigger of that code, if the parse finds who
+  acts and the rules did not set the sentence aside ("declined to comment", "to fight off
+  terrorism"; ``SentenceCoder.main_action``);
 * else the classifier is unsure and the drafts stay as the rules coded them.
 
 A negated, hypothetical or future action keeps its modality whatever its type: it is never
