@@ -138,12 +138,6 @@ def fold(word: str) -> str:
     return word.translate(_APOSTROPHES)
 
 
-def _words(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, key) of each word; a possessive 's is not part of the name."""
-    for start, end, word in _spans(text):
-        yield start, end, fold(word)
-
-
 def _spans(text: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, word) of each word, without a possessive 's."""
     for m in _WORD.finditer(text):

@@ -22,7 +22,7 @@ offset as ``near`` when the sentence reports several actions.
 
 Every function reads the sentence's spaCy ``Doc``, the one tokenisation the coder shares
 with ``counts`` and ``geo``: date expressions are patterns over its text, cue words its
-tokens ("n't" reads as "not", "'ll" as "will", by spaCy's norms).
+tokens ("n't" reads as "not", "'ll" as "will").
 """
 
 from __future__ import annotations
