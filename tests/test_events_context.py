@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 from newsevents.events import shared_resources
 from newsevents.events.counts import attribution, casualties
 from newsevents.events.geo import Gazetteer, name_key
+from newsevents.events.placenames import doc_tokens, tokenize
 from newsevents.events.merge import consolidate
 from newsevents.events.when import date_mentions, modality, resolve_date
 from newsevents.schema import Event, Mention
@@ -136,6 +137,14 @@ def test_transliterations_and_aliases(gazetteer: Gazetteer) -> None:
     assert gazetteer.locate("Jets struck Lattakia.", ["SYR"]).admin1 == "Latakia"
     assert gazetteer.locate("A car bomb exploded in Qamishli.", ["SYR"]).name == "Al Qāmishlī"
     assert name_key("Ma‘arrat an-Nu‘mān") == "maarrat an numan"
+
+
+@pytest.mark.parametrize("sentence", [SALMA, TOTAL, MAARET, MANBIJ, AIRSTRIKES, GENEVA])
+def test_a_parsed_sentence_gives_geo_the_words_of_its_text(sentence: str) -> None:
+    # geo reads a sentence's spaCy tokens, an article's text with its own scanner: the two
+    # see the same words, with the same case, sentence starts and joins (only contractions
+    # differ: spaCy splits "didn’t", which names no place)
+    assert doc_tokens(parse(sentence)) == tokenize(sentence)
 
 
 def test_words_and_people_are_not_places(gazetteer: Gazetteer) -> None:
