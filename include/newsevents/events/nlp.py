@@ -183,10 +183,11 @@ class Prefilter:
                     for form in forms:
                         self.conditional.setdefault(form, set()).update(needs)
         for key, spec in lex.nouns.items():  # "martial law" needs "martial"
+            contentious = book.coding(spec.cameo, spec.plover_type).plover_type in CONTENTIOUS_TYPES
             for form in inflections(key[-1]):
                 if len(key) == 1:
                     self.triggers.add(form)
-                    if book.coding(spec.cameo, spec.plover_type).plover_type in CONTENTIOUS_TYPES:
+                    if contentious:
                         self.contentious.add(form)
                 else:
                     self.conditional.setdefault(form, set()).add(key[0])

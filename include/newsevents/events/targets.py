@@ -18,6 +18,7 @@ from newsevents.events.actor_phrases import ActorResolver, ArticleContext
 from newsevents.events.actors import INTERNATIONAL, Actor
 from newsevents.events.codebook import Codebook, Coding
 from newsevents.events.lexicon import Lexicon
+from newsevents.events.placenames import PLACE_WORDS
 from newsevents.events.syntax import (
     NOUN_POS,
     OBJECT_DEPS,
@@ -50,7 +51,7 @@ SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
 # someone else, and the town is only where they were.
 PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "AID", "RETREAT"}
 # Nouns of places: a name they govern ("the village of Kwall") is a place, never an actor.
-PLACE_WORDS = WORDS.province_words | WORDS.district_words | WORDS.town_words | WORDS.place_nouns
+PLACE_HEADS = PLACE_WORDS | WORDS.place_nouns
 # Conjunctions of contrasting clauses, which tell of other actors ("while inspectors said");
 # not "until they gain control", "as battles raged between insurgents and ...".
 CONTRAST_MARKS = {"while", "whilst", "whereas", "although", "though"}
@@ -222,10 +223,10 @@ class TargetFinder:
         head = tok
         while head.dep_ in ("compound", "flat") and head.head is not head:
             head = head.head
-        if head is not tok and lemma(head) in PLACE_WORDS:
+        if head is not tok and lemma(head) in PLACE_HEADS:
             return True
         return (
-            tok.dep_ == "pobj" and tok.head.lower_ == "of" and lemma(tok.head.head) in PLACE_WORDS
+            tok.dep_ == "pobj" and tok.head.lower_ == "of" and lemma(tok.head.head) in PLACE_HEADS
         )
 
     def _is_place(self, tok: Token) -> bool:
