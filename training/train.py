@@ -61,10 +61,10 @@ WEIGHT_DECAY = 0.01
 # One torch thread: on the shared 2-core machine two threads spent most of their time waiting
 # for each other (3x the CPU time per step of one thread).
 THREADS = 1
-# Only the top layers and the head are fine-tuned; the bottom (embeddings and the first 6 - 2
-# layers) stays as pretrained, so its output is computed once per sentence and cached. This cuts
-# the cost of a training step to about a third: on this shared 2-core machine a full fine-tune
-# per fold did not fit the CPU budget.
+# Only the top layers and the head are fine-tuned; the bottom (embeddings and the first
+# DEPTH - TRAIN_TOP_LAYERS layers) stays as pretrained, so its output is computed once per
+# sentence and cached. This cuts the cost of a training step: on this shared 2-core machine a
+# full fine-tune per fold did not fit the CPU budget.
 TRAIN_TOP_LAYERS = 2
 # How many of MiniLM's 6 layers the classifier keeps (the bottom DEPTH; the layers above are
 # dropped, as in Sajjad et al., "On the effect of dropping layers of pre-trained transformer
