@@ -126,6 +126,24 @@ def test_sentence_splitting_keeps_abbreviations_and_quotes():
     ]
 
 
+def test_sentence_splitting_drops_a_wire_dateline():
+    text = (
+        "ADDIS ABABA, May 15 (Xinhua) -- Ethiopia's minister met Sudanese leaders.\n"
+        "KABUL (Pajhwok) : The OIC condemned the attack. BERLIN -- no dateline here.\n"
+        "DAMASCUS, Syria (AP) — Syrian troops advanced.\n"
+        "U.S. - China talks resumed in Geneva.\n"
+        "ISIS: The group claimed the attack."
+    )
+    assert nlp.split_sentences(text) == [
+        "Ethiopia's minister met Sudanese leaders.",
+        "The OIC condemned the attack.",
+        "BERLIN -- no dateline here.",
+        "Syrian troops advanced.",
+        "U.S. - China talks resumed in Geneva.",
+        "ISIS: The group claimed the attack.",
+    ]
+
+
 def test_prefilter_needs_an_actor_and_a_trigger_that_can_fire():
     assert is_candidate("Russian warplanes bombed rebel positions near Aleppo.")
     assert not is_candidate("The weather was sunny all week.")

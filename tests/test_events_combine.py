@@ -16,7 +16,7 @@ import pytest
 
 from newsevents.events import Resources, code_text, shared_resources
 from newsevents.events.actor_phrases import ArticleContext
-from newsevents.events.coder import SentenceCoder
+from newsevents.events.coder import Draft, SentenceCoder
 from newsevents.events.combine import Combiner
 
 DAY = dt.date(2016, 1, 12)
@@ -30,17 +30,18 @@ class Fixed:
 
 
 class Always:
-    """A classifier that gives every sentence the same label."""
+    """A classifier that gives every sentence the same label with probability ``score``."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, score: float) -> None:
         self.label = label
+        self.score = score
 
     def predict(self, sentences: Sequence[str], batch_size: int = 32) -> list[Fixed]:
-        return [Fixed(self.label, 0.9, {self.label: 0.9}) for _ in sentences]
+        return [Fixed(self.label, self.score, {self.label: self.score}) for _ in sentences]
 
 
-def with_label(label: str) -> Resources:
-    return dataclasses.replace(shared_resources(), classifier=Always(label))
+def with_label(label: str, score: float = 0.9) -> Resources:
+    return dataclasses.replace(shared_resources(), classifier=Always(label, score))
 
 
 ARREST = "Israeli troops arrested 20 Palestinians in Hebron on Tuesday."
@@ -95,6 +96,30 @@ def test_a_reported_action_is_coded_at_the_verb_of_the_report():
     )
     assert [(e.plover_type, e.trigger) for e in events] == [("REJECT", "end")]
     assert events[0].modality == "denied"  # "will not": never coded as having happened
+
+
+def test_a_statement_with_an_object_and_no_reported_clause_is_the_action():
+    events = code_text(
+        "In Colombia, the ELN declared a monthlong ceasefire on 1 April.", DAY, with_label("CONCEDE")
+    )
+    assert [(e.plover_type, e.trigger, e.actor1_name) for e in events] == [
+        ("CONCEDE", "declared", "ELN")  # an acronym the dictionaries lack still acts
+    ]
+    assert code_text("The Colombian army said on Monday.", DAY, with_label("CONCEDE")) == []
+
+
+def test_beside_the_events_of_other_clauses_the_classifier_must_be_sure():
+    book = shared_resources().codebook
+    side = Draft("meeting", 30, "040", None, None, "asserted", None, None, False)
+    said = Draft("condemned", 5, "", None, None, "asserted", None, None, True)
+
+    def at_root(cameo: str) -> Draft:
+        return dataclasses.replace(said, cameo=cameo)
+
+    combiner = Combiner(book)
+    assert combiner.combine([side], Fixed("ACCUSE", 0.8, {"ACCUSE": 0.8}), at_root) == [side]
+    coded = combiner.combine([side], Fixed("ACCUSE", 0.95, {"ACCUSE": 0.95}), at_root)
+    assert [(d.trigger, d.cameo) for d in coded] == [("condemned", "110"), ("meeting", "040")]
 
 
 @pytest.mark.parametrize("label", ["AGREE", "CONSULT"])

@@ -136,17 +136,23 @@ class SentenceCoder:
         """The sentence's main verb and who does it: where a type the classifier is sure of
         stands when the lexicon has no trigger. Under a verb of saying, the verb of what is
         reported ("the chairman said they will not end the strike": the report is not the
-        event, the strike's end is). Who acts is the actor the parse finds, else a subject
-        named but not in the dictionaries. None if the rules set the sentence aside, a
-        verb of saying reports no clause, or no one acts."""
+        event, the strike's end is); a verb of saying with an object and no reported clause
+        is itself the action ("declared a ceasefire", "reiterated its support"). Who acts
+        is the actor the parse finds, else a subject named but not in the dictionaries.
+        None if the rules set the sentence aside, a verb of saying reports nothing, or no
+        one acts."""
         if doc.user_data.get(SET_ASIDE_KEY):
             return None
         root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
         if root is not None and lemma(root) in self.lex.report_verbs:
-            root = next(
+            reported = next(
                 (c for c in root.children if c.dep_ == "ccomp" and pos(c) in ("VERB", "AUX")), None
             )
-        if root is None or lemma(root) in self.lex.report_verbs:
+            if reported is not None or not any(
+                c.dep_ == "dobj" and pos(c) in ("NOUN", "PROPN") for c in root.children
+            ):
+                root = reported
+        if root is None or (lemma(root) in self.lex.report_verbs and root.dep_ != "ROOT"):
             return None
         actor1 = self.who.actor1(root, ctx) or self._unlisted_subject(root, ctx)
         return None if actor1 is None else (root, actor1)

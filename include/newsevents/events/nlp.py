@@ -55,6 +55,15 @@ NAME_FILLERS = {"The", "Republic", "Democratic", "People's", "Federation", "Sain
 # well enough marked in edited news text: end punctuation (and closing quotes), then space
 # and a capital, digit or opening quote, except after a known abbreviation or an initial.
 _BOUNDARY = re.compile(r"(?<=[.!?])([\"”’')\]]*)\s+(?=[\"“‘'(\[]?[A-Z0-9])")
+# A wire dateline opening a paragraph ("KABUL (Pajhwok) :", "ADDIS ABABA, May 15 (Xinhua) --",
+# "BERLIN --"): the place and agency filing the report, not part of the first sentence, whose
+# parse it would otherwise take over as the subject. The city is in capitals.
+_DATELINE = re.compile(
+    r"^[A-Z][A-Z'’-]{2,}(?:\s+[A-Z][A-Z'’-]+)*"  # the city in capitals ("ADDIS ABABA")
+    r"(?:,\s*[A-Z][a-z]+\.?(?:\s+(?:[A-Z][a-z]+|\d{1,2}))*)?"  # ", Syria", ", May 15"
+    r"(?:\s*\([^()]{1,40}\)\s*(?:--|—|–|-|:)|\s+(?:--|—|–|-))"  # "(Xinhua) --", " --"
+    r"\s+(?=[\"“A-Z])"
+)
 # fmt: off
 _ABBREVIATIONS = frozenset(
     [
@@ -140,11 +149,11 @@ class Parser:
 
 
 def split_sentences(text: str) -> list[str]:
-    """The sentences of a text, paragraph by paragraph."""
+    """The sentences of a text, paragraph by paragraph, without a paragraph's dateline."""
     sentences: list[str] = []
     for paragraph in text.splitlines():
         start = 0
-        paragraph = paragraph.strip()
+        paragraph = _DATELINE.sub("", paragraph.strip(), count=1)
         for boundary in _BOUNDARY.finditer(paragraph):
             end = boundary.start() + len(boundary.group(1))  # with its closing quote
             last = _LAST_WORD.search(paragraph[start:end])

@@ -51,7 +51,10 @@ def objects(verb: Token) -> list[Token]:
 
 def unknown_name(tok: Token) -> bool:
     """A proper name that may be an actor the dictionaries lack: a short run of capitalised
-    words (not a date, "on Monday", nor a headline or a product's description)."""
+    words (not a date, "on Monday", nor a headline or a product's description), or an
+    acronym ("SADC", "UNDOF": the tagger often reads an acronym as a common noun)."""
+    if acronym(tok) and pos(tok.head) not in NOUN_POS:
+        return not any(c.dep_ in ("compound", "flat") for c in tok.children)
     names = [t for t in tok.subtree if t.dep_ in ("compound", "flat") and pos(t) == "PROPN"]
     return (
         pos(tok) == "PROPN"
@@ -61,6 +64,11 @@ def unknown_name(tok: Token) -> bool:
         and len(names) < MAX_UNKNOWN_NAME_WORDS  # "candidate Alassane Ouattara"
         and all(t.is_title for t in (*names, tok))
     )
+
+
+def acronym(tok: Token) -> bool:
+    """A noun of 2 to 6 capital letters ("ELN", "DHS")."""
+    return pos(tok) in NOUN_POS and tok.is_alpha and tok.is_upper and 2 <= len(tok) <= 6
 
 
 def for_whom(prep: Token) -> bool:
