@@ -179,6 +179,13 @@ def test_model_is_configurable_by_environment(monkeypatch):
         ("security forces in Guinea", "GIN", "COP"),
         ("Syrian refugees", "SYR", "REF"),  # a plural is not another word's ("refuge")
         ("an anti-Syria journalist", None, "MED"),  # a stance, not a country
+        # who speaks or acts for an organisation is of it
+        ("a spokesman for the Taliban", "AFG", "REB"),
+        ("a Taliban spokesman", "AFG", "REB"),
+        ("the chairman of the African Union Commission", None, "IGO"),
+        ("the head of the Kenyan police", "KEN", "COP"),
+        ("the leader of Syria", "SYR", "GOV"),  # a country alone: the role says the sector
+        ("an Iranian envoy", "IRN", "GOV"),
     ],
 )
 def test_actor_phrases_resolve_to_country_and_sector(phrase, country, sector):

@@ -112,6 +112,9 @@ class ActorDictionary:
     def resolve(self, head: Token) -> Actor | None:
         """The actor a noun phrase names, or None if the phrase names no known kind of actor."""
         core = sorted(_collect(head, _PREMODIFIERS), key=lambda t: t.i)
+        represented = self._represented(head, core)
+        if represented is not None:
+            return represented
         country, sector = self._code(core, head)
         if country is None and sector is None:
             of = next(
@@ -146,6 +149,27 @@ class ActorDictionary:
         if country is None and sector is None:
             return None
         return Actor(_name(core, head), country, sector)
+
+    def _represented(self, head: Token, core: list[Token]) -> Actor | None:
+        """ "a spokesman for the Taliban", "the head of the Kenyan police", "a Taliban
+        spokesman": someone who speaks or acts for an organisation is of its country and
+        sector. A country or a sector word alone ("the leader of Syria", "an Iranian envoy",
+        "military leaders") leaves the phrase to the general rules."""
+        if lemma(head) not in WORDS.representatives:
+            return None
+        modifiers = [t for t in core if t is not head]
+        hits = [hit for _, _, hit in self.scan(modifiers)]
+        named = [h for h in hits if isinstance(h, Entry) and h.kind == "named"]
+        if named and named[-1].sector is not None:  # "a Taliban spokesman"
+            return Actor(_name(core, head), named[-1].country, named[-1].sector)
+        for prep in head.children:
+            if prep.dep_ == "prep" and prep.lower_ in ("of", "for"):
+                for noun in prep.children:
+                    org = self.resolve(noun) if noun.dep_ == "pobj" else None
+                    if org is not None and org.sector is not None:
+                        name = f"{_name(core, head)} {prep.lower_} {org.name}"
+                        return Actor(name, org.country, org.sector)
+        return None
 
     def _code(self, tokens: list[Token], head: Token | None) -> tuple[str | None, str | None]:
         """(country, sector) of a phrase.

@@ -16,7 +16,7 @@ import yaml
 
 DATA = resources.files("newsevents") / "data" / "events"
 _LISTS = ("weekdays", "months", "speech_verbs", "province_words", "district_words",
-          "town_words", "place_nouns", "directions")  # fmt: skip
+          "town_words", "place_nouns", "directions", "representatives")  # fmt: skip
 
 
 class WordListError(ValueError):
@@ -64,6 +64,7 @@ class Words:
     town_words: frozenset[str]
     place_nouns: frozenset[str]  # every place word, the three kinds above included
     directions: frozenset[str]
+    representatives: frozenset[str]  # who speaks or acts for an organisation
     irregular: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -90,6 +91,7 @@ class Words:
             town_words=frozenset(lists["town_words"]),
             place_nouns=places,
             directions=frozenset(lists["directions"]),
+            representatives=frozenset(lists["representatives"]),
             irregular=irregular,
         )
 
