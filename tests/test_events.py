@@ -186,6 +186,8 @@ def test_model_is_configurable_by_environment(monkeypatch):
         ("the head of the Kenyan police", "KEN", "COP"),
         ("the leader of Syria", "SYR", "GOV"),  # a country alone: the role says the sector
         ("an Iranian envoy", "IRN", "GOV"),
+        ("Germany's decision", "DEU", None),  # a thing owned: its owner acts or is acted on
+        ("Hezbollah's attacks", "LBN", "REB"),
     ],
 )
 def test_actor_phrases_resolve_to_country_and_sector(phrase, country, sector):
@@ -193,6 +195,15 @@ def test_actor_phrases_resolve_to_country_and_sector(phrase, country, sector):
     head = next(t for t in doc if t.dep_ in ("nsubj", "ROOT") and t.text != "said")
     actor = shared_resources().actors.resolve(head)
     assert actor is not None and (actor.country, actor.sector) == (country, sector)
+
+
+def test_an_owned_thing_is_named_by_its_owner_but_a_relative_is_not():
+    events = code_text("Turkey condemned Germany's decision to expel its diplomats.", DAY)
+    assert ("Turkey", "Germany") in [(e.actor1_name, e.actor2_name) for e in events]
+    doc = parse("Jacob Zuma's daughter said.")
+    daughter = next(t for t in doc if t.text == "daughter")
+    actor = shared_resources().actors.resolve(daughter)
+    assert actor is None or actor.name != "Jacob Zuma"
 
 
 def test_a_country_before_a_currency_names_no_actor():

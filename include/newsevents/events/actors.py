@@ -115,6 +115,17 @@ class ActorDictionary:
         represented = self._represented(head, core)
         if represented is not None:
             return represented
+        owner = next((c for c in head.children if c.dep_ == "poss"), None)
+        if (
+            owner is not None
+            and pos(head) == "NOUN"
+            and lemma(head) not in WORDS.relatives
+            and not self.scan([head])
+        ):
+            # "Germany's decision", "the UAE's efforts": the owner is who acts or is acted on
+            found = self.resolve(owner)
+            if found is not None:
+                return found
         country, sector = self._code(core, head)
         if country is None and sector is None:
             of = next(

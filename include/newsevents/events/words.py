@@ -16,7 +16,7 @@ import yaml
 
 DATA = resources.files("newsevents") / "data" / "events"
 _LISTS = ("weekdays", "months", "speech_verbs", "province_words", "district_words",
-          "town_words", "place_nouns", "directions", "representatives")  # fmt: skip
+          "town_words", "place_nouns", "directions", "representatives", "relatives")  # fmt: skip
 
 
 class WordListError(ValueError):
@@ -65,6 +65,7 @@ class Words:
     place_nouns: frozenset[str]  # every place word, the three kinds above included
     directions: frozenset[str]
     representatives: frozenset[str]  # who speaks or acts for an organisation
+    relatives: frozenset[str]  # kin: "Zuma's daughter" is not Zuma
     irregular: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -92,6 +93,7 @@ class Words:
             place_nouns=places,
             directions=frozenset(lists["directions"]),
             representatives=frozenset(lists["representatives"]),
+            relatives=frozenset(lists["relatives"]),
             irregular=irregular,
         )
 
