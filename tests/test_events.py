@@ -288,6 +288,20 @@ def events_of(text: str) -> list[Event]:
     return code_text(text, DAY)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "partner"),
+    [
+        ("Trump and Putin have agreed to share information on North Korea.", "Putin"),
+        ("Erdogan discussed Libya with U.S. President Donald Trump.", "Trump"),
+        ("Obama will hold talks with President Uhuru Kenyatta at State House.", "Kenyatta"),
+    ],
+)
+def test_the_other_party_of_talks_or_a_deal_is_named_beside_actor1_or_with_it(sentence, partner):
+    event = best(sentence)
+    assert event.plover_type in ("CONSULT", "AGREE", "COOPERATE")
+    assert event.actor2_name is not None and event.actor2_name.endswith(partner)
+
+
 def test_a_place_where_people_meet_is_no_party_but_a_place_attacked_is_the_target():
     meeting = best("The foreign ministers of Egypt and Jordan will meet in Geneva on Friday.")
     assert meeting.location_name == "Geneva" and meeting.actor2_name != "Geneva"

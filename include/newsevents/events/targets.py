@@ -1,8 +1,9 @@
 """Who an action is done to (actor2), ranked over the phrases the action governs.
 
-Objects first, then the subject of a demanded clause, prepositional objects ("against
-X"), the other party of a meeting named beside actor1, the nearest actors in what the
-action governs, and last a place it happens in or the action's own objects. A place where
+The other party of talks or a deal comes first (named beside actor1, or by "with"). Then
+objects, the subject of a demanded clause, prepositional objects ("against X"), the
+nearest actors in what the action governs, and last a place it happens in or the
+action's own objects. A place where
 something happens ("meet in Geneva"), the source of a report ("according to the
 Observatory"), an ally ("in support of the army") and a location phrase ("in Syria's
 northwest") are never actor2; see ``TargetFinder.target``.
@@ -44,8 +45,10 @@ GRIEVANCE_PREPS = ("against", "over", "about", "of")
 CANDIDATE_PREPS = set(TARGET_PREPS) | set(GRIEVANCE_PREPS)
 # Prepositions of a place where something happens: a place there is not the one acted upon.
 LOCATIVE_PREPS = {"in", "near", "inside", "outside", "throughout"}
-# PLOVER types of actions between parties, where a party named beside actor1 is the other.
+# PLOVER types of actions between parties, where a party named beside actor1 is the other,
+# and the prepositions that name the other party first.
 SYMMETRIC_TYPES = {"CONSULT", "AGREE", "COOPERATE"}
+PARTY_PREPS = ("with", "between", "among")
 # PLOVER types of actions done to places, whose target may be the town they happen in ("fired
 # shells at targets in Jericho"). Not PROTEST: "farmers protested in Ludhiana" are against
 # someone else, and the town is only where they were.
@@ -83,10 +86,10 @@ class TargetFinder:
         """The best target candidate.
 
         The subject of a demanded clause ("demanded that the US cancel"; "reminded Iraq that
-        it must": the addressee) comes first. Then the candidates of ``_target_candidates``
-        rank (see ``_candidate``): a phrase naming its country or an international body, a
-        bare sector ("police"); then the other party of a meeting named beside actor1
-        (``_partner``); the same two ranks in the nearest phrases the action governs
+        it must": the addressee) comes first, then the other party of talks or a deal
+        (``_partner``). Then the candidates of ``_target_candidates`` rank (see
+        ``_candidate``): a phrase naming its country or an international body, a bare
+        sector ("police"); the same two ranks in the nearest phrases the action governs
         (``_nearest_target``); last a country or capital it happens in ("strengthened its
         forces in Lebanon") and the action's own objects ("mobilized army reservists").
         """
@@ -101,6 +104,9 @@ class TargetFinder:
             found = self.who.actor(subject, ctx, local=True)
             if found and found != actor1:
                 return found
+        partner = self._partner(trig, actor1, ctx, places)
+        if partner is not None:
+            return partner
         ranked: dict[str, Actor] = {}
         for tok in places:
             weapons = {w.i for w in self.who.instruments_of(tok)}
@@ -114,9 +120,6 @@ class TargetFinder:
                     ranked.setdefault(rank, found)
         if "bare" in ranked:
             return ranked["bare"]
-        partner = self._partner(trig, actor1, ctx)
-        if partner is not None:
-            return partner
         nearest = self._nearest_target(trig, actor1, ctx)
         fallbacks = (
             nearest.get("whose"),
@@ -128,20 +131,25 @@ class TargetFinder:
         )
         return next((found for found in fallbacks if found is not None), None)
 
-    def _partner(self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext) -> Actor | None:
-        """The other party of a meeting or agreement named with actor1: "diplomats from the
-        U.S., Russia and the U.N. will meet", "Hungarian and Romanian officials agreed"."""
+    def _partner(
+        self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext, places: list[Token]
+    ) -> Actor | None:
+        """The other party of talks or a deal: named with actor1 ("Trump and Putin agreed
+        to share information on North Korea", "diplomats from the U.S., Russia and the
+        U.N. will meet", "Hungarian and Romanian officials agreed"), else by "with"
+        before any object, which is what they are about ("discussed Libya with Trump",
+        "held talks with Kenyatta at State House")."""
         if actor1 is None or self.coding(trig).plover_type not in SYMMETRIC_TYPES:
             return None
+        parts: list[Token] = []
         subject = next((c for c in trig.head.children if c.dep_ == "nsubj"), None)
-        if subject is None:
-            return None
-        parts = list(subject.conjuncts)
-        for child in subject.children:
-            if child.dep_ in ("amod", "compound"):
-                parts += child.conjuncts
-            elif child.dep_ == "prep" and child.lower_ in ("from", "of"):
-                parts += [c for g in child.children if g.dep_ == "pobj" for c in g.conjuncts]
+        if subject is not None:
+            parts += subject.conjuncts
+            for child in subject.children:
+                if child.dep_ in ("amod", "compound"):
+                    parts += child.conjuncts
+                elif child.dep_ == "prep" and child.lower_ in ("from", "of"):
+                    parts += [c for g in child.children if g.dep_ == "pobj" for c in g.conjuncts]
         for part in parts:
             found = self.who.actor(part, ctx)
             if found is not None and (found.country, found.sector) != (
@@ -149,6 +157,15 @@ class TargetFinder:
                 actor1.sector,
             ):
                 return found
+        for tok in places:
+            for prep in tok.children:
+                if prep.dep_ != "prep" or prep.lower_ not in PARTY_PREPS:
+                    continue
+                for noun in (g for g in prep.children if g.dep_ == "pobj"):
+                    for part in (noun, *noun.conjuncts):
+                        rank, found = self._candidate(part, trig, actor1, ctx, governed=True)
+                        if found is not None and rank != "own":
+                            return found
         return None
 
     def _candidate(
