@@ -224,7 +224,7 @@ def labelled_set() -> Labelled:
                                       text=originals[s.key].text + "\nComments (3)",
                                       published=later)
         add(recrawl, group[originals[s.key].article_id], "exact_url")
-    for n, (s, donor) in enumerate(zip(rng.sample(sample, N_FOLLOW_UPS), donors)):
+    for n, (s, donor) in enumerate(zip(rng.sample(sample, N_FOLLOW_UPS), donors, strict=False)):
         f = follow_up(s, donor, n)
         add(f, f.article_id, "follow_up")
     return Labelled(articles, group, kind)

@@ -460,7 +460,19 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
         train_rows = [i for i, d in enumerate(data) if d["source"] != "plv"]
         test_rows = [i for i, d in enumerate(data) if d["source"] == "plv"]
         gold = [data[i]["label"] for i in test_rows]
-        _, ft, lr, secs = fit_both(train_rows, test_rows, "plv fold")
+        model, ft, lr, secs = fit_both(train_rows, test_rows, "plv fold")
+        # This fold's int8 probabilities of every PLV sentence, for re-running the events
+        # stage on news neither the classifier nor the rules saw (bench-events). Kept
+        # under work/: PLV sentences may not be committed.
+        texts = [data[i]["text"] for i in test_rows]
+        fp32, int8 = WORK / "plv_fold_fp32.onnx", WORK / "plv_fold_int8.onnx"
+        export_onnx(model, tok, fp32, int8)
+        p8 = onnx_probs(int8, tok, texts)
+        with (WORK / "plv_fold_oof.jsonl").open("w", encoding="utf-8") as out:
+            for text, row in zip(texts, p8, strict=True):
+                probs = {lab: round(float(x), 4) for lab, x in zip(LABELS, row, strict=True)}
+                out.write(json.dumps({"text": text, "source": "plv", "probs": probs}) + "\n")
+        del model
         result["folds"]["plv"] = {
             "train_n": len(train_rows),
             "train_seconds": round(secs),
@@ -527,7 +539,8 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
                            else f"{out_json.stem}-kfold_oof.jsonl")
         with oof_path.open("w", encoding="utf-8") as out:
             for i in sorted(oof_probs):
-                probs = {lab: round(float(x), 4) for lab, x in zip(LABELS, oof_probs[i], strict=True)}
+                row = oof_probs[i]
+                probs = {lab: round(float(x), 4) for lab, x in zip(LABELS, row, strict=True)}
                 out.write(json.dumps({"text": data[i]["text"], "source": data[i]["source"],
                                       "gold": data[i]["label"], "probs": probs}) + "\n")
 
