@@ -419,6 +419,8 @@ CODEBOOK_PHRASINGS = [
     ("Pakistan's army rescued 10 hostages near the Afghan border.", "AID", "PAK", None),
     ("Hungarian police took the Syrian migrants into custody.", "COERCE", "HUN", "SYR"),
     ("Israeli jets pounded Hamas positions in Gaza.", "ASSAULT", "ISR", "PSE"),
+    ("Yemeni forces hit Saudi military positions near the border.", "ASSAULT", "YEM", "SAU"),
+    ("The European Commission launched legal action against Hungary.", "ACCUSE", None, "HUN"),
     ("Taliban fighters stoned a woman to death in Ghor province.", "ASSAULT", "AFG", "AFG"),
     ("Russia redeployed troops to the Ukrainian border.", "MOBILIZE", "RUS", None),
     ("The Egyptian government bowed to the protesters' demands.", "CONCEDE", "EGY", "EGY"),
