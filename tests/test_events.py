@@ -267,6 +267,21 @@ def test_negated_actions_are_never_coded_as_having_happened():
     assert code_text("The Iraqi minister declined to comment on the report.", DAY) == []
 
 
+def test_a_condition_is_coded_as_hypothetical_whatever_the_clause_above_says():
+    events = code_text(
+        "Putin said Russia will not lift the ban until the EU provides details of the outbreak.",
+        DAY,
+    )
+    provides = [e for e in events if e.trigger == "provides"]
+    assert provides and all(e.modality == "hypothetical" for e in provides)
+    assert provides[0].plover_type == "AID"  # the condition is nobody's intent to aid
+    past = code_text("Government forces shelled the town until the rebels withdrew.", DAY)
+    assert {(e.plover_type, e.modality) for e in past} >= {
+        ("ASSAULT", "asserted"),
+        ("RETREAT", "asserted"),
+    }
+
+
 def test_sentence_without_political_actor_gives_no_event():
     assert code_text("The striker scored twice as the home team attacked all afternoon.", DAY) == []
 

@@ -41,10 +41,24 @@ from newsevents.events.when import modality as clause_modality
 # Dependencies through which an action is the content of the word above it.
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acomp", "advcl", "conj"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
+CONDITION_MARKS = {"if", "unless"}
 TALK_VERBS = frozenset({"speak", "talk", "think", "speculate", "dream", "joke", "hear"})
 # The code of a governor that is not itself a trigger ("decided to", "plans to").
 DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "refusal": "120",
                           "accusation": "112", "command": "100"}  # fmt: skip
+
+
+def condition(verb: Token) -> bool:
+    """Whether an action is the condition of another, so has not happened: "unless Baghdad
+    accepts", "if talks fail", and "until" under a refusal or a promise ("will not lift
+    the ban until the EU provides details"); after a past action, "until" tells what
+    happened next ("shelled the town until the rebels withdrew")."""
+    if verb.dep_ != "advcl":
+        return False
+    marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
+    if marks & CONDITION_MARKS:
+        return True
+    return "until" in marks and (negated(verb.head) or has_future_aux(verb.head))
 
 
 class Governors:
@@ -191,6 +205,8 @@ class Governors:
         allow" reports a future action, not a hypothetical one).
         """
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
+        if condition(trig.head):
+            return spec, "hypothetical"  # the condition is nobody's intent: keep its code
         if negated(trig.head) and not trig.governor:
             refused = self.book.recode(spec.cameo, "refused")
             return (Spec(refused), "asserted") if refused else (spec, "denied")
