@@ -428,6 +428,7 @@ CODEBOOK_PHRASINGS = [
     ("North Korea rebuffed South Korea's proposal for talks.", "REJECT", "PRK", "KOR"),
     ("The Ukrainian government ruled out talks with the separatists.", "REJECT", "UKR", "UKR"),
     ("India and Pakistan exchanged prisoners at the Wagah border.", "RETREAT", "IND", None),
+    ("A Congolese court freed a US diplomat on Monday.", "RETREAT", "COD", "USA"),
     ("Kenya closed its embassy in Somalia.", "SANCTION", "KEN", "SOM"),
     ("Russia withdrew from the nuclear treaty with the United States.", "SANCTION", "RUS", "USA"),
     ("The Venezuelan government imposed tariffs on Colombian goods.", "SANCTION", "VEN", "COL"),
