@@ -429,6 +429,7 @@ CODEBOOK_PHRASINGS = [
     ("The Ukrainian government ruled out talks with the separatists.", "REJECT", "UKR", "UKR"),
     ("India and Pakistan exchanged prisoners at the Wagah border.", "RETREAT", "IND", None),
     ("A Congolese court freed a US diplomat on Monday.", "RETREAT", "COD", "USA"),
+    ("Syrian authorities have freed prominent blogger Razan Ghazzawi.", "RETREAT", "SYR", None),
     ("Kenya closed its embassy in Somalia.", "SANCTION", "KEN", "SOM"),
     ("Russia withdrew from the nuclear treaty with the United States.", "SANCTION", "RUS", "USA"),
     ("The Venezuelan government imposed tariffs on Colombian goods.", "SANCTION", "VEN", "COL"),
