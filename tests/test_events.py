@@ -188,6 +188,8 @@ def test_model_is_configurable_by_environment(monkeypatch):
         ("an Iranian envoy", "IRN", "GOV"),
         ("Germany's decision", "DEU", None),  # a thing owned: its owner acts or is acted on
         ("Hezbollah's attacks", "LBN", "REB"),
+        ("a Syrian rights group", "SYR", "NGO"),  # a kind of organisation, unnamed
+        ("the aid agency", None, "NGO"),
     ],
 )
 def test_actor_phrases_resolve_to_country_and_sector(phrase, country, sector):
