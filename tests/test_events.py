@@ -327,6 +327,8 @@ def test_a_place_where_people_meet_is_no_party_but_a_place_attacked_is_the_targe
     assert probe.actor2_country == "FRA"  # who is investigated, not where
     assert best("Israeli tanks fired shells at targets in Jericho.").actor2_country == "PSE"
     assert best("Israel has strengthened its forces in Lebanon.").actor2_country == "LBN"
+    arrest = best("Police arrested the suspect in Durban on Monday.")
+    assert arrest.plover_type == "COERCE" and arrest.actor2_name != "Durban"  # people, not towns
 
 
 @pytest.mark.parametrize(

@@ -53,6 +53,9 @@ PARTY_PREPS = ("with", "between", "among")
 # shells at targets in Jericho"). Not PROTEST: "farmers protested in Ludhiana" are against
 # someone else, and the town is only where they were.
 PLACE_TARGET_TYPES = {"ASSAULT", "COERCE", "MOBILIZE", "SANCTION", "AID", "RETREAT"}
+# Modes of actions done to people, never to a place: "police arrested the suspect in Durban"
+# did not arrest Durban.
+PERSON_MODES = {"arrest", "deport", "abduct"}
 # Nouns of places: a name they govern ("the village of Kwall") is a place, never an actor.
 PLACE_HEADS = PLACE_WORDS | WORDS.place_nouns
 # Conjunctions of contrasting clauses, which tell of other actors ("while inspectors said");
@@ -231,7 +234,8 @@ class TargetFinder:
 
     def _acts_on_places(self, trig: Trigger) -> bool:
         """Whether the action can be done to a place (attacked, besieged, occupied)."""
-        return self.coding(trig).plover_type in PLACE_TARGET_TYPES
+        coding = self.coding(trig)
+        return coding.plover_type in PLACE_TARGET_TYPES and coding.plover_mode not in PERSON_MODES
 
     @staticmethod
     def _in_place_name(tok: Token) -> bool:
