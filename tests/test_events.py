@@ -446,6 +446,7 @@ CODEBOOK_PHRASINGS = [
     ("Russia redeployed troops to the Ukrainian border.", "MOBILIZE", "RUS", None),
     ("The Egyptian government bowed to the protesters' demands.", "CONCEDE", "EGY", "EGY"),
     ("Egypt revoked the state of emergency.", "CONCEDE", "EGY", None),
+    ("The Kenyan teachers' union ended its strike on Monday.", "CONCEDE", "KEN", None),
     ("Russia and China inked a gas deal.", "SUPPORT", "RUS", None),
     ("Kenyan students implored the government to release the activists.", "REQUEST", "KEN", "KEN"),
 ]
