@@ -284,6 +284,11 @@ def test_a_condition_is_coded_as_hypothetical_whatever_the_clause_above_says():
     }
 
 
+def test_a_pronoun_reported_by_an_unlisted_name_is_that_name():
+    e = best("Dhurata Ali said that, despite their health, they will not end the strike.")
+    assert (e.plover_type, e.actor1_name) == ("REJECT", "Dhurata Ali")
+
+
 def test_sentence_without_political_actor_gives_no_event():
     assert code_text("The striker scored twice as the home team attacked all afternoon.", DAY) == []
 

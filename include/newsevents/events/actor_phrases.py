@@ -25,6 +25,7 @@ from newsevents.events.syntax import (
     lemma,
     phrase_text,
     pos,
+    unknown_name,
 )
 from newsevents.events.triggers import governor_of
 from newsevents.events.words import WORDS
@@ -219,8 +220,16 @@ class ActorResolver:
                 None,
             )
             if subject is not None:
-                return self.actors.resolve(subject) or ctx.last_actor
+                # "Ali said they will not end the strike": they are Ali's side
+                return self.actors.resolve(subject) or self.unlisted(subject, ctx) or ctx.last_actor
         return ctx.last_actor
+
+    def unlisted(self, subject: Token, ctx: ArticleContext) -> Actor | None:
+        """A proper-name subject the dictionaries lack ("Haaretz conducted", "The Federal
+        Foreign Office has provided"): an actor of the country the article is about."""
+        if not unknown_name(subject):
+            return None
+        return Actor(phrase_text(subject), self.context_country(subject, ctx, False), None)
 
     def actor1(self, head: Token, ctx: ArticleContext) -> Actor | None:
         """Who does what ``head`` says (a trigger's head: the verb, or a noun's light verb)."""

@@ -45,10 +45,8 @@ from newsevents.events.syntax import (
     depth,
     lemma,
     objects,
-    phrase_text,
     pos,
     speaker,
-    unknown_name,
     within,
 )
 from newsevents.events.targets import TargetFinder
@@ -158,12 +156,9 @@ class SentenceCoder:
         return None if actor1 is None else (root, actor1)
 
     def _unlisted_subject(self, verb: Token, ctx: ArticleContext) -> Actor | None:
-        """A proper-name subject the dictionaries lack ("Haaretz conducted", "The Federal
-        Foreign Office has provided"): an actor of the country the article is about."""
+        """The verb's subject, a name the dictionaries lack (``ActorResolver.unlisted``)."""
         subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if subject is None or not unknown_name(subject):
-            return None
-        return Actor(phrase_text(subject), self.who.context_country(subject, ctx, False), None)
+        return None if subject is None else self.who.unlisted(subject, ctx)
 
     def from_root(self, doc: Doc, ctx: ArticleContext, cameo: str) -> Draft | None:
         """The sentence's main action (``main_action``) as a trigger of ``cameo``, with the
