@@ -373,6 +373,11 @@ def _prepare(
     return base, tok, data, gsr_all, cache
 
 
+def rounded_probs(row: np.ndarray) -> dict[str, float]:
+    """One sentence's probabilities by label, to 4 places, as the work/ files keep them."""
+    return {lab: round(float(x), 4) for lab, x in zip(LABELS, row, strict=True)}
+
+
 def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
     base, tok, data, gsr_all, cache = _prepare(threads)
     label_id = {lab: i for i, lab in enumerate(LABELS)}
@@ -448,7 +453,7 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
                 "fine_tuned_score": round(float(a.max()), 4),
                 "frozen_logreg": LABELS[int(b.argmax())],
                 "int8": LABELS[int(c.argmax())],
-                "probs_int8": {lab: round(float(x), 4) for lab, x in zip(LABELS, c, strict=True)},
+                "probs_int8": rounded_probs(c),
             }
             for g, a, b, c in zip(gsr_all, ft, lr, p8, strict=True)
         ]
@@ -470,8 +475,8 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
         p8 = onnx_probs(int8, tok, texts)
         with (WORK / "plv_fold_oof.jsonl").open("w", encoding="utf-8") as out:
             for text, row in zip(texts, p8, strict=True):
-                probs = {lab: round(float(x), 4) for lab, x in zip(LABELS, row, strict=True)}
-                out.write(json.dumps({"text": text, "source": "plv", "probs": probs}) + "\n")
+                out.write(json.dumps({"text": text, "source": "plv",
+                                      "probs": rounded_probs(row)}) + "\n")
         del model
         result["folds"]["plv"] = {
             "train_n": len(train_rows),
@@ -539,10 +544,9 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
                            else f"{out_json.stem}-kfold_oof.jsonl")
         with oof_path.open("w", encoding="utf-8") as out:
             for i in sorted(oof_probs):
-                row = oof_probs[i]
-                probs = {lab: round(float(x), 4) for lab, x in zip(LABELS, row, strict=True)}
                 out.write(json.dumps({"text": data[i]["text"], "source": data[i]["source"],
-                                      "gold": data[i]["label"], "probs": probs}) + "\n")
+                                      "gold": data[i]["label"],
+                                      "probs": rounded_probs(oof_probs[i])}) + "\n")
 
 
 def run_final() -> None:
