@@ -364,6 +364,25 @@ def test_a_list_of_related_story_links_is_removed():
     assert result.text.split("\n") == STORY
 
 
+def test_a_list_of_sentences_that_link_a_few_words_is_kept():
+    # A changelog or a list of sources: most of the list's text is link text, but most items
+    # are sentences that link a few words. A related-stories list is links and little else.
+    items = (
+        "<li><a href='/bug/1'>Ana fixed an issue with the tide gauge readings on the harbour "
+        "website that had shown the wrong heights all summer</a></li>"
+        "<li>Ben rewrote <a href='/bug/2'>the mooring permit form</a> for phones and tablets</li>"
+        "<li>Cleo moved <a href='/bug/3'>the ferry timetable</a> to a new server</li>"
+    )
+    more = "".join(
+        f"<p>The volunteers who keep the harbour website running were thanked {when}.</p>"
+        for when in ("at the meeting", "in the minutes", "by the mayor in a letter to residents")
+    )
+    result = article(doc(story_page(f"{more}<h3>Who helped</h3><ul>{items}</ul>")))
+    lines = result.text.split("\n")
+    assert "Ben rewrote the mooring permit form for phones and tablets" in lines
+    assert "Cleo moved the ferry timetable to a new server" in lines
+
+
 def test_a_text_document_does_not_repeat_its_title_in_the_text():
     body = "\n".join(["Council backs harbour wall plan", *STORY]).encode()
     result = article(doc(body, fmt="text", title="Council backs harbour wall plan"))

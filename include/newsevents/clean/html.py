@@ -41,6 +41,10 @@ _FURNITURE_TAGS = frozenset(
 # also"): whole lists at half links, other blocks at 80 %. Never a single list item,
 # paragraph or heading: in an article those are the author's (a source, a linked name).
 _LINK_SHARE = {"ul": 0.5, "ol": 0.5, "div": 0.8, "section": 0.8, "aside": 0.8}
+# ... and a list only if at least half its items are at least half link text: a list of
+# sentences that each link a few words (a changelog, sources) is the author's too.
+_LINK_ITEM = 0.5
+_LINK_ITEMS = 0.5
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _MAX_PRUNE_SHARE = 0.3  # never prune a container holding more than this share of the page text
 _MAX_FORM_CHARS = 1_000  # a form with more text than this wraps content (some CMSs wrap the page)
@@ -197,9 +201,24 @@ def _prune_targets(tree: HtmlElement) -> list[tuple[_Element, str]]:
                 targets.append((element, "form"))
         elif tag in _FURNITURE_TAGS and _is_furniture(element) and not _holds_headline(element):
             targets.append((element, "furniture_attr"))
-        elif tag in _LINK_SHARE and total and linked >= _LINK_SHARE[tag] * total:
+        elif _is_link_list(element, total, linked, sizes):
             targets.append((element, "link_list"))
     return targets
+
+
+def _is_link_list(element: _Element, total: int, linked: int, sizes: _Sizes) -> bool:
+    """Whether a block is mostly link text and, if a list, most of its items are a link and
+    little else (headlines, "read also"), not sentences that link a few words (a changelog,
+    a list of sources)."""
+    share = _LINK_SHARE.get(element.tag)
+    if share is None or not total or linked < share * total:
+        return False
+    if element.tag not in ("ul", "ol"):
+        return True
+    items = [sizes.get(li, (0, 0)) for li in element.iterchildren("li")]
+    items = [(total, linked) for total, linked in items if total]
+    linked_items = sum(1 for total, linked in items if linked >= _LINK_ITEM * total)
+    return linked_items >= _LINK_ITEMS * len(items)
 
 
 def _appended_articles(tree: HtmlElement) -> list[_Element]:
