@@ -289,6 +289,24 @@ def test_a_pronoun_reported_by_an_unlisted_name_is_that_name():
     assert (e.plover_type, e.actor1_name) == ("REJECT", "Dhurata Ali")
 
 
+def test_a_pronoun_is_the_subject_named_before_it_in_its_sentence():
+    e = best(
+        "In 1970, after Prime Minister Leabua Jonathan lost the election, "
+        "he suspended the constitution."
+    )
+    assert (e.plover_type, e.actor1_name) == ("SANCTION", "Prime Minister Leabua Jonathan")
+
+
+def test_a_pronoun_is_the_actor_named_last_even_by_a_sentence_without_an_event():
+    text = (
+        "Fazli said Iran had supported the Syrian people. "
+        "While Putin refused to speculate on the talks, he indicated that Moscow was ready. "
+        "“We granted asylum to Snowden,” he said referring to the American whistleblower."
+    )
+    (asylum,) = [e for e in code_text(text, DAY) if e.cameo_code == "075"]
+    assert (asylum.actor1_name, asylum.actor1_country) == ("Putin", "RUS")
+
+
 def test_sentence_without_political_actor_gives_no_event():
     assert code_text("The striker scored twice as the home team attacked all afternoon.", DAY) == []
 

@@ -31,6 +31,8 @@ from newsevents.events.triggers import governor_of
 from newsevents.events.words import WORDS
 
 COUNTRY = 4  # geo precision of a country
+# named-entity labels of a subject that can act (not "the constitution", "the report")
+AGENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PLACE_KEY = "newsevents.place"  # Doc.user_data key of the sentence's place
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 
@@ -199,7 +201,8 @@ class ActorResolver:
         )
 
     def _antecedent(self, pron: Token, ctx: ArticleContext) -> Actor | None:
-        """A pronoun's actor: the speaker of the clause it is in, else the last actor."""
+        """A pronoun's actor: the speaker of the clause it is in, else the nearest subject
+        named before it in the sentence, else the last actor of the article."""
         if pron.lower_ in RELATIVE_PRONOUNS:
             node = pron.head
             while node.dep_ != "relcl" and node.head != node:
@@ -222,7 +225,26 @@ class ActorResolver:
             if subject is not None:
                 # "Ali said they will not end the strike": they are Ali's side
                 return self.actors.resolve(subject) or self.unlisted(subject, ctx) or ctx.last_actor
+        # "after ex-premier Leabua Jonathan lost the elections, he rejected the outcome"
+        for tok in reversed(pron.doc[: pron.i]):
+            if tok.dep_ == "nsubj" and pos(tok) != "PRON":
+                found = self.actors.resolve(tok) or self.unlisted(tok, ctx)
+                if found is not None:
+                    return found
         return ctx.last_actor
+
+    def named_subject(self, doc: Doc, ctx: ArticleContext) -> Actor | None:
+        """The sentence's first subject that names someone (a person, a group, a state, or a
+        name the dictionaries lack): who a pronoun in a later sentence means when this one
+        codes no event ("While Putin refused to speculate ..., he indicated ..." then "'We
+        granted asylum', he said")."""
+        for tok in doc:
+            if tok.dep_ != "nsubj" or pos(tok) == "PRON":
+                continue
+            found = self.actors.resolve(tok)
+            if found is not None and found.country and (found.sector or tok.ent_type_ in AGENTS):
+                return found
+        return None
 
     def unlisted(self, subject: Token, ctx: ArticleContext) -> Actor | None:
         """A proper-name subject the dictionaries lack ("Haaretz conducted", "The Federal

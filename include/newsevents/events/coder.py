@@ -15,7 +15,9 @@ For each candidate sentence (see ``nlp``) the coder
    "denied" (never as having happened);
 4. codes actor1 (subject, or the "by" agent of a passive) and actor2 (object, passive
    subject, or a prepositional object such as "against X") with the actor dictionaries;
-   a pronoun is the subject of the reporting clause or the previous sentence's actor;
+   a pronoun is the subject of the reporting clause, else a subject named before it in
+   the sentence, else the last actor named (an event's actor1, or the first named
+   subject of a sentence without one);
    a sector with no country takes the article's main country ("the rebels"). A place
    where something happens ("meet in Geneva") and the source of a report ("according to
    the Observatory") are never actor2; see ``targets`` for its ranking;
@@ -128,6 +130,8 @@ class SentenceCoder:
             )
             if actor1 is not None and actor1.country:
                 ctx.last_actor = actor1
+        if not any(d.actor1 is not None and d.actor1.country for d in drafts):
+            ctx.last_actor = self.who.named_subject(doc, ctx) or ctx.last_actor
         return drafts
 
     def main_action(self, doc: Doc, ctx: ArticleContext) -> tuple[Token, Actor] | None:
