@@ -6,6 +6,7 @@ test_events_context.py; here they run as part of the coder.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from collections import Counter
@@ -524,6 +525,22 @@ def article(article_id: str, text: str, **fields) -> Article:
     return Article(
         article_id=article_id, source=f"{article_id}.txt", text=text, language="en", **fields
     )
+
+
+def test_firing_a_weapon_or_at_someone_is_an_attack_but_firing_someone_is_not():
+    assert best("Police fired tear gas at the demonstrators in Nairobi.").plover_type == "ASSAULT"
+    assert best("Soldiers fired into the crowd in Yangon.").plover_type == "ASSAULT"
+    assert best("Zelensky fired his defence minister on Friday.") is None
+
+
+def test_a_day_is_not_the_particle_of_a_verb():
+    # "call on" is a demand; "called X on Friday" is a phone call (the rules alone: the
+    # classifier may set the type right whatever the trigger says)
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+    call = code_text("The minister called the president on Friday.", DAY, rules)
+    assert "REQUEST" not in [e.plover_type for e in call]
+    (demand,) = code_text("The opposition called on the government to resign.", DAY, rules)
+    assert demand.plover_type == "REQUEST"
 
 
 def test_extract_events_codes_canonical_english_articles_and_counts_the_rest():

@@ -48,6 +48,13 @@ def test_a_repeated_word_or_key_is_refused():
         yaml.load("verbs:\n  establish: '054'\n  establish: '154'\n", Loader=_UniqueKeyLoader)  # noqa: S506
 
 
+def test_a_class_word_that_is_a_verbs_irregular_form_is_refused():
+    raw = raw_lexicon()
+    raw["classes"]["munitions"].append("shot")  # would make "shot down" lose its verb "shoot"
+    with pytest.raises(LexiconError, match="'shot'"):
+        Lexicon(raw)
+
+
 def test_an_unknown_code_is_refused():
     raw = raw_lexicon()
     raw["verbs"]["parley"] = "999"

@@ -4,7 +4,8 @@ The YAML file is the human-edited source: event verbs and nouns with the CAMEO c
 trigger, object and subject conditions, light verbs, governors ("agreed to", "threatened
 to", "refused to") and instruments that refine violence codes. This module only parses
 it and checks it (``LexiconError``): a word may be only one kind of governor, no list
-repeats a word, no mapping repeats a key, and every code is a known CAMEO code. Verbs of
+repeats a word, no mapping repeats a key, no class word is a verb's irregular form, and
+every code is a known CAMEO code. Verbs of
 saying, place nouns and irregular forms are shared with the other modules
 (``data/events/words.yaml``, ``words``). Matching against parsed sentences lives in
 ``triggers`` and ``modality``.
@@ -61,9 +62,9 @@ class Spec:
 @dataclass(frozen=True)
 class Condition:
     """When a verb entry applies: ``+class`` (object), ``~class`` (subject), ``+clause``,
-    ``+object`` (see triggers.yaml)."""
+    ``+object``, ``-object`` (see triggers.yaml)."""
 
-    kind: str  # "object", "subject", "clause", "any_object" or "always"
+    kind: str  # "object", "subject", "clause", "any_object", "no_object" or "always"
     words: frozenset[str] = frozenset()
 
     @classmethod
@@ -74,6 +75,8 @@ class Condition:
             return cls("clause")
         if key == "+object":
             return cls("any_object")
+        if key == "-object":
+            return cls("no_object")
         name = key[1:]
         words = classes.get(name, frozenset({name}))
         return cls("object" if key[0] == "+" else "subject", words)
@@ -95,6 +98,7 @@ class Lexicon:
         for name, words in raw["classes"].items():
             check_list(f"classes.{name}", words, "triggers.yaml")
         self.classes = {k: frozenset(v) for k, v in raw["classes"].items()}
+        _check_not_verb_forms(self.classes)
         self.verbs: dict[str, list[VerbEntry]] = {}
         for key, value in raw["verbs"].items():
             lemma, _, particle = key.partition(" ")
@@ -155,6 +159,18 @@ class Lexicon:
             if lemma in words:
                 return kind
         return None
+
+
+def _check_not_verb_forms(classes: dict[str, frozenset[str]]) -> None:
+    """A class word is its own lemma (``nlp.known_forms``): one that is a verb's irregular
+    form ("shot") would take that form from the verb ("shot down" no longer "shoot")."""
+    forms = {form for verb, irregular in WORDS.irregular.items() for form in irregular}
+    for name, words in classes.items():
+        if words & forms:
+            raise LexiconError(
+                f"triggers.yaml: classes.{name}: {sorted(words & forms)} are forms of verbs "
+                "(words.yaml irregular)"
+            )
 
 
 def _check_governors(governors: dict[str, list[str]]) -> None:

@@ -25,6 +25,7 @@ from newsevents.events.syntax import (
     pos,
     verb_lemmas,
 )
+from newsevents.events.words import CALENDAR_WORDS
 
 GOVERNOR_POS = {"VERB", "AUX", "ADJ"}  # "ready to", "willing to" govern like verbs
 # fmt: off
@@ -62,6 +63,11 @@ def governor_of(lex: Lexicon, tok: Token) -> str | None:
             if kind:
                 return kind
     return lex.governor_kind(word)
+
+
+def _names_a_time(prep: Token) -> bool:
+    """Whether a preposition's object is a day or a month ("on Friday", "in May")."""
+    return any(c.dep_ == "pobj" and lemma(c) in CALENDAR_WORDS for c in prep.children)
 
 
 def distance(trig: Trigger) -> int:
@@ -109,10 +115,12 @@ class TriggerFinder:
         verb = next((v for v in verb_lemmas(tok) if v in self.lex.verbs), None)
         for entry in self.lex.verbs.get(verb, []) if verb else []:
             if entry.particle and not any(
-                c.lower_ == entry.particle and c.dep_ in ("prt", "prep", "advmod", "agent")
+                c.lower_ == entry.particle
+                and c.dep_ in ("prt", "prep", "advmod", "agent")
+                and not _names_a_time(c)
                 for c in tok.children
             ):
-                continue
+                continue  # "call on" is a demand, "called Erdogan on Friday" is not
             for condition, spec in entry.rules:
                 objects = self._satisfied(condition, tok)
                 if objects is not None:
@@ -125,9 +133,9 @@ class TriggerFinder:
             return set()
         if condition.kind == "clause":
             return set() if any(c.dep_ == "ccomp" for c in verb.children) else None
-        if condition.kind == "any_object":
+        if condition.kind in ("any_object", "no_object"):
             has = any(c.dep_ in OBJECT_DEPS | {"xcomp", "ccomp"} for c in verb.children)
-            return set() if has else None
+            return set() if has == (condition.kind == "any_object") else None
         if condition.kind == "subject":
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
             return set() if any(condition.words & phrase_lemmas(s) for s in subjects) else None
