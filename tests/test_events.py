@@ -533,6 +533,19 @@ def test_firing_a_weapon_or_at_someone_is_an_attack_but_firing_someone_is_not():
     assert best("Zelensky fired his defence minister on Friday.") is None
 
 
+def test_a_noun_with_an_of_phrase_is_matched_from_its_head():
+    # "state of emergency" is keyed from "state", which alone triggers nothing
+    for text in ("The government declared a state of emergency in the Tillaberi region.",
+                 "The president declared a State of Emergency in Niamey."):
+        assert best(text).cameo_code == "1724", text
+
+
+def test_exchanging_fire_is_an_armed_clash():
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+    (clash,) = code_text("Malian soldiers exchanged fire with militants near Boni.", DAY, rules)
+    assert (clash.plover_type, clash.cameo_code) == ("ASSAULT", "193")
+
+
 def test_a_day_is_not_the_particle_of_a_verb():
     # "call on" is a demand; "called X on Friday" is a phone call (the rules alone: the
     # classifier may set the type right whatever the trigger says)
