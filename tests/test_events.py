@@ -546,6 +546,19 @@ def test_exchanging_fire_is_an_armed_clash():
     assert (clash.plover_type, clash.cameo_code) == ("ASSAULT", "193")
 
 
+def test_parties_of_a_mutual_action_act_on_each_other_but_allies_do_not():
+    e = best("AQIM militants and Malian forces exchanged fire near Boni.")
+    assert (e.actor1_name, e.actor2_name) == ("AQIM militants", "Malian forces")
+    assert e.acled_sub_event_type == "Armed clash"
+    e = best("Russian and Syrian forces fought the rebels near Idlib.")
+    assert e.actor2_name == "rebels"
+
+
+def test_irregular_plurals_of_actor_words_make_a_sentence_a_candidate():
+    assert is_candidate("Armed men looted a health centre in the town.")
+    assert is_candidate("Two women were killed in the village.")
+
+
 def test_a_day_is_not_the_particle_of_a_verb():
     # "call on" is a demand; "called X on Friday" is a phone call (the rules alone: the
     # classifier may set the type right whatever the trigger says)

@@ -24,7 +24,7 @@ from newsevents.events.words import WORDS, WordListError, check_list, inflection
 __all__ = ["Condition", "Lexicon", "LexiconError", "Spec", "VerbEntry", "inflections"]
 _WORD_LISTS = ("light_verbs", "occurrence_verbs", "obligation_modals", "accusatory",
                "non_events", "collectives", "quantities", "military_actions",
-               "abstract_targets")  # fmt: skip
+               "abstract_targets", "mutual_verbs")  # fmt: skip
 
 
 class LexiconError(WordListError):
@@ -130,6 +130,7 @@ class Lexicon:
         self.place_nouns = WORDS.place_nouns
         self.military_actions = frozenset(raw["military_actions"])
         self.abstract_targets = frozenset(raw["abstract_targets"])
+        self.mutual_verbs = frozenset(raw["mutual_verbs"])
         self.word_sets = (
             self.collectives | self.quantities | self.place_nouns | self.military_actions
         )

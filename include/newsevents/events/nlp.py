@@ -221,7 +221,8 @@ class Prefilter:
         self.everyday: set[str] = set()
         for term, sector in read_table("sectors.tsv"):
             words = self.everyday if sector in EVERYDAY_SECTORS else self.sectors
-            words |= inflections(term.split()[-1])
+            last = term.split()[-1]
+            words |= inflections(last) | set(lex.irregular.get(last, ()))  # "women", "children"
 
     def may_trigger(self, word: str) -> bool:
         """Whether a lower-case word form can be (part of) a trigger."""

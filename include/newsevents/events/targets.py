@@ -137,12 +137,15 @@ class TargetFinder:
     def _partner(
         self, trig: Trigger, actor1: Actor | None, ctx: ArticleContext, places: list[Token]
     ) -> Actor | None:
-        """The other party of talks or a deal: named with actor1 ("Trump and Putin agreed
-        to share information on North Korea", "diplomats from the U.S., Russia and the
-        U.N. will meet", "Hungarian and Romanian officials agreed"), else by "with"
-        before any object, which is what they are about ("discussed Libya with Trump",
-        "held talks with Kenyatta at State House")."""
-        if actor1 is None or self.coding(trig).plover_type not in SYMMETRIC_TYPES:
+        """The other party of talks, a deal or a mutual action (``_mutual``): named with
+        actor1 ("Trump and Putin agreed to share information on North Korea", "diplomats
+        from the U.S., Russia and the U.N. will meet", "Hungarian and Romanian officials
+        agreed", "militants and soldiers clashed"), else by "with" before any object, which
+        is what they are about ("discussed Libya with Trump", "held talks with Kenyatta at
+        State House")."""
+        if actor1 is None or not (
+            self.coding(trig).plover_type in SYMMETRIC_TYPES or self._mutual(trig)
+        ):
             return None
         parts: list[Token] = []
         subject = next((c for c in trig.head.children if c.dep_ == "nsubj"), None)
@@ -170,6 +173,14 @@ class TargetFinder:
                         if found is not None and rank != "own":
                             return found
         return None
+
+    def _mutual(self, trig: Trigger) -> bool:
+        """Whether the parties of the action do it to each other ("X and Y clashed"): a
+        mutual verb with no object but its own ("exchanged fire")."""
+        verb = trig.head
+        return lemma(verb) in self.lex.mutual_verbs and not any(
+            c.dep_ in OBJECT_DEPS and c.i not in trig.consumed for c in verb.children
+        )
 
     def _candidate(
         self,
