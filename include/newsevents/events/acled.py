@@ -17,8 +17,8 @@ up, a weapon defused, looting. The rules, in ACLED's terms:
   abduction or forced disappearance, sexual violence.
 * Protests: a peaceful demonstration; one met by force short of lethal force ("Protest
   with intervention"); lethal or grave force against protesters ("Excessive force").
-* Riots: a violent demonstration; violence by a crowd with no demonstration ("Mob
-  violence").
+* Riots: a violent demonstration (demonstrators riot, burn tyres, throw stones, build
+  barricades); violence by a crowd with no demonstration ("Mob violence").
 * Strategic developments: agreements (ceasefires, peace deals), arrests, a headquarters
   or base established, looting or destruction of property, disrupted weapons use (a bomb
   defused, a missile intercepted), a non-violent transfer of territory (a withdrawal), a
@@ -41,8 +41,9 @@ from newsevents.events.words import DATA, check_list
 # anyone else (or against unnamed victims) is violence against civilians.
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
-_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "mob", "base",
-         "establish", "disrupted", "weapons", "looting", "territory", "group_change")  # fmt: skip
+_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "rioting", "mob",
+         "base", "establish", "disrupted", "weapons", "looting", "territory",
+         "group_change")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -90,6 +91,8 @@ class AcledMapper:
             if mode == "vandalize":
                 return RIOTS, "Violent demonstration"
             if mode in (None, "demo", "strike", "hunger", "obstruct"):
+                if self._has(facts, "rioting"):
+                    return RIOTS, "Violent demonstration"
                 if self._has(facts, "intervention"):
                     return PROTESTS, "Protest with intervention"
                 return PROTESTS, "Peaceful protest"
@@ -101,6 +104,8 @@ class AcledMapper:
         mode = c.plover_mode
         if self._has(facts, "mob") and facts.actor1_sector in (None, "UAF", "CVL"):
             return RIOTS, "Mob violence"
+        if self._has(facts, "rioting") and facts.actor1_sector in (None, "CVL"):
+            return RIOTS, "Violent demonstration"  # "people injured by rioters throwing stones"
         against_protesters = self._has(facts, "protesters") and (
             facts.actor1_sector in STATE_SECTORS
         )
