@@ -50,6 +50,7 @@ from pathlib import Path  # noqa: E402
 import py3langid  # noqa: E402
 
 from newsevents.events import Resources, code_text, extract_events  # noqa: E402
+from newsevents.events.classifier import classifier_input  # noqa: E402
 from newsevents.events.nlp import split_sentences  # noqa: E402
 from newsevents.schema import Article, Event, stable_id  # noqa: E402
 
@@ -270,6 +271,7 @@ def out_of_fold(rows: list[dict]) -> OutOfFold:
             # gives each of them the text's prediction
             for sentence in split_sentences(r["text"]):
                 by_text.setdefault(sentence, scores)
+                by_text.setdefault(classifier_input(sentence), scores)  # what the stage passes
     return OutOfFold(by_text)
 
 

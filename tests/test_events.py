@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from newsevents.events import Extraction, code_text, extract_events, nlp, shared_resources
+from newsevents.events.classifier import classifier_input
 from newsevents.events.acled import AcledFacts
 from newsevents.events.codebook import Codebook
 from newsevents.events.lexicon import Spec, inflections
@@ -557,6 +558,16 @@ def test_parties_of_a_mutual_action_act_on_each_other_but_allies_do_not():
 def test_irregular_plurals_of_actor_words_make_a_sentence_a_candidate():
     assert is_candidate("Armed men looted a health centre in the town.")
     assert is_candidate("Two women were killed in the village.")
+
+
+def test_a_month_is_not_a_verb():
+    events = code_text("On 27 March 2020, the government imposed a curfew in Conakry.", DAY)
+    assert [e.plover_type for e in events] == ["COERCE"]
+
+
+def test_the_classifier_reads_a_sentence_without_its_leading_date():
+    assert classifier_input("On 19 March 2020, militias fought in Ituri.") == "militias fought in Ituri."
+    assert classifier_input("In Kabul, troops withdrew.") == "In Kabul, troops withdrew."
 
 
 def test_a_day_is_not_the_particle_of_a_verb():

@@ -42,7 +42,7 @@ from newsevents.events.words import DATA, check_list
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "rioting", "mob",
-         "base", "establish", "disrupted", "weapons", "looting", "territory",
+         "ceasefire", "base", "establish", "disrupted", "weapons", "looting", "territory",
          "group_change")  # fmt: skip
 
 BATTLES = "Battles"
@@ -147,6 +147,8 @@ class AcledMapper:
         kind, mode = c.plover_type, c.plover_mode
         if kind == "COERCE":
             if mode == "arrest":
+                if facts.actor2_sector == "CVL" and self._has(facts, "protesters"):
+                    return PROTESTS, "Protest with intervention"  # protesters arrested
                 return STRATEGIC, "Arrests"
             if self._has(facts, "disrupted") and self._has(facts, "weapons"):
                 return STRATEGIC, "Disrupted weapons use"
@@ -169,6 +171,8 @@ class AcledMapper:
             return None, None
         if kind in ("AGREE", "SUPPORT", "COOPERATE") and c.cameo_code.startswith("057"):
             return STRATEGIC, "Agreement"  # a signed agreement
+        if kind == "AGREE" and self._has(facts, "ceasefire"):
+            return STRATEGIC, "Agreement"  # "agreed to a ceasefire"
         if kind == "COOPERATE" and self._has(facts, "base") and self._has(facts, "establish"):
             return STRATEGIC, "Headquarters or base established"
         if kind == "COOPERATE" and self._has(facts, "group_change"):

@@ -28,6 +28,7 @@ from spacy.tokens import Doc
 from newsevents.events.acled import AcledFacts
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
+from newsevents.events.classifier import classifier_input
 from newsevents.events.coder import Draft, SentenceCoder
 from newsevents.events.combine import Combiner
 from newsevents.events.counts import attribution, casualties
@@ -158,7 +159,7 @@ def _code_documents(
             # verb (``combine``); elsewhere the sentence has no event whatever it says.
             if not drafts and coder.main_action(doc, ctx) is None:
                 continue
-            (scores,) = res.classifier.predict([sentence])
+            (scores,) = res.classifier.predict([classifier_input(sentence)])
             drafts = combiner.combine(
                 drafts, scores, functools.partial(coder.from_root, doc, ctx)
             )

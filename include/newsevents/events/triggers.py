@@ -65,6 +65,11 @@ def governor_of(lex: Lexicon, tok: Token) -> str | None:
     return lex.governor_kind(word)
 
 
+def _is_month(tok: Token) -> bool:
+    """ "March" in "On 27 March 2020" is the month, not the verb."""
+    return tok.text[:1].isupper() and tok.lower_ in CALENDAR_WORDS
+
+
 def _names_a_time(prep: Token) -> bool:
     """Whether a preposition's object is a day or a month ("on Friday", "in May")."""
     return any(c.dep_ == "pobj" and lemma(c) in CALENDAR_WORDS for c in prep.children)
@@ -90,7 +95,8 @@ class TriggerFinder:
         candidates = [
             tok
             for tok in doc
-            if words.may_trigger(tok.lower_) or any(words.may_trigger(c.lower_) for c in tok.lefts)
+            if not _is_month(tok)
+            and any(words.may_trigger(t.lower_) for t in (tok, *tok.lefts))
         ]  # "mediation mission"
         for tok in candidates:
             if pos(tok) in VERB_POS:
