@@ -41,9 +41,9 @@ from newsevents.events.words import DATA, check_list
 # anyone else (or against unnamed victims) is violence against civilians.
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
-_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "rioting", "mob",
-         "ceasefire", "base", "establish", "disrupted", "weapons", "looting", "territory",
-         "group_change")  # fmt: skip
+_CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
+         "rioting", "mob", "settlement", "base", "establish", "disrupted", "weapons", "looting",
+         "territory", "group_change")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -104,13 +104,18 @@ class AcledMapper:
         mode = c.plover_mode
         if self._has(facts, "mob") and facts.actor1_sector in (None, "UAF", "CVL"):
             return RIOTS, "Mob violence"
-        if self._has(facts, "rioting") and facts.actor1_sector in (None, "CVL"):
-            return RIOTS, "Violent demonstration"  # "people injured by rioters throwing stones"
+        if facts.actor1_sector in (None, "CVL") and (
+            self._has(facts, "rioting") or self._has(facts, "protesters")
+        ):
+            # "people injured by rioters throwing stones", "protesters stormed parliament"
+            return RIOTS, "Violent demonstration"
         against_protesters = self._has(facts, "protesters") and (
             facts.actor1_sector in STATE_SECTORS
         )
         if mode == "crowd-control" or against_protesters:
-            lethal = bool(facts.fatalities) or self._has(facts, "lethal_force")
+            lethal = bool(facts.fatalities) or (
+                self._has(facts, "lethal_force") and not self._has(facts, "less_lethal")
+            )
             if lethal:
                 return PROTESTS, "Excessive force against protesters"
             return PROTESTS, "Protest with intervention"
@@ -171,8 +176,8 @@ class AcledMapper:
             return None, None
         if kind in ("AGREE", "SUPPORT", "COOPERATE") and c.cameo_code.startswith("057"):
             return STRATEGIC, "Agreement"  # a signed agreement
-        if kind == "AGREE" and self._has(facts, "ceasefire"):
-            return STRATEGIC, "Agreement"  # "agreed to a ceasefire"
+        if kind == "AGREE" and self._has(facts, "settlement"):
+            return STRATEGIC, "Agreement"  # "agreed to a ceasefire", "to exchange prisoners"
         if kind == "COOPERATE" and self._has(facts, "base") and self._has(facts, "establish"):
             return STRATEGIC, "Headquarters or base established"
         if kind == "COOPERATE" and self._has(facts, "group_change"):

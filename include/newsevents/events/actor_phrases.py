@@ -21,6 +21,7 @@ from newsevents.events.syntax import (
     NOUN_POS,
     OBJECT_DEPS,
     agent,
+    first_party,
     in_context,
     lemma,
     phrase_text,
@@ -256,7 +257,10 @@ class ActorResolver:
     def actor1(self, head: Token, ctx: ArticleContext) -> Actor | None:
         """Who does what ``head`` says (a trigger's head: the verb, or a noun's light verb)."""
         if pos(head) in NOUN_POS:  # "riots continued": the noun's own modifiers
-            return self.actor(agent(head) or head, ctx)
+            found = self.actor(agent(head) or head, ctx)
+            if found is None and lemma(head) in self.lex.mutual_verbs:
+                found = self.actor(first_party(head), ctx)  # "fighting between X and Y"
+            return found
         node = head
         while True:
             subject = next((c for c in node.children if c.dep_ in ("nsubj", "csubj")), None)

@@ -113,9 +113,10 @@ class Lexicon:
             entries.sort(key=lambda e: e.particle is None)
         self.nouns = {tuple(k.split()): Spec.parse(v) for k, v in raw["nouns"].items()}
         self.max_noun_words = max(len(k) for k in self.nouns)
-        # Particles of light verbs are not needed to recognise them ("carry out": carry).
+        # Particles of light and occurrence verbs are not needed to recognise them ("carry
+        # out": carry; "fighting broke out": break).
         self.light_verbs = frozenset(v.split()[0] for v in raw["light_verbs"])
-        self.occurrence_verbs = frozenset(raw["occurrence_verbs"])
+        self.occurrence_verbs = frozenset(v.split()[0] for v in raw["occurrence_verbs"])
         self.governors = {kind: frozenset(words) for kind, words in raw["governors"].items()}
         self.obligation_modals = frozenset(raw["obligation_modals"])
         self.report_verbs = WORDS.speech_verbs

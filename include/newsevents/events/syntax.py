@@ -177,6 +177,16 @@ def agent(verb: Token) -> Token | None:
     return None
 
 
+def first_party(noun: Token) -> Token | None:
+    """X of "fighting between X and Y" (on the noun, or on the verb it is the subject of:
+    "fighting broke out between X and Y")."""
+    for holder in (noun, noun.head) if noun.dep_ == "nsubj" else (noun,):
+        for child in holder.children:
+            if child.dep_ == "prep" and child.lower_ in ("between", "among"):
+                return next((g for g in child.children if g.dep_ == "pobj"), None)
+    return None
+
+
 def owned(tok: Token) -> bool:
     """ "its troops": an object that belongs to the subject is not the one acted upon."""
     return any(c.dep_ == "poss" and pos(c) == "PRON" for c in tok.children)

@@ -178,6 +178,8 @@ class TargetFinder:
         """Whether the parties of the action do it to each other ("X and Y clashed"): a
         mutual verb with no object but its own ("exchanged fire")."""
         verb = trig.head
+        if pos(verb) in NOUN_POS:  # "fighting between X and Y"
+            return lemma(verb) in self.lex.mutual_verbs
         return lemma(verb) in self.lex.mutual_verbs and not any(
             c.dep_ in OBJECT_DEPS and c.i not in trig.consumed for c in verb.children
         )
