@@ -570,6 +570,30 @@ def test_the_classifier_reads_a_sentence_without_its_leading_date():
     assert classifier_input("In Kabul, troops withdrew.") == "In Kabul, troops withdrew."
 
 
+def test_a_hazard_does_no_violence():
+    assert code_text("A fire destroyed a warehouse in Lagos.", DAY) == []
+    assert code_text("Floods killed 20 people in Assam.", DAY) == []
+    assert best("Militants destroyed a warehouse in Lagos.").plover_type == "ASSAULT"
+
+
+def test_people_seized_are_abducted_but_a_town_seized_from_soldiers_is_taken():
+    assert best("Gunmen seized two journalists in Mosul.").acled_sub_event_type == (
+        "Abduction/forced disappearance"
+    )
+    assert best("Rebels seized the town from government soldiers.").cameo_code == "192"
+
+
+def test_an_explosion_with_no_one_named_is_a_candidate():
+    assert is_candidate("A bomb exploded in a market in Peshawar, wounding 12.")
+
+
+def test_adjectives_sharing_a_noun_are_two_parties_of_the_same_sector():
+    e = best("Armenian and Azerbaijani forces fought along the front line.")
+    assert (e.actor2_country, e.actor2_sector, e.acled_sub_event_type) == (
+        "AZE", "MIL", "Armed clash"
+    )
+
+
 def test_a_day_is_not_the_particle_of_a_verb():
     # "call on" is a demand; "called X on Friday" is a phone call (the rules alone: the
     # classifier may set the type right whatever the trigger says)

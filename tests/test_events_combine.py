@@ -64,6 +64,12 @@ def test_no_event_drops_the_sentence():
     assert code_text(ARREST, DAY, with_label("none")) == []
 
 
+def test_an_assault_by_an_armed_actor_stands_against_no_event():
+    abduction = "Bandits abducted more than 300 schoolboys in Katsina state."
+    (event,) = code_text(abduction, DAY, with_label("none", 0.99))
+    assert (event.plover_type, event.actor1_sector) == ("ASSAULT", "UAF")
+
+
 def test_a_sentence_without_trigger_is_coded_at_its_main_verb():
     res = shared_resources()
     coder = SentenceCoder(res.lexicon, res.codebook, res.actors, res.gazetteer, res.prefilter)

@@ -42,8 +42,8 @@ from newsevents.events.words import DATA, check_list
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
-         "rioting", "mob", "settlement", "base", "establish", "disrupted", "weapons", "looting",
-         "territory", "group_change")  # fmt: skip
+         "rioting", "mob", "settlement", "base", "establish", "disrupted", "seizure", "weapons",
+         "looting", "territory", "group_change")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -155,7 +155,10 @@ class AcledMapper:
                 if facts.actor2_sector == "CVL" and self._has(facts, "protesters"):
                     return PROTESTS, "Protest with intervention"  # protesters arrested
                 return STRATEGIC, "Arrests"
-            if self._has(facts, "disrupted") and self._has(facts, "weapons"):
+            if self._has(facts, "weapons") and (
+                self._has(facts, "disrupted")
+                or (self._has(facts, "seizure") and facts.actor1_sector in STATE_SECTORS)
+            ):
                 return STRATEGIC, "Disrupted weapons use"
             if mode == "seize" or self._has(facts, "looting"):
                 return STRATEGIC, "Looting/property destruction"

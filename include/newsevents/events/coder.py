@@ -180,11 +180,15 @@ class SentenceCoder:
         """Whether the action's subject is a thing, not an actor ("the support of friendly
         nations had allowed Syria to ..."): no event. A passive ("was placed under
         investigation") leaves the actor unsaid; violence and protest are events even when
-        the sentence does not say who ("civilians were killed")."""
+        the sentence does not say who ("civilians were killed"), unless a hazard did it ("a
+        fire destroyed a warehouse")."""
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
+        subjects = [c for c in trig.head.children if c.dep_ in ("nsubj", "csubj")]
+        if any(lemma(c) in self.lex.hazards for c in subjects):
+            return True  # "a fire destroyed a warehouse": no one acted
         if coding.plover_type in SOURCELESS_TYPES:
             return False
-        return any(c.dep_ in ("nsubj", "csubj") and pos(c) != "PRON" for c in trig.head.children)
+        return any(pos(c) != "PRON" for c in subjects)
 
     def _aimed_at_abstraction(self, trig: Trigger, spec: Spec) -> bool:
         if self.book.coding(spec.cameo).plover_type != "ASSAULT":

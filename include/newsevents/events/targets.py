@@ -148,16 +148,20 @@ class TargetFinder:
         ):
             return None
         parts: list[Token] = []
+        modifiers: set[int] = set()  # "Armenian and Azerbaijani forces": Azerbaijani forces
         subject = next((c for c in trig.head.children if c.dep_ == "nsubj"), None)
         if subject is not None:
             parts += subject.conjuncts
             for child in subject.children:
                 if child.dep_ in ("amod", "compound"):
                     parts += child.conjuncts
+                    modifiers |= {c.i for c in child.conjuncts}
                 elif child.dep_ == "prep" and child.lower_ in ("from", "of"):
                     parts += [c for g in child.children if g.dep_ == "pobj" for c in g.conjuncts]
         for part in parts:
             found = self.who.actor(part, ctx)
+            if found is not None and found.sector is None and part.i in modifiers:
+                found = replace(found, sector=actor1.sector)  # the sector of the noun they share
             if found is not None and (found.country, found.sector) != (
                 actor1.country,
                 actor1.sector,
