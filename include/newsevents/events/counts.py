@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from spacy.tokens import Doc
 
 from newsevents.events.codebook import read_table
+from newsevents.events.syntax import text_of
 from newsevents.events.words import WORDS
 
 # fmt: off
@@ -176,7 +177,7 @@ def casualties(doc: Doc) -> tuple[int | None, int | None]:
 
 def attribution(doc: Doc, known_sources: Sequence[str] = ()) -> str | None:
     """Who a sentence is attributed to ("the Observatory", "SANA"), or None (module doc)."""
-    text = doc.text.strip()
+    text = text_of(doc).strip()
     for pattern in (_TRAILING, _INVERTED, _ACCORDING, _LEADING):
         m = pattern.search(text)
         if m:
@@ -193,7 +194,7 @@ def attribution(doc: Doc, known_sources: Sequence[str] = ()) -> str | None:
 def _tokens(doc: Doc) -> list[str]:
     """The words the counter reads: lower case, asides left out, words joined by a hyphen
     kept whole ("twenty-one", "pro-government", as the casualty phrases spell them)."""
-    asides = [m.span() for m in _ASIDE.finditer(doc.text)]
+    asides = [m.span() for m in _ASIDE.finditer(text_of(doc))]
     tokens: list[str] = []
     glued = False  # the last token was a hyphen between two words
     for tok in doc:

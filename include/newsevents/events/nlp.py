@@ -29,6 +29,7 @@ from thinc.api import NumpyOps
 
 from newsevents.events.codebook import Codebook, read_table
 from newsevents.events.lexicon import Lexicon
+from newsevents.events.syntax import TEXT_KEY
 from newsevents.events.words import inflections
 
 MODEL_ENV = "NEWSEVENTS_SPACY_MODEL"
@@ -142,7 +143,9 @@ class Parser:
 
     def parse(self, sentences: Iterable[str]) -> Iterator[Doc]:
         lemma_of = self._lemma_of
-        for doc in self.model.pipe(sentences, batch_size=BATCH_SIZE):
+        pairs = ((sentence, sentence) for sentence in sentences)
+        for doc, text in self.model.pipe(pairs, batch_size=BATCH_SIZE, as_tuples=True):
+            doc.user_data[TEXT_KEY] = text
             lowers = doc.to_array([LOWER]).tolist()  # a word the lexicon lacks is its own lemma
             lemmas = np.array([lemma_of.get(h, h) for h in lowers], np.uint64)
             doc.from_array([LEMMA], lemmas)  # type: ignore[arg-type]  # spaCy takes a column

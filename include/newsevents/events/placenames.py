@@ -33,6 +33,7 @@ from typing import NamedTuple
 
 from spacy.tokens import Doc
 
+from newsevents.events.syntax import text_of
 from newsevents.events.words import WORDS
 
 # fmt: off
@@ -193,7 +194,7 @@ def doc_tokens(doc: Doc) -> list[NameToken]:
         if tok.lower_ not in _POSSESSIVE_TOKENS
         for start, end, word in _spans(tok.text)
     )
-    return _name_tokens(doc.text, spans)
+    return _name_tokens(text_of(doc), spans)
 
 
 def _name_tokens(text: str, spans: Iterable[tuple[int, int, str]]) -> list[NameToken]:

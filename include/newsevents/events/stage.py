@@ -36,7 +36,7 @@ from newsevents.events.geo import Place
 from newsevents.events.merge import article_sources, consolidate
 from newsevents.events.nlp import split_sentences
 from newsevents.events.resources import Resources
-from newsevents.events.syntax import lemma
+from newsevents.events.syntax import lemma, text_of
 from newsevents.events.when import DateMention, event_date_mention
 from newsevents.schema import Article, Event, Mention, stable_id
 
@@ -187,7 +187,7 @@ def _events(
 ) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
     book = res.codebook
-    sentence = doc.text
+    sentence = text_of(doc)
     fatalities, injured = casualties(doc)
     source = attribution(doc, ctx.sources)
     if source:

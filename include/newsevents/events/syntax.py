@@ -8,10 +8,11 @@ word lists, whose inflections are known.
 
 from __future__ import annotations
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from newsevents.events.words import CALENDAR_WORDS
 
+TEXT_KEY = "newsevents.text"  # Doc.user_data: the sentence as the parser was given it
 VERB_POS = {"VERB", "AUX"}
 NOUN_POS = {"NOUN", "PROPN"}
 OBJECT_DEPS = {"dobj", "nsubjpass", "dative", "attr", "oprd", "obj"}
@@ -26,6 +27,13 @@ _POS = {"VB": "VERB", "VBD": "VERB", "VBG": "VERB", "VBN": "VERB", "VBP": "VERB"
         "PRP$": "PRON", "WP": "PRON", "WP$": "PRON", "EX": "PRON", "JJ": "ADJ", "JJR": "ADJ",
         "JJS": "ADJ", "CD": "NUM", "DT": "DET", "IN": "ADP", "RB": "ADV", "RP": "ADP"}
 # fmt: on
+
+
+def text_of(doc: Doc) -> str:
+    """A parsed sentence's text, as ``nlp.Parser`` kept it (spaCy's ``Doc.text`` joins the
+    tokens again on every call, which cost the stage 8 % of its time)."""
+    text = doc.user_data.get(TEXT_KEY)
+    return text if isinstance(text, str) else doc.text
 
 
 def pos(tok: Token) -> str:

@@ -36,6 +36,7 @@ from typing import Literal
 
 from spacy.tokens import Doc, Token
 
+from newsevents.events.syntax import text_of
 from newsevents.events.words import WORDS
 
 Granularity = Literal["day", "week", "month", "year"]
@@ -157,7 +158,7 @@ def event_date_mention(doc: Doc, reference: date, near: int | None = None) -> Da
 
 def date_mentions(doc: Doc, reference: date) -> list[DateMention]:
     """All date expressions of a sentence, in order, resolved against ``reference``."""
-    sentence = doc.text
+    sentence = text_of(doc)
     taken: list[tuple[int, int]] = []
     mentions: list[DateMention] = []
     for kind, pattern in _PATTERNS:
@@ -251,7 +252,7 @@ def _future_context(doc: Doc, start: int, end: int) -> bool:
     before = _words(t for t in doc if t.idx + len(t) <= start)
     after = _words(t for t in doc if t.idx >= end)
     window = _after_break(before)[-8:] + _before_break(after)[:8]
-    expression = doc.text[start:end].lower()
+    expression = text_of(doc)[start:end].lower()
     if re.search(r"\b(next|coming|tomorrow)\b", expression):
         return True
     if re.search(r"\b(last|past|yesterday|ago)\b", expression):
