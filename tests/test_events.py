@@ -574,6 +574,8 @@ def test_a_hazard_does_no_violence():
     assert code_text("A fire destroyed a warehouse in Lagos.", DAY) == []
     assert code_text("Floods killed 20 people in Assam.", DAY) == []
     assert best("Militants destroyed a warehouse in Lagos.").plover_type == "ASSAULT"
+    # someone's fire is not a hazard
+    assert best("Fire from Israeli tanks killed three civilians in Khan Younis.").cameo_code == "194"
 
 
 def test_people_seized_are_abducted_but_a_town_seized_from_soldiers_is_taken():

@@ -184,11 +184,23 @@ class SentenceCoder:
         fire destroyed a warehouse")."""
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
         subjects = [c for c in trig.head.children if c.dep_ in ("nsubj", "csubj")]
-        if any(lemma(c) in self.lex.hazards for c in subjects):
+        if any(self._hazard(c) for c in subjects):
             return True  # "a fire destroyed a warehouse": no one acted
         if coding.plover_type in SOURCELESS_TYPES:
             return False
         return any(pos(c) != "PRON" for c in subjects)
+
+    def _hazard(self, subject: Token) -> bool:
+        """A fire, a flood, an accident: not someone's fire ("fire from Israeli tanks",
+        "tank fire")."""
+        if lemma(subject) not in self.lex.hazards:
+            return False
+        weapons = {w for words, _ in self.lex.instruments for w in words}
+        return not any(
+            lemma(t) in weapons or self.who.actors.country_of(t.text)
+            for t in subject.subtree
+            if t is not subject
+        )
 
     def _aimed_at_abstraction(self, trig: Trigger, spec: Spec) -> bool:
         if self.book.coding(spec.cameo).plover_type != "ASSAULT":
