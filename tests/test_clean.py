@@ -106,6 +106,7 @@ def test_text_pass_drops_furniture_lines_but_keeps_paragraphs_that_mention_the_w
             "The council voted on Tuesday to close two libraries, citing a budget gap of 1.2m.",
             "Share this article",
             "Lesen Sie auch: Stadtrat streitet über Bibliotheken",
+            "ALSO READ: Brace for bad weather in the city this weekend",
             "Residents who subscribe to the library newsletter were told of the plan a week ago.",
             "Photo: Reuters/Jane Doe",
             "Sign up for our daily newsletter",
