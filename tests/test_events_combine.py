@@ -64,6 +64,13 @@ def test_no_event_drops_the_sentence():
     assert code_text(ARREST, DAY, with_label("none")) == []
 
 
+def test_an_assault_at_the_main_verb_is_made_specific_by_the_weapon_named():
+    sentence = "Four soldiers died when their vehicle hit a mine near Gao."
+    (event,) = code_text(sentence, DAY, with_label("ASSAULT", 0.99))
+    assert (event.cameo_code, event.plover_mode) == ("183", "explosives")
+    assert event.acled_sub_event_type == "Remote explosive/landmine/IED"
+
+
 def test_an_assault_by_an_armed_actor_stands_against_no_event():
     abduction = "Bandits abducted more than 300 schoolboys in Katsina state."
     (event,) = code_text(abduction, DAY, with_label("none", 0.99))

@@ -171,10 +171,15 @@ class SentenceCoder:
         if action is None:
             return None
         root, actor1 = action
-        trig = Trigger(root, root, Spec(cameo))
-        spec, modality = self.governors.modality(trig, trig.spec)
+        # the type's root code, made specific by a weapon named ("hit a mine": explosives)
+        refinable = cameo == self.book.root_code("ASSAULT")
+        trig = Trigger(root, root, Spec(cameo, refinable=refinable))
+        spec, modality = self.governors.modality(trig, self.governors.refine(trig))
         actor2 = self.targets.actor2(trig, actor1, ctx)
-        return Draft(root.text, root.idx, spec.cameo, None, None, modality, actor1, actor2, True)
+        return Draft(
+            root.text, root.idx, spec.cameo, spec.plover_type, spec.mode, modality, actor1, actor2,
+            True,
+        )
 
     def _done_by_no_actor(self, trig: Trigger, spec: Spec) -> bool:
         """Whether the action's subject is a thing, not an actor ("the support of friendly

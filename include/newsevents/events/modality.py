@@ -191,7 +191,10 @@ class Governors:
         """A generic violence code made specific by the weapon named in its clause."""
         if not trig.spec.refinable:
             return trig.spec
-        text = " ".join(lemma(t) for t in trig.head.subtree)
+        clause = trig.head
+        if clause.dep_ == "advcl" and clause.tag_ == "VBG":
+            clause = clause.head  # "a Turkish drone hit a car, killing two": the drone's
+        text = " ".join(lemma(t) for t in clause.subtree)
         for words, spec in self.lex.instruments:
             if f" {' '.join(words)} " in f" {text} ":
                 return spec

@@ -167,7 +167,10 @@ class TargetFinder:
                 actor1.sector,
             ):
                 return found
-        for tok in places:
+        holders = list(places)
+        if trig.head.dep_ == "nsubj" and pos(trig.head) in NOUN_POS:
+            holders.append(trig.head.head)  # "fighting erupted between X and Y"
+        for tok in holders:
             for prep in tok.children:
                 if prep.dep_ != "prep" or prep.lower_ not in PARTY_PREPS:
                     continue
