@@ -596,6 +596,19 @@ def test_adjectives_sharing_a_noun_are_two_parties_of_the_same_sector():
     )
 
 
+def test_hyphenated_lexicon_words_stay_one_token():
+    doc = parse("Residents held a sit-in after the cease-fire.")
+    assert {"sit-in", "cease-fire"} <= {t.text for t in doc}
+    assert best("Residents held a sit-in at the municipal offices.").plover_type == "PROTEST"
+
+
+def test_a_gold_mine_is_not_a_landmine():
+    e = best("Two rival armed groups clashed over a gold mine in North Kivu, leaving 12 dead.")
+    assert e.plover_mode != "explosives"
+    e = best("Four soldiers were killed when their truck hit a mine near Gao.")
+    assert e.plover_mode == "explosives"
+
+
 def test_a_day_is_not_the_particle_of_a_verb():
     # "call on" is a demand; "called X on Friday" is a phone call (the rules alone: the
     # classifier may set the type right whatever the trigger says)

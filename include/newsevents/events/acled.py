@@ -160,6 +160,8 @@ class AcledMapper:
                 or (self._has(facts, "seizure") and facts.actor1_sector in STATE_SECTORS)
             ):
                 return STRATEGIC, "Disrupted weapons use"
+            if facts.actor1_sector in (None, "CVL") and self._has(facts, "protesters"):
+                return RIOTS, "Violent demonstration"  # "demonstrators ransacked the offices"
             if mode == "seize" or self._has(facts, "looting"):
                 return STRATEGIC, "Looting/property destruction"
             return STRATEGIC, "Other"  # curfews, martial law, bans, deportations

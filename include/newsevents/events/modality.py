@@ -194,7 +194,7 @@ class Governors:
         clause = trig.head
         if clause.dep_ == "advcl" and clause.tag_ == "VBG":
             clause = clause.head  # "a Turkish drone hit a car, killing two": the drone's
-        text = " ".join(lemma(t) for t in clause.subtree)
+        text = " ".join(lemma(t) for t in clause.subtree if not _a_mine_dug(t))
         for words, spec in self.lex.instruments:
             if f" {' '.join(words)} " in f" {text} ":
                 return spec
@@ -287,3 +287,8 @@ class Governors:
                 Trigger(speaker, speaker, Spec(code or "100"), content=tok, governor="request")
             )
         return found
+
+
+def _a_mine_dug(tok: Token) -> bool:
+    """ "a gold mine", "the coal mine": a mine with a compound is dug, not laid."""
+    return lemma(tok) == "mine" and any(c.dep_ == "compound" for c in tok.children)

@@ -22,8 +22,9 @@ from collections.abc import Iterable, Iterator
 
 import numpy as np
 import spacy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA, LOWER, ORTH
 from spacy.language import Language
+from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
 from thinc.api import NumpyOps
 
@@ -136,6 +137,13 @@ class Parser:
         # the same lookup on the vocabulary's string hashes, set on a whole Doc at once
         strings = model.vocab.strings
         self._lemma_of = {strings.add(f): strings.add(w) for f, w in self.forms.items()}
+        # Hyphenated words of the lexicon stay whole ("sit-in", "cease-fire"): spaCy splits
+        # at hyphens, which made "held a sit-in" a hold of "in".
+        tokenizer: Tokenizer = model.tokenizer
+        for form in self.forms:
+            if "-" in form:
+                for variant in {form, form.capitalize()}:
+                    tokenizer.add_special_case(variant, [{ORTH: variant}])
 
     @property
     def tokenizer(self):  # noqa: ANN201 (spaCy's Tokenizer)
