@@ -93,6 +93,7 @@ class SentenceCoder:
         self.governors = Governors(lex, book, self.finder)
         self.who = ActorResolver(lex, actors, gazetteer)
         self.targets = TargetFinder(lex, book, self.who)
+        self.weapons = frozenset(w for words, _ in lex.instruments for w in words)
 
     def code(self, doc: Doc, ctx: ArticleContext) -> list[Draft]:
         drafts: list[Draft] = []
@@ -200,9 +201,8 @@ class SentenceCoder:
         "tank fire")."""
         if lemma(subject) not in self.lex.hazards:
             return False
-        weapons = {w for words, _ in self.lex.instruments for w in words}
         return not any(
-            lemma(t) in weapons or self.who.actors.country_of(t.text)
+            lemma(t) in self.weapons or self.who.actors.country_of(t.text)
             for t in subject.subtree
             if t is not subject
         )
