@@ -42,8 +42,8 @@ from newsevents.events.words import DATA, check_list
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
-         "rioting", "mob", "settlement", "base", "establish", "disrupted", "seizure", "weapons",
-         "looting", "territory", "group_change")  # fmt: skip
+         "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
+         "weapons", "looting", "territory", "group_change")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -119,8 +119,10 @@ class AcledMapper:
             if lethal:
                 return PROTESTS, "Excessive force against protesters"
             return PROTESTS, "Protest with intervention"
-        if self._has(facts, "disrupted") and self._has(facts, "weapons"):
-            return STRATEGIC, "Disrupted weapons use"
+        if self._has(facts, "weapons") and (
+            self._has(facts, "disrupted") or (mode == "aerial" and self._has(facts, "downed"))
+        ):
+            return STRATEGIC, "Disrupted weapons use"  # a bomb defused, drones shot down
         if self._has(facts, "chemical") or mode == "unconventional":
             return REMOTE, "Chemical weapon"
         if mode == "suicide-attack":
