@@ -32,8 +32,6 @@ from newsevents.events.triggers import governor_of
 from newsevents.events.words import WORDS
 
 COUNTRY = 4  # geo precision of a country
-# named-entity labels of a subject that can act (not "the constitution", "the report")
-AGENTS = frozenset({"PERSON", "ORG", "GPE", "NORP"})
 PLACE_KEY = "newsevents.place"  # Doc.user_data key of the sentence's place
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
 
@@ -235,15 +233,15 @@ class ActorResolver:
         return ctx.last_actor
 
     def named_subject(self, doc: Doc, ctx: ArticleContext) -> Actor | None:
-        """The sentence's first subject that names someone (a person, a group, a state, or a
-        name the dictionaries lack): who a pronoun in a later sentence means when this one
-        codes no event ("While Putin refused to speculate ..., he indicated ..." then "'We
-        granted asylum', he said")."""
+        """The sentence's first subject that the dictionaries name with a country and a
+        sector (a person or a body, not "the constitution"): who a pronoun in a later
+        sentence means when this one codes no event ("While Putin refused to speculate ...,
+        he indicated ..." then "'We granted asylum', he said")."""
         for tok in doc:
             if tok.dep_ != "nsubj" or pos(tok) == "PRON":
                 continue
             found = self.actors.resolve(tok)
-            if found is not None and found.country and (found.sector or tok.ent_type_ in AGENTS):
+            if found is not None and found.country and found.sector:
                 return found
         return None
 

@@ -5,10 +5,9 @@ trigger, object and subject conditions, light verbs, governors ("agreed to", "th
 to", "refused to") and instruments that refine violence codes. This module only parses
 it and checks it (``LexiconError``): a word may be only one kind of governor, no list
 repeats a word, no mapping repeats a key, no class word is a verb's irregular form, and
-every code is a known CAMEO code. Verbs of
-saying, place nouns and irregular forms are shared with the other modules
-(``data/events/words.yaml``, ``words``). Matching against parsed sentences lives in
-``triggers`` and ``modality``.
+every code is a known CAMEO code. Verbs of saying, place nouns and irregular forms are
+shared with the other modules (``data/events/words.yaml``, ``words``). Matching against
+parsed sentences lives in ``triggers`` and ``modality``.
 """
 
 from __future__ import annotations
