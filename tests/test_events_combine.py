@@ -16,6 +16,7 @@ import pytest
 
 from newsevents.events import Resources, code_text, shared_resources
 from newsevents.events.actor_phrases import ArticleContext
+from newsevents.events.actors import Actor
 from newsevents.events.coder import Draft, SentenceCoder
 from newsevents.events.combine import Combiner
 
@@ -123,8 +124,8 @@ def test_a_statement_with_an_object_and_no_reported_clause_is_the_action():
 
 def test_beside_the_events_of_other_clauses_the_classifier_must_be_sure():
     book = shared_resources().codebook
-    side = Draft("meeting", 30, "040", None, None, "asserted", None, None, False)
-    said = Draft("condemned", 5, "", None, None, "asserted", None, None, True)
+    side = Draft("meeting", 30, "040", None, None, "asserted", None, None, False, True)
+    said = Draft("condemned", 5, "", None, None, "asserted", None, None, True, False)
 
     def at_root(cameo: str) -> Draft:
         return dataclasses.replace(said, cameo=cameo)
@@ -133,6 +134,30 @@ def test_beside_the_events_of_other_clauses_the_classifier_must_be_sure():
     assert combiner.combine([side], Fixed("ACCUSE", 0.8, {"ACCUSE": 0.8}), at_root) == [side]
     coded = combiner.combine([side], Fixed("ACCUSE", 0.95, {"ACCUSE": 0.95}), at_root)
     assert [(d.trigger, d.cameo) for d in coded] == [("condemned", "110"), ("meeting", "040")]
+
+
+def test_a_clause_the_classifier_rules_out_is_a_description_unless_it_narrates():
+    """ "Nearly 70 countries have agreed to share data under a U.S. law that targets Americans":
+    the relative clause is no assault; "speaking after meeting Fazli, Assad said": the meeting
+    stands beside what is said; an armed group's attack stands whatever the classifier says."""
+    book = shared_resources().codebook
+    described = Draft("targets", 60, "190", None, None, "asserted", None, None, False, False)
+    narrated = dataclasses.replace(described, trigger="meeting", cameo="040", adverbial=True)
+    gunmen = Actor("gunmen", None, "UAF")
+    attack = dataclasses.replace(described, trigger="attacked", actor1=gunmen)
+    sure = Fixed("AGREE", 0.99, {"AGREE": 0.99, "ASSAULT": 0.001, "CONSULT": 0.001})
+    combiner = Combiner(book)
+    coded = combiner.combine([described, narrated, attack], sure, lambda cameo: None)
+    assert [d.trigger for d in coded] == ["meeting", "attacked"]
+    unsure = Fixed("AGREE", 0.6, sure.probs)  # the classifier unsure: the parse codes them all
+    assert combiner.combine([described], unsure, lambda cameo: None) == [described]
+    events = code_text(
+        "Nearly 70 countries have agreed to share information from their banks as part of a "
+        "U.S. law that targets Americans hiding assets overseas.",
+        DAY,
+        with_label("AGREE", 0.99),
+    )
+    assert "ASSAULT" not in {e.plover_type for e in events}
 
 
 @pytest.mark.parametrize("label", ["AGREE", "CONSULT"])

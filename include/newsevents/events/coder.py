@@ -73,6 +73,9 @@ class Draft:
     actor1: Actor | None
     actor2: Actor | None
     main_clause: bool
+    # in an adverbial clause ("speaking after meeting Fazli, Assad said ..."): an action the
+    # sentence narrates beside its main one, which the sentence's classifier does not type
+    adverbial: bool
 
 
 class SentenceCoder:
@@ -127,6 +130,7 @@ class SentenceCoder:
                     actor1,
                     actor2,
                     self.governors.main_clause(trig.head),
+                    self.governors.adverbial(trig.head),
                 )
             )
             if actor1 is not None and actor1.country:
@@ -179,7 +183,7 @@ class SentenceCoder:
         actor2 = self.targets.actor2(trig, actor1, ctx)
         return Draft(
             root.text, root.idx, spec.cameo, spec.plover_type, spec.mode, modality, actor1, actor2,
-            True,
+            main_clause=True, adverbial=False,
         )
 
     def _done_by_no_actor(self, trig: Trigger, spec: Spec) -> bool:

@@ -266,6 +266,16 @@ class Governors:
             tok = tok.head
         return True
 
+    @staticmethod
+    def adverbial(tok: Token) -> bool:
+        """Whether the action is in an adverbial clause ("after meeting Fazli", "though he
+        offered a probe") rather than in what the main clause says."""
+        while tok.head != tok:
+            if tok.dep_ == "advcl":
+                return True
+            tok = tok.head
+        return False
+
     def demands(self, doc: Doc) -> list[Trigger]:
         """ "Russia said Sudan must return the helicopter": a demand by the speaker.
 

@@ -1,0 +1,87 @@
+"""bench-events' real-news section: event types of fundus sentences labelled by hand, with
+negatives (``bench/data/fundus_events_gold.tsv``; its header gives the sample and the rules).
+
+The PLOVER sets score one gold event per sentence, and every sentence has one, so they reward
+a coder that always answers and never count an event coded where there is none. Real news is
+mostly sentences without a political event, even among those that pass the prefilter; this
+set measures precision (coded events that a careful coder would code) as well as recall.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsevents.events.nlp import split_sentences
+from newsevents.schema import Article
+
+GOLD = Path(__file__).resolve().parent / "data" / "fundus_events_gold.tsv"
+YIELD_TYPES = frozenset({"CONCEDE", "RETREAT"})
+
+
+@dataclass(frozen=True)
+class Labelled:
+    text: str
+    published: dt.date | None
+    required: tuple[frozenset[str], ...]  # one set of acceptable types per required event
+    acceptable: frozenset[str]  # types that are not wrong, not required
+
+
+def labelled_sentences(articles: Iterable[Article]) -> list[Labelled]:
+    """The gold rows, their text found in ``articles`` (bench_events.fundus_articles)."""
+    by_hash: dict[tuple[str, str], tuple[str, dt.date | None]] = {}
+    for article in articles:
+        published = article.published.date() if article.published else None
+        for sentence in split_sentences(article.text):
+            digest = hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:12]
+            by_hash[(article.source, digest)] = (sentence, published)
+    rows = []
+    for line in GOLD.read_text(encoding="utf-8").splitlines()[1:]:
+        if line.startswith(("#", "article\t")) or not line.strip():
+            continue
+        article, digest, gold = (line.split("\t") + [""])[:3]
+        if (article, digest) not in by_hash:
+            raise ValueError(f"{GOLD.name}: no sentence {digest} in {article} (corpus changed?)")
+        words = gold.split()
+        rows.append(
+            Labelled(
+                *by_hash[(article, digest)],
+                required=tuple(frozenset(w.split("|")) for w in words if not w.endswith("?")),
+                acceptable=frozenset(w[:-1] for w in words if w.endswith("?")),
+            )
+        )
+    return rows
+
+
+def score(rows: list[Labelled], coded: Callable[[Labelled], set[str]]) -> Mapping[str, float]:
+    """Precision, recall and F1 of the coded types (``coded``: the asserted events' PLOVER
+    types of a sentence), and the share of sentences without a required event that get one."""
+    counts: Counter[str] = Counter()
+    for row in rows:
+        types = coded(row)
+        for event in row.required:
+            accepted = event | (YIELD_TYPES if event & YIELD_TYPES else frozenset())
+            counts["tp" if types & accepted else "fn"] += 1
+        allowed = row.acceptable.union(*row.required)
+        counts["fp"] += len(types - allowed)
+        if not row.required:
+            counts["negatives"] += 1
+            counts["negatives coded"] += bool(types - row.acceptable)
+    precision = _ratio(counts["tp"], counts["tp"] + counts["fp"])
+    recall = _ratio(counts["tp"], counts["tp"] + counts["fn"])
+    return {
+        "precision": precision,
+        "recall": recall,
+        "f1": _ratio(2 * precision * recall, precision + recall),
+        "required": counts["tp"] + counts["fn"],
+        "negatives": counts["negatives"],
+        "false alarm": _ratio(counts["negatives coded"], counts["negatives"]),
+    }
+
+
+def _ratio(part: float, whole: float) -> float:
+    return part / whole if whole else 0.0
