@@ -1,5 +1,6 @@
 """bench-events' real-news section: event types of fundus sentences labelled by hand, with
-negatives (``bench/data/fundus_events_gold.tsv``; its header gives the sample and the rules).
+negatives (``bench/data/fundus_events_gold.tsv``, whose header gives the sample and the rules,
+and ``fundus_events_heldout.tsv``, labelled alike and never tuned on).
 
 The PLOVER sets score one gold event per sentence, and every sentence has one, so they reward
 a coder that always answers and never count an event coded where there is none. Real news is
@@ -19,7 +20,12 @@ from pathlib import Path
 from newsevents.events.nlp import split_sentences
 from newsevents.schema import Article
 
-GOLD = Path(__file__).resolve().parent / "data" / "fundus_events_gold.tsv"
+DATA = Path(__file__).resolve().parent / "data"
+# the set checked while changing the coder, and the set never tuned on (its errors unread)
+SETS = {
+    "fundus_events_gold.tsv (checked on)": DATA / "fundus_events_gold.tsv",
+    "fundus_events_heldout.tsv (never tuned on)": DATA / "fundus_events_heldout.tsv",
+}
 YIELD_TYPES = frozenset({"CONCEDE", "RETREAT"})
 
 
@@ -31,8 +37,8 @@ class Labelled:
     acceptable: frozenset[str]  # types that are not wrong, not required
 
 
-def labelled_sentences(articles: Iterable[Article]) -> list[Labelled]:
-    """The gold rows, their text found in ``articles`` (bench_events.fundus_articles)."""
+def labelled_sentences(articles: Iterable[Article], gold: Path) -> list[Labelled]:
+    """The rows of ``gold``, their text found in ``articles`` (bench_events.fundus_articles)."""
     by_hash: dict[tuple[str, str], tuple[str, dt.date | None]] = {}
     for article in articles:
         published = article.published.date() if article.published else None
@@ -40,13 +46,13 @@ def labelled_sentences(articles: Iterable[Article]) -> list[Labelled]:
             digest = hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:12]
             by_hash[(article.source, digest)] = (sentence, published)
     rows = []
-    for line in GOLD.read_text(encoding="utf-8").splitlines()[1:]:
+    for line in gold.read_text(encoding="utf-8").splitlines():
         if line.startswith(("#", "article\t")) or not line.strip():
             continue
-        article, digest, gold = (line.split("\t") + [""])[:3]
+        article, digest, types = (line.split("\t") + [""])[:3]
         if (article, digest) not in by_hash:
-            raise ValueError(f"{GOLD.name}: no sentence {digest} in {article} (corpus changed?)")
-        words = gold.split()
+            raise ValueError(f"{gold.name}: no sentence {digest} in {article} (corpus changed?)")
+        words = types.split()
         rows.append(
             Labelled(
                 *by_hash[(article, digest)],
