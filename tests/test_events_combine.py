@@ -160,6 +160,22 @@ def test_a_clause_the_classifier_rules_out_is_a_description_unless_it_narrates()
     assert "ASSAULT" not in {e.plover_type for e in events}
 
 
+def test_an_ambiguous_trigger_stands_only_where_the_classifier_agrees():
+    """ "Released the guidance" is no release of anyone: an ambiguous trigger (``084?``)
+    needs its type at AGREES from the classifier; the rules alone still code it."""
+    book = shared_resources().codebook
+    released = Draft("released", 25, "084", None, None, "asserted", None, None, True, False, True)
+    combiner = Combiner(book)
+    doubtful = Fixed("SUPPORT", 0.6, {"SUPPORT": 0.6, "RETREAT": 0.3})
+    assert combiner.combine([released], doubtful, lambda cameo: None) == []
+    agrees = Fixed("RETREAT", 0.6, {"RETREAT": 0.6, "SUPPORT": 0.3})
+    assert combiner.combine([released], agrees, lambda cameo: None) == [released]
+    sentence = "The Swedish government has released new guidance on the state of the world."
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+    assert [e.trigger for e in code_text(sentence, DAY, rules)] == ["released"]
+    assert code_text(sentence, DAY, with_label("SUPPORT", 0.6)) == []
+
+
 @pytest.mark.parametrize("label", ["AGREE", "CONSULT"])
 def test_a_refusal_the_parse_read_is_never_coded_as_the_cooperation(label):
     events = code_text("Iran will not meet Iraqi officials in Geneva.", DAY, with_label(label))

@@ -12,7 +12,7 @@ from spacy.tokens import Doc
 
 from newsevents.events.actors import ActorDictionary
 from newsevents.events.codebook import DATA, Codebook
-from newsevents.events.lexicon import Lexicon, LexiconError, _UniqueKeyLoader
+from newsevents.events.lexicon import Lexicon, LexiconError, Spec, _UniqueKeyLoader
 from newsevents.events.words import WordListError, Words
 
 
@@ -93,3 +93,9 @@ def test_a_hand_built_parse_resolves_without_the_model():
     )
     actor = ActorDictionary.load().resolve(doc[3])
     assert actor is not None and (actor.country, actor.sector) == ("SYR", "MIL")
+
+
+def test_a_question_mark_makes_a_trigger_ambiguous_alone():
+    assert Spec.parse("084?") == Spec("084", weak=True)
+    assert Spec.parse("190*? ASSAULT/") == Spec("190", "ASSAULT", None, refinable=True, weak=True)
+    assert not Spec.parse("0841").weak

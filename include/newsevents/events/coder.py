@@ -76,6 +76,7 @@ class Draft:
     # in an adverbial clause ("speaking after meeting Fazli, Assad said ..."): an action the
     # sentence narrates beside its main one, which the sentence's classifier does not type
     adverbial: bool
+    weak: bool = False  # its trigger is ambiguous alone (``Spec.weak``)
 
 
 class SentenceCoder:
@@ -131,6 +132,7 @@ class SentenceCoder:
                     actor2,
                     self.governors.main_clause(trig.head),
                     self.governors.adverbial(trig.head),
+                    spec.weak,
                 )
             )
             if actor1 is not None and actor1.country:

@@ -7,6 +7,9 @@ have not seen (issue 11: 0.70 accuracy against 0.84 for a fine-tuned encoder), b
 parse is what finds the actors, places, dates, tolls and modality. The classifier decides
 where it is sure, the rules elsewhere. Per candidate sentence:
 
+* a draft of an ambiguous trigger (``"084?"`` in triggers.yaml: "released the guidance",
+  "warned that", "provided coordinates") stands only where the classifier gives its type
+  at least ``AGREES`` (0.5);
 * the classifier gives "none" a probability of at least ``VETO`` (0.9): no event (the
   sentence reports no political event, whatever trigger words it has), except an
   assault the parse found done by an armed actor (``armed_violence``);
@@ -47,6 +50,10 @@ NO_EVENT = "none"
 VETO = 0.9
 PLAUSIBLE = 0.02
 SURE = 0.9
+# An ambiguous trigger (``Spec.weak``: "release", "provide", "warn") stands where the
+# classifier gives its type at least this: set a priori (the type is the likelier reading),
+# not tuned.
+AGREES = 0.5
 
 
 class Scores(Protocol):
@@ -80,6 +87,8 @@ class Combiner:
     ) -> list[Draft]:
         """``from_root(cameo)`` drafts the sentence's main verb as a trigger of ``cameo``."""
         probs = scores.probs
+        if probs:  # an ambiguous trigger ("released the guidance") needs the classifier's word
+            drafts = [d for d in drafts if not d.weak or probs.get(self.type_of(d), 0) >= AGREES]
         if not self.may_report_event(scores):
             return [d for d in drafts if self.armed_violence(d)]
         unknown = 0.0 if probs else 1.0  # without probabilities, only the label speaks

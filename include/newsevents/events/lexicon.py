@@ -49,13 +49,16 @@ class Spec:
     plover_type: str | None = None
     mode: str | None = None
     refinable: bool = False  # a generic violence code that instruments may refine
+    weak: bool = False  # ambiguous alone: coded where the classifier agrees (triggers.yaml)
 
     @classmethod
     def parse(cls, text: str) -> Spec:
-        """``"195 /aerial"``, ``"192 ASSAULT/"``, ``"190*"`` → Spec."""
+        """``"195 /aerial"``, ``"192 ASSAULT/"``, ``"190*"``, ``"084?"`` → Spec."""
         code, _, override = str(text).strip().partition(" ")
         ptype, _, mode = override.strip().partition("/")
-        return cls(code.rstrip("*"), ptype or None, mode or None, code.endswith("*"))
+        weak = code.endswith("?")
+        code = code.rstrip("?")
+        return cls(code.rstrip("*"), ptype or None, mode or None, code.endswith("*"), weak)
 
 
 @dataclass(frozen=True)
