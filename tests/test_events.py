@@ -747,3 +747,23 @@ def _actor_matches(codes: set[str], country: str | None, sector: str | None) -> 
     if country is not None:
         return country in codes
     return sector in NON_STATE and bool(codes & NON_STATE)
+
+
+def test_violence_and_protest_reported_as_having_happened_need_no_named_actor():
+    """ACLED codes "clashes broke out in Tripoli" with an unidentified armed group; an event
+    noun reported by a verb of occurrence or a passive light verb is an event without a name."""
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+
+    def coded(sentence: str) -> list[tuple[str | None, str | None]]:
+        return [(e.plover_type, e.acled_sub_event_type) for e in code_text(sentence, DAY, rules)]
+
+    assert coded("Clashes broke out in Tripoli overnight.")[0][0] == "ASSAULT"
+    assert coded("Demonstrations erupted in Kyiv and Lviv on Sunday.")[0][0] == "PROTEST"
+    assert coded("Protests spread to several cities on Monday.")[0][0] == "PROTEST"
+    assert coded("Police have made 378 arrests since the disorder broke out.") == [
+        ("COERCE", "Arrests")  # "made" is the light verb "make"
+    ]
+    # no one acts and nothing happened: a statement, a fire, a word of contention alone
+    assert coded("The minister made a statement on Monday.") == []
+    assert coded("A fire broke out in a warehouse in Lagos.") == []
+    assert coded("The report on the protests was published on Monday.") == []

@@ -44,6 +44,7 @@ from newsevents.events.lexicon import Lexicon, Spec
 from newsevents.events.modality import Governors
 from newsevents.events.nlp import Prefilter
 from newsevents.events.syntax import (
+    NOUN_POS,
     depth,
     lemma,
     objects,
@@ -113,7 +114,11 @@ class SentenceCoder:
             spec, modality = self.governors.modality(trig, self.governors.refine(trig))
             actor1 = self.who.actor1(trig.head, ctx)
             actor2 = self.targets.actor2(trig, actor1, ctx)
-            if actor1 is None and (actor2 is None or self._done_by_no_actor(trig, spec)):
+            if actor1 is None and (
+                self._done_by_no_actor(trig, spec)
+                if actor2 is not None
+                else not self._occurred(trig, spec)
+            ):
                 continue  # "the support ... had allowed Syria to": no one acts
             if actor2 is None and self._aimed_at_abstraction(trig, spec):
                 doc.user_data[SET_ASIDE_KEY] = True
@@ -201,6 +206,23 @@ class SentenceCoder:
         if coding.plover_type in SOURCELESS_TYPES:
             return False
         return any(pos(c) != "PRON" for c in subjects)
+
+    def _occurred(self, trig: Trigger, spec: Spec) -> bool:
+        """Violence, protest or repression the sentence reports as having happened without
+        saying who: an event noun that an occurrence verb reports ("clashes broke out in
+        Tripoli", "demonstrations erupted in Kyiv", "heavy fighting continued") or the
+        subject of a passive light verb ("hundreds of arrests have been made"). ACLED codes
+        these with unidentified or generic actors."""
+        coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
+        if coding.plover_type not in SOURCELESS_TYPES or pos(trig.token) not in NOUN_POS:
+            return False
+        if trig.head is trig.token:  # the subject of an occurrence verb (``TriggerFinder``)
+            return True
+        return (
+            lemma(trig.head) in self.lex.light_verbs
+            and any(c.dep_ == "auxpass" for c in trig.head.children)
+            and not any(c.dep_ == "agent" for c in trig.head.children)
+        )
 
     def _hazard(self, subject: Token) -> bool:
         """A fire, a flood, an accident: not someone's fire ("fire from Israeli tanks",

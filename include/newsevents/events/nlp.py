@@ -235,6 +235,11 @@ class Prefilter:
             if len(words) == 1 and spec.mode in EXPLOSIVE_MODES
             for noun in (words[0], words[0] + "s")
         }
+        self.occurrences = {  # "erupted", "broke out", "continues": verbs of occurrence that
+            form  # do no violence themselves ("killed" needs someone killed)
+            for verb in lex.occurrence_verbs
+            for form in inflections(verb) | set(lex.irregular.get(verb, ()))
+        } - self.contentious
         self.sectors: set[str] = set()
         self.everyday: set[str] = set()
         for term, sector in read_table("sectors.tsv"):
@@ -254,8 +259,12 @@ class Prefilter:
             and not lower & self.sectors
         ):
             # "two women were killed"; "a bomb exploded in a market": no one named, but
-            # people or a weapon, and violence
-            return bool(lower & (self.everyday | self.weapons) and lower & self.contentious)
+            # people or a weapon, and violence; "protests spread", "fighting continued":
+            # contention that happened
+            return bool(
+                lower & self.contentious
+                and lower & (self.everyday | self.weapons | self.occurrences)
+            )
         if lower & self.triggers:
             return True
         return any(self.conditional[w] & lower for w in lower & self.conditional.keys())
