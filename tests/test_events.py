@@ -767,3 +767,16 @@ def test_violence_and_protest_reported_as_having_happened_need_no_named_actor():
     assert coded("The minister made a statement on Monday.") == []
     assert coded("A fire broke out in a warehouse in Lagos.") == []
     assert coded("The report on the protests was published on Monday.") == []
+
+
+def test_a_states_strike_is_military_and_a_unions_strike_is_labour():
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+
+    def types(sentence: str) -> list[str | None]:
+        return [e.plover_type for e in code_text(sentence, DAY, rules)]
+
+    assert types("Pakistan launched retaliatory strikes on Monday.") == ["ASSAULT"]
+    assert types("Russia kept up its strikes on Kharkiv.") == ["ASSAULT"]
+    assert types("Teachers went on strike in Nairobi on Monday.") == ["PROTEST"]
+    assert types("Nigerian workers began a general strike on Monday.") == ["PROTEST"]
+

@@ -185,3 +185,14 @@ def test_a_refusal_the_parse_read_is_never_coded_as_the_cooperation(label):
 def test_a_future_action_stays_future_under_another_type():
     events = code_text("Russia will send troops to Syria next week.", DAY, with_label("ASSAULT"))
     assert events and all(e.modality == "future" for e in events)
+
+
+def test_refusing_an_ambiguous_action_is_as_ambiguous():
+    """ "did not provide any details" is no refusal of aid unless the classifier says so."""
+    sentence = "Pakistan did not provide any details."
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+    assert [e.plover_type for e in code_text(sentence, DAY, rules)] == ["REJECT"]
+    assert code_text(sentence, DAY, with_label("ASSAULT", 0.6)) == []
+    assert [e.plover_type for e in code_text(sentence, DAY, with_label("REJECT", 0.6))] == [
+        "REJECT"
+    ]

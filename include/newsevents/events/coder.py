@@ -36,6 +36,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from newsevents.events.acled import ARMED_SECTORS, STATE_SECTORS
 from newsevents.events.actor_phrases import ActorResolver, ArticleContext
 from newsevents.events.actors import Actor, ActorDictionary
 from newsevents.events.codebook import Codebook
@@ -113,6 +114,7 @@ class SentenceCoder:
                 continue
             spec, modality = self.governors.modality(trig, self.governors.refine(trig))
             actor1 = self.who.actor1(trig.head, ctx)
+            spec = self._military_sense(trig, spec, actor1)
             actor2 = self.targets.actor2(trig, actor1, ctx)
             if actor1 is None and (
                 self._done_by_no_actor(trig, spec)
@@ -206,6 +208,16 @@ class SentenceCoder:
         if coding.plover_type in SOURCELESS_TYPES:
             return False
         return any(pos(c) != "PRON" for c in subjects)
+
+    def _military_sense(self, trig: Trigger, spec: Spec, actor1: Actor | None) -> Spec:
+        """A state's or an armed actor's strike is a military one ("Pakistan launched
+        retaliatory strikes"), a union's a labour strike (``military_senses``)."""
+        military = self.lex.military_senses.get(lemma(trig.token))
+        if military is None or pos(trig.token) not in NOUN_POS or actor1 is None:
+            return spec
+        state = actor1.sector is None and actor1.country is not None  # "Pakistan", "Russian"
+        armed = actor1.sector in ARMED_SECTORS or actor1.sector in STATE_SECTORS
+        return military if state or armed else spec
 
     def _occurred(self, trig: Trigger, spec: Spec) -> bool:
         """Violence, protest or repression the sentence reports as having happened without

@@ -132,6 +132,9 @@ class Lexicon:
         self.quantities = frozenset(raw["quantities"])
         self.place_nouns = WORDS.place_nouns
         self.military_actions = frozenset(raw["military_actions"])
+        self.military_senses = {
+            str(noun): Spec.parse(spec) for noun, spec in raw["military_senses"].items()
+        }
         self.abstract_targets = frozenset(raw["abstract_targets"])
         self.mutual_verbs = frozenset(raw["mutual_verbs"])
         self.hazards = frozenset(raw["hazards"])
@@ -153,6 +156,7 @@ class Lexicon:
         """Every code of the lexicon is a CAMEO code with a PLOVER type."""
         specs = [spec for entries in self.verbs.values() for e in entries for _, spec in e.rules]
         specs += list(self.nouns.values()) + [spec for _, spec in self.instruments]
+        specs += list(self.military_senses.values())
         for spec in specs:
             try:
                 book.coding(spec.cameo, spec.plover_type, spec.mode)

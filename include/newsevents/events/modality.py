@@ -212,7 +212,8 @@ class Governors:
             return spec, "hypothetical"  # the condition is nobody's intent: keep its code
         if negated(trig.head) and not trig.governor:
             refused = self.book.recode(spec.cameo, "refused")
-            return (Spec(refused), "asserted") if refused else (spec, "denied")
+            # refusing an ambiguous action is as ambiguous ("did not provide any details")
+            return (Spec(refused, weak=spec.weak), "asserted") if refused else (spec, "denied")
         mod = clause_modality(trig.token.doc, near=trig.token.idx)
         if trig.governor in ("intent", "threat"):
             return spec, "future" if trig.governor == "intent" and has_future_aux(
@@ -225,7 +226,7 @@ class Governors:
         if mod in ("future", "hypothetical") and coding.plover_type not in INTENT_TYPES:
             # announced or conditional actions are intents or threats ("may halt mediation")
             future = self.book.recode(spec.cameo, "future")
-            return (Spec(future) if future else spec), mod
+            return (Spec(future, weak=spec.weak) if future else spec), mod
         return spec, mod
 
     def is_topic(self, trig: Trigger) -> bool:
