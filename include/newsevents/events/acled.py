@@ -43,7 +43,7 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
-         "weapons", "looting", "territory", "group_change")  # fmt: skip
+         "weapons", "looting", "territory", "group_change", "battle")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -145,7 +145,9 @@ class AcledMapper:
             if facts.actor1_sector in STATE_SECTORS:
                 return BATTLES, "Government regains territory"
             return BATTLES, "Non-state actor overtakes territory"
-        if facts.actor2_sector in ARMED_SECTORS:
+        if facts.actor2_sector in ARMED_SECTORS or (
+            facts.actor2_sector is None and self._has(facts, "battle")
+        ):
             return BATTLES, "Armed clash"
         return CIVILIANS, "Attack"
 

@@ -212,8 +212,10 @@ class SentenceCoder:
     def _military_sense(self, trig: Trigger, spec: Spec, actor1: Actor | None) -> Spec:
         """A state's or an armed actor's strike is a military one ("Pakistan launched
         retaliatory strikes"), a union's a labour strike (``military_senses``)."""
-        military = self.lex.military_senses.get(lemma(trig.token))
-        if military is None or pos(trig.token) not in NOUN_POS or actor1 is None:
+        word = lemma(trig.token)
+        military = self.lex.military_senses.get(word)
+        civil = self.lex.nouns.get((word,))  # not "missile strike", a compound of its own
+        if military is None or spec != civil or actor1 is None or pos(trig.token) not in NOUN_POS:
             return spec
         state = actor1.sector is None and actor1.country is not None  # "Pakistan", "Russian"
         armed = actor1.sector in ARMED_SECTORS or actor1.sector in STATE_SECTORS
