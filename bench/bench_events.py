@@ -372,9 +372,9 @@ def real_news_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
         "asserted events; the classifier alone answers its label. Unlike the PLOVER sets, an "
         "event coded where a careful coder codes none counts against the coder. The "
         "classifier never saw these sentences; the rules were written partly from events "
-        "coded on other fundus sentences. The first set was used to check one change of the "
-        "events stage (session 8); the second is never tuned on. Small sets: one required "
-        "event is 2-4 points of recall.",
+        "coded on other fundus sentences. The first set was used to check the changes of the "
+        "events stage since (session 8); the second is never tuned on. Small sets: one "
+        "required event is 2-4 points of recall.",
         "",
         "| sentences | n | required events | coder | precision | recall | F1 | "
         "sentences without an event that get one |",
