@@ -780,3 +780,19 @@ def test_a_states_strike_is_military_and_a_unions_strike_is_labour():
     assert types("Teachers went on strike in Nairobi on Monday.") == ["PROTEST"]
     assert types("Nigerian workers began a general strike on Monday.") == ["PROTEST"]
 
+
+
+def test_an_agreement_reached_is_support_and_one_promised_is_agree():
+    """PLOVER 0.8 manual, SUPPORT: "ratify, sign, or finalize an agreement"; AGREE: "promises
+    to sign or ratify agreements"."""
+    rules = dataclasses.replace(shared_resources(), classifier=None)
+
+    def coded(sentence: str) -> list[tuple[str | None, str | None, str]]:
+        events = code_text(sentence, DAY, rules)
+        return [(e.plover_type, e.cameo_code, e.modality) for e in events]
+
+    assert coded("Pakistan and the IMF reached a staff-level agreement on Friday.") == [
+        ("SUPPORT", "057", "asserted")
+    ]
+    assert coded("Kenya and Uganda will reach a deal next week.") == [("AGREE", "030", "future")]
+    assert coded("The two parties failed to reach an agreement on Sunday.")[0][0] == "REJECT"
