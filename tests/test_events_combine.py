@@ -196,3 +196,18 @@ def test_refusing_an_ambiguous_action_is_as_ambiguous():
     assert [e.plover_type for e in code_text(sentence, DAY, with_label("REJECT", 0.6))] == [
         "REJECT"
     ]
+
+
+
+def test_a_thing_a_national_adjective_qualifies_does_not_act():
+    """Without a trigger the classifier's type stands at the main verb only if someone acts:
+    "the Finnish guidance" is no actor; "Pakistan's prime minister" is."""
+    guidance = "The Finnish guidance advises citizens to keep cash for supplies for a few days."
+    assert shared_resources().prefilter(guidance)  # parsed, and the main verb has a subject
+    assert code_text(guidance, DAY, with_label("AGREE", 0.99)) == []
+    events = code_text(
+        "Pakistan's prime minister has convened a meeting of the National Security Committee.",
+        DAY,
+        with_label("CONSULT", 0.99),
+    )
+    assert [(e.plover_type, e.actor1_country) for e in events] == [("CONSULT", "PAK")]

@@ -171,7 +171,24 @@ class SentenceCoder:
         if root is None or (lemma(root) in self.lex.report_verbs and root.dep_ != "ROOT"):
             return None
         actor1 = self.who.actor1(root, ctx) or self._unlisted_subject(root, ctx)
-        return None if actor1 is None else (root, actor1)
+        if actor1 is None or self._thing_of_a_country(root, actor1):
+            return None
+        return root, actor1
+
+    def _thing_of_a_country(self, verb: Token, actor1: Actor) -> bool:
+        """The subject is a thing a national adjective qualifies ("Finnish guidance advises",
+        "the joint US-Philippine exercises come"): the dictionaries read the country, but no
+        one acts. Without a trigger, only the classifier would make it an event; on fundus
+        most such events were wrong (session 8)."""
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        return (
+            subject is not None
+            and pos(subject) == "NOUN"
+            and actor1.sector is None
+            and self.who.actors.country_of(subject.text) is None  # "Ukrainians gathered"
+            # "Germany's decision", "thousands of Ukrainians": the owner or the people act
+            and not any(c.dep_ == "poss" or c.lower_ == "of" for c in subject.children)
+        )
 
     def _unlisted_subject(self, verb: Token, ctx: ArticleContext) -> Actor | None:
         """The verb's subject, a name the dictionaries lack (``ActorResolver.unlisted``)."""
