@@ -163,6 +163,10 @@ class Lexicon:
             except KeyError as error:
                 raise LexiconError(f"triggers.yaml: {spec} has an unknown code") from error
 
+    def forms(self, word: str) -> set[str]:
+        """A word's inflected forms, irregular ones included ("leave": left, "man": men)."""
+        return inflections(word) | set(self.irregular.get(word, ()))
+
     def governor_kind(self, lemma: str) -> str | None:
         """ "intent", "threat", "request", "refusal", "accusation", "passthrough" or None."""
         for kind, words in self.governors.items():

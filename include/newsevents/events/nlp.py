@@ -121,7 +121,7 @@ def known_forms(lex: Lexicon) -> dict[str, str]:
     words |= {w for term, _ in read_table("sectors.tsv") for w in term.split()}
     forms: dict[str, str] = {}
     for word in sorted(words, key=len):
-        for form in inflections(word) | set(lex.irregular.get(word, ())):
+        for form in lex.forms(word):
             forms.setdefault(form, word)
     for word in words:
         forms[word] = word
@@ -187,7 +187,7 @@ class Prefilter:
         self.contentious: set[str] = set()
         self.conditional: dict[str, set[str]] = {}  # verb form -> forms its conditions need
         for verb, entries in lex.verbs.items():
-            forms = inflections(verb) | set(lex.irregular.get(verb, ()))
+            forms = lex.forms(verb)
             for entry in entries:
                 for condition, spec in entry.rules:
                     if condition.kind == "object":
@@ -238,14 +238,14 @@ class Prefilter:
         self.occurrences = {  # "erupted", "broke out", "continues": verbs of occurrence that
             form  # do no violence themselves ("killed" needs someone killed)
             for verb in lex.occurrence_verbs
-            for form in inflections(verb) | set(lex.irregular.get(verb, ()))
+            for form in lex.forms(verb)
         } - self.contentious
         self.sectors: set[str] = set()
         self.everyday: set[str] = set()
         for term, sector in read_table("sectors.tsv"):
             words = self.everyday if sector in EVERYDAY_SECTORS else self.sectors
             last = term.split()[-1]
-            words |= inflections(last) | set(lex.irregular.get(last, ()))  # "women", "children"
+            words |= lex.forms(last)  # "women", "children"
 
     def may_trigger(self, word: str) -> bool:
         """Whether a lower-case word form can be (part of) a trigger."""
