@@ -343,7 +343,7 @@ def no_event_rate(res: Resources, rules: Resources) -> tuple[list[str], dict]:
 
 def real_news_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
     """Precision and recall of event types on fundus sentences labelled by hand (real_news)."""
-    articles = fundus_articles()
+    by_hash = real_news.sentence_index(fundus_articles())
     classifier = res.classifier
 
     def asserted(resources: Resources) -> Callable[[real_news.Labelled], set[str]]:
@@ -382,7 +382,7 @@ def real_news_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
     ]
     metrics = {}
     for name, path in real_news.SETS.items():
-        rows = real_news.labelled_sentences(articles, path)
+        rows = real_news.labelled_sentences(by_hash, path)
         for coder, coded in coders.items():
             m = metrics[f"{coder}|{name}"] = real_news.score(rows, coded)
             lines.append(

@@ -27,6 +27,8 @@ SETS = {
     "fundus_events_heldout.tsv (never tuned on)": DATA / "fundus_events_heldout.tsv",
 }
 YIELD_TYPES = frozenset({"CONCEDE", "RETREAT"})
+# (article source, SHA-1 prefix of a sentence) -> (the sentence, the article's date)
+SentenceIndex = Mapping[tuple[str, str], tuple[str, dt.date | None]]
 
 
 @dataclass(frozen=True)
@@ -37,14 +39,19 @@ class Labelled:
     acceptable: frozenset[str]  # types that are not wrong, not required
 
 
-def labelled_sentences(articles: Iterable[Article], gold: Path) -> list[Labelled]:
-    """The rows of ``gold``, their text found in ``articles`` (bench_events.fundus_articles)."""
-    by_hash: dict[tuple[str, str], tuple[str, dt.date | None]] = {}
+def sentence_index(articles: Iterable[Article]) -> SentenceIndex:
+    """Every sentence of ``articles`` (bench_events.fundus_articles), by article and hash."""
+    index: dict[tuple[str, str], tuple[str, dt.date | None]] = {}
     for article in articles:
         published = article.published.date() if article.published else None
         for sentence in split_sentences(article.text):
             digest = hashlib.sha1(sentence.encode("utf-8")).hexdigest()[:12]
-            by_hash[(article.source, digest)] = (sentence, published)
+            index[(article.source, digest)] = (sentence, published)
+    return index
+
+
+def labelled_sentences(by_hash: SentenceIndex, gold: Path) -> list[Labelled]:
+    """The rows of ``gold``, their text found in ``by_hash`` (``sentence_index``)."""
     rows = []
     for line in gold.read_text(encoding="utf-8").splitlines():
         if line.startswith(("#", "article\t")) or not line.strip():
