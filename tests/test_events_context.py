@@ -219,6 +219,9 @@ def test_the_date_nearest_the_trigger_wins() -> None:
             "hypothetical",
         ),
         ("If rebels attack the town, the army could respond.", "hypothetical"),
+        ("The two sides must reach an agreement before the deadline.", "hypothetical"),
+        ("Israel has to withdraw its troops from Gaza.", "hypothetical"),
+        ("The rebels had to withdraw from the town.", "asserted"),  # an obligation met
         ("The army did not shell the town.", "denied"),
         ("The army didn’t shell the town.", "denied"),
         ("No one was killed in the attack.", "denied"),

@@ -108,8 +108,8 @@ _FUTURE_BIGRAMS = _pairs(
 # fmt: off
 _HYPOTHETICAL = frozenset(
     [
-        "if", "unless", "whether", "would", "could", "might", "may", "should", "possible",
-        "possibly", "potential", "potentially", "perhaps", "maybe",
+        "if", "unless", "whether", "would", "could", "might", "may", "should", "must",
+        "possible", "possibly", "potential", "potentially", "perhaps", "maybe",
     ]
 )
 _NEGATION = frozenset(
@@ -119,6 +119,9 @@ _NEGATION = frozenset(
     ]
 )
 # fmt: on
+# An obligation has not happened ("the parties must reach an agreement", "Israel has to
+# withdraw"); "had to flee" tells what happened.
+_HYPOTHETICAL_BIGRAMS = _pairs("has to, have to, need to, needs to")
 _NEGATION_BIGRAMS = _pairs("refused to, refuses to, failed to, fails to, no one")
 # "no fewer than 12 killed" and "not only" assert.
 _NOT_NEGATION = _pairs("no fewer, no less, no longer, not only")
@@ -185,7 +188,7 @@ def modality(doc: Doc, near: int | None = None) -> str:
     negated = (set(words) & _NEGATION or pairs & _NEGATION_BIGRAMS) and not pairs & _NOT_NEGATION
     if negated:
         return "denied"
-    if set(words) & _HYPOTHETICAL:
+    if set(words) & _HYPOTHETICAL or pairs & _HYPOTHETICAL_BIGRAMS:
         return "hypothetical"
     if set(words) & _FUTURE or pairs & _FUTURE_BIGRAMS:
         return "future"
