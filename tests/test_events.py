@@ -271,6 +271,16 @@ def test_negated_actions_are_never_coded_as_having_happened():
     assert code_text("The Iraqi minister declined to comment on the report.", DAY) == []
 
 
+def test_what_a_deal_or_an_authority_is_for_has_not_happened():
+    agreed = code_text(
+        "The two countries reached an agreement to release detained journalists.", DAY
+    )
+    assert not [e for e in agreed if e.modality == "asserted" and e.plover_type == "RETREAT"]
+    # an attempt is the act: CAMEO codes attempted assassinations
+    attempt = best("An attempt to assassinate the deputy governor was thwarted, police said.")
+    assert (attempt.plover_type, attempt.modality) == ("ASSAULT", "asserted")
+
+
 def test_a_condition_is_coded_as_hypothetical_whatever_the_clause_above_says():
     events = code_text(
         "Putin said Russia will not lift the ban until the EU sends humanitarian aid to Donetsk.",

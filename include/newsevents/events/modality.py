@@ -48,6 +48,16 @@ DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "r
                           "accusation": "112", "command": "100"}  # fmt: skip
 
 
+# "the first country to recognise", "the only party to sign": the noun's action happened
+_RANKS = frozenset({"first", "second", "third", "last", "latest", "only", "sole"})
+
+
+def _ranked(noun: Token) -> bool:
+    return any(
+        c.dep_ == "amod" and (c.lower_ in _RANKS or c.tag_ == "JJS") for c in noun.children
+    )
+
+
 def condition(verb: Token) -> bool:
     """Whether an action is the condition of another, so has not happened: "unless Baghdad
     accepts", "if talks fail", and "until" under a refusal or a promise ("will not lift
@@ -221,13 +231,26 @@ class Governors:
             ) else "asserted"
         if mod == "denied" and (coding.plover_type in ("REJECT", "ACCUSE") or trig.governor):
             mod = "asserted"  # "refused to meet", "denied land allocation": the event itself
-        if has_future_aux(trig.head):
+        if has_future_aux(trig.head) or (
+            mod == "asserted" and trig.governor is None and self.purpose_of_noun(trig.head)
+        ):
             mod = "future"
         if mod in ("future", "hypothetical") and coding.plover_type not in INTENT_TYPES:
             # announced or conditional actions are intents or threats ("may halt mediation")
             future = self.book.recode(spec.cameo, "future")
             return (Spec(future, weak=spec.weak) if future else spec), mod
         return spec, mod
+
+    def purpose_of_noun(self, verb: Token) -> bool:
+        """ "a deal to exchange prisoners", "authority to investigate": an infinitive that
+        tells what a noun of agreement or permission is for has not happened (the deal
+        has), unless the noun is ranked ("the first law to ban")."""
+        return (
+            verb.dep_ == "acl"
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+            and lemma(verb.head) in self.lex.purpose_nouns
+            and not _ranked(verb.head)
+        )
 
     def is_topic(self, trig: Trigger) -> bool:
         """ "too early to speak about granting asylum": an action talked about (a gerund
