@@ -154,6 +154,8 @@ def test_prefilter_needs_an_actor_and_a_trigger_that_can_fire():
         "Germany gave the orchestra a standing ovation."
     )  # "give" needs aid etc.
     assert is_candidate("Germany gave Ukraine military aid.")
+    # a two-word event noun's modifier may be plural: "troop deployment", "deployment of troops"
+    assert is_candidate("Nigeria announced the deployment of 230 troops to Liberia.")
 
 
 def test_model_is_configurable_by_environment(monkeypatch):

@@ -210,11 +210,11 @@ class Prefilter:
                     self.triggers.add(form)
                     if contentious:
                         self.contentious.add(form)
-                else:
-                    self.conditional.setdefault(form, set()).add(key[0])
+                else:  # "deployment of troops": the modifier inflected too
+                    self.conditional.setdefault(form, set()).update(inflections(key[0]))
             if len(key) == 3 and key[1] == "of":  # "state of emergency": the head comes first
                 for form in inflections(key[0]):
-                    self.conditional.setdefault(form, set()).add(key[-1])
+                    self.conditional.setdefault(form, set()).update(inflections(key[-1]))
         self.triggers |= lex.obligation_modals
         names = [
             name
