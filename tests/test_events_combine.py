@@ -211,3 +211,15 @@ def test_a_thing_a_national_adjective_qualifies_does_not_act():
         with_label("CONSULT", 0.99),
     )
     assert [(e.plover_type, e.actor1_country) for e in events] == [("CONSULT", "PAK")]
+
+
+def test_an_answer_to_a_reporter_is_no_event():
+    """ "did not respond to requests for comment" is the reporter's question, whatever type
+    the classifier reads into it; a refusal of a political request still is one."""
+    asked = "The Israel Defense Forces did not respond to requests for comment about the attack."
+    assert shared_resources().prefilter(asked)
+    assert code_text(asked, DAY, with_label("REJECT", 0.99)) == []
+    refused = "The Israel Defense Forces did not respond to demands for a ceasefire."
+    assert [e.plover_type for e in code_text(refused, DAY, with_label("REJECT", 0.99))] == [
+        "REJECT"
+    ]

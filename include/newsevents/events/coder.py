@@ -155,8 +155,8 @@ class SentenceCoder:
         event, the strike's end is); a verb of saying with an object and no reported clause
         is itself the action ("declared a ceasefire", "reiterated its support"). Who acts
         is the actor the parse finds, else a subject named but not in the dictionaries.
-        None if the rules set the sentence aside, a verb of saying reports nothing, or no
-        one acts."""
+        None if the rules set the sentence aside, a verb of saying reports nothing, the verb
+        answers a reporter ("did not respond to requests for comment"), or no one acts."""
         if doc.user_data.get(SET_ASIDE_KEY):
             return None
         root = next((t for t in doc if t.dep_ == "ROOT" and pos(t) in ("VERB", "AUX")), None)
@@ -170,6 +170,11 @@ class SentenceCoder:
                 root = reported
         if root is None or (lemma(root) in self.lex.report_verbs and root.dep_ != "ROOT"):
             return None
+        if any(
+            t.dep_ == "pobj" and t.head.lower_ == "for" and lemma(t) in self.lex.non_events
+            for t in root.subtree
+        ):
+            return None  # "did not respond to requests for comment": the reporter's question
         actor1 = self.who.actor1(root, ctx) or self._unlisted_subject(root, ctx)
         if actor1 is None or self._thing_of_a_country(root, actor1):
             return None
