@@ -60,6 +60,7 @@ from pathlib import Path  # noqa: E402
 import case2021  # noqa: E402
 import py3langid  # noqa: E402
 import real_news  # noqa: E402
+from scores import per_type_scores, weighted_f1  # noqa: E402
 
 from newsevents.events import Resources, code_text, extract_events  # noqa: E402
 from newsevents.events.classifier import classifier_input  # noqa: E402
@@ -346,7 +347,7 @@ def no_event_rate(res: Resources, rules: Resources) -> tuple[list[str], dict]:
 
 
 def real_news_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
-    """Precision and recall of event types on fundus sentences labelled by hand (real_news)."""
+    """Precision and recall of event types on news sentences labelled by hand (real_news)."""
     articles = fundus_articles() + real_news.readability_articles(SHARED / "corpus" / "readability")
     by_hash = real_news.sentence_index(articles)
     classifier = res.classifier
@@ -448,18 +449,6 @@ def sub_type(resources: Resources) -> Callable[[str], str | None]:
     return coded
 
 
-def weighted_f1(gold: Sequence[str], got: Sequence[str]) -> float:
-    """F1 per gold label, weighted by the label's share of the gold (scikit-learn's "weighted")."""
-    total = 0.0
-    for label in set(gold):
-        tp = sum(g == p == label for g, p in zip(gold, got, strict=True))
-        predicted, actual = got.count(label), gold.count(label)
-        if tp:
-            precision, recall = tp / predicted, tp / actual
-            total += 2 * precision * recall / (precision + recall) * actual / len(gold)
-    return total
-
-
 # the shared machine's speed drifts by 20 % within minutes: alternate, take the median
 SPEED_ROUNDS = 5
 
@@ -507,22 +496,6 @@ def speed(res: Resources, rules: Resources) -> tuple[list[str], dict]:
 
 def best(events: list[Event]) -> Event | None:
     return max(events, key=lambda e: e.confidence or 0.0) if events else None
-
-
-def per_type_scores(
-    confusion: Counter[tuple[str, str]], types: list[str]
-) -> list[tuple[str, int, float, float, float]]:
-    """Per gold type: (type, gold count, precision, recall, F1)."""
-    rows = []
-    for t in types:
-        tp = confusion[(t, t)]
-        fp = sum(v for (g, p), v in confusion.items() if p == t and g != t)
-        fn = sum(v for (g, p), v in confusion.items() if g == t and p != t)
-        precision = tp / (tp + fp) if tp + fp else 0.0
-        recall = tp / (tp + fn) if tp + fn else 0.0
-        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append((t, tp + fn, precision, recall, f1))
-    return rows
 
 
 def seed_table(res: Resources) -> list[str]:
@@ -596,7 +569,7 @@ def main() -> None:
     sections.append(real_news_types(res, rules)[0])
     sections.append(acled_sub_types(res, rules)[0])
     independent = {"events stage": sub_type(res), "rules alone": sub_type(rules)}
-    sections.append(case2021.section(independent, weighted_f1)[0])
+    sections.append(case2021.section(independent)[0])
     sections.append(seed_table(res))
     sections.append(speed(res, rules)[0])
     report = [

@@ -23,8 +23,11 @@ import csv
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+
+from scores import per_type_scores, weighted_f1
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SET = Path(
@@ -81,9 +84,7 @@ def snippets() -> list[tuple[str, str]]:
     return [(label, text) for _, text, label in rows[1:]]
 
 
-def section(
-    coders: dict[str, Coder], weighted_f1: Callable[[Sequence[str], Sequence[str]], float]
-) -> tuple[list[str], dict]:
+def section(coders: dict[str, Coder]) -> tuple[list[str], dict]:
     """Weighted F1 of ACLED sub-event types over the ACLED-typed snippets, per coder, the
     per-type F1 of the first coder, and how often the other snippets get an ACLED event."""
     lines = ["## ACLED sub-event type, CASE 2021 task 2 test set (independent)", ""]
@@ -130,11 +131,7 @@ def _per_type(name: str, gold: list[str], got: list[str]) -> list[str]:
         "| sub-event type | n | precision | recall | F1 |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
-    for label in sorted(set(gold)):
-        tp = sum(g == p == label for g, p in zip(gold, got, strict=True))
-        predicted, actual = got.count(label), gold.count(label)
-        precision = tp / predicted if predicted else 0.0
-        recall = tp / actual
-        f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-        lines.append(f"| {label} | {actual} | {precision:.2f} | {recall:.2f} | {f1:.2f} |")
+    confusion = Counter(zip(gold, got, strict=True))
+    for label, n, precision, recall, f1 in per_type_scores(confusion, sorted(set(gold))):
+        lines.append(f"| {label} | {n} | {precision:.2f} | {recall:.2f} | {f1:.2f} |")
     return lines
