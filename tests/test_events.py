@@ -81,6 +81,48 @@ def test_acled_separates_battles_from_violence_against_civilians():
     assert acled(book.coding("046"), "GOV", "GOV") == (None, None)
 
 
+def test_acled_cue_words_match_when_inflected():
+    """Cue words the lexicon does not lemmatise count in any inflection ("tyres")."""
+    book = codebook()
+    classify = shared_resources().acled.classify
+    blockade = book.coding("144", "PROTEST", "obstruct")
+    assert classify(AcledFacts(blockade, "CVL", None, {"burning", "tyres"})) == (
+        "Riots",
+        "Violent demonstration",
+    )
+    assert classify(AcledFacts(blockade, "CVL", None, {"burning", "cars"})) == (
+        "Protests",
+        "Peaceful protest",
+    )
+
+
+def test_acled_strategic_developments_of_weapons_and_withdrawals():
+    book = codebook()
+    classify = shared_resources().acled.classify
+    # soldiers recovering arms: disrupted weapons use, whether coded a seizure or disarming
+    for coding in (book.coding("1711"), book.coding("087", "RETREAT", "disarm")):
+        facts = AcledFacts(coding, "MIL", None, {"recover", "rifles", "ammunition"})
+        assert classify(facts) == ("Strategic developments", "Disrupted weapons use")
+    assert classify(AcledFacts(book.coding("173"), "COP", None, {"seize", "rifles"})) == (
+        "Strategic developments",
+        "Arrests",
+    )
+    withdrawal = book.coding("0874", "RETREAT", "withdraw")
+    from_a_town = AcledFacts(withdrawal, "MIL", None, {"withdraw"}, local_place=True)
+    assert classify(from_a_town)[1] == "Non-violent transfer of territory"
+    assert classify(AcledFacts(withdrawal, "MIL", None, {"withdraw"}))[1] == (
+        "Change to group/activity"
+    )
+    # a chemical weapon is not a crowd's tear gas
+    crowd_control = book.coding("175", "ASSAULT", "crowd-control")
+    assert classify(AcledFacts(crowd_control, "MIL", None, {"use", "chlorine", "gas"}))[1] == (
+        "Chemical weapon"
+    )
+    assert classify(AcledFacts(crowd_control, "COP", None, {"use", "tear", "gas"}))[1] == (
+        "Protest with intervention"
+    )
+
+
 def test_announced_refused_and_demanded_actions_follow_cameo_structure():
     book = codebook()
     assert book.recode("042", "future") == "036"  # will visit: intent to meet
@@ -156,6 +198,8 @@ def test_prefilter_needs_an_actor_and_a_trigger_that_can_fire():
     assert is_candidate("Germany gave Ukraine military aid.")
     # a two-word event noun's modifier may be plural: "troop deployment", "deployment of troops"
     assert is_candidate("Nigeria announced the deployment of 230 troops to Liberia.")
+    # spaCy splits hyphenated words, and so does the prefilter: "gang-raped" is "raped"
+    assert is_candidate("On 7 June 2021, armed men gang-raped three women near Bambari.")
 
 
 def test_model_is_configurable_by_environment(monkeypatch):

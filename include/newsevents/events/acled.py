@@ -21,8 +21,9 @@ up, a weapon defused, looting. The rules, in ACLED's terms:
   barricades); violence by a crowd with no demonstration ("Mob violence").
 * Strategic developments: agreements (ceasefires, peace deals), arrests, a headquarters
   or base established, looting or destruction of property, disrupted weapons use (a bomb
-  defused, a missile intercepted), a non-violent transfer of territory (a withdrawal), a
-  change to a group or its activity (mobilisation, disarmament, a merger), and "Other".
+  defused, a missile intercepted, weapons seized), a non-violent transfer of territory (a
+  withdrawal from a place or from territory), a change to a group or its activity
+  (mobilisation, disarmament, a merger), and "Other".
 
 Verbal events, most cooperation and most demands have no ACLED type: (None, None).
 """
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 import yaml
 
 from newsevents.events.codebook import Coding
-from newsevents.events.words import DATA, check_list
+from newsevents.events.words import DATA, check_list, inflections
 
 # Sectors ACLED counts as armed: violence between two of them is a battle, violence against
 # anyone else (or against unnamed victims) is violence against civilians.
@@ -62,6 +63,7 @@ class AcledFacts:
     actor2_sector: str | None
     cues: Collection[str] = ()  # the sentence's lemmas (lower case)
     fatalities: int | None = None
+    local_place: bool = False  # the sentence names where, below country level ("Bucha")
 
 
 class AcledMapper:
@@ -74,7 +76,12 @@ class AcledMapper:
             cues = {
                 name: frozenset(check_list(name, raw.get(name), "acled.yaml")) for name in _CUES
             }
-        self.cues = cues
+        # A cue word the lexicon does not know is not lemmatised ("tyres", "rioters",
+        # "caches"): it matches in any regular inflection.
+        self.cues = {
+            name: frozenset(form for word in words for form in inflections(word))
+            for name, words in cues.items()
+        }
 
     def _has(self, facts: AcledFacts, name: str) -> bool:
         return not self.cues[name].isdisjoint(facts.cues)
@@ -109,6 +116,8 @@ class AcledMapper:
         ):
             # "people injured by rioters throwing stones", "protesters stormed parliament"
             return RIOTS, "Violent demonstration"
+        if self._has(facts, "chemical") or mode == "unconventional":
+            return REMOTE, "Chemical weapon"  # "used chlorine gas", not a crowd's tear gas
         against_protesters = self._has(facts, "protesters") and (
             facts.actor1_sector in STATE_SECTORS
         )
@@ -123,8 +132,6 @@ class AcledMapper:
             self._has(facts, "disrupted") or (mode == "aerial" and self._has(facts, "downed"))
         ):
             return STRATEGIC, "Disrupted weapons use"  # a bomb defused, drones shot down
-        if self._has(facts, "chemical") or mode == "unconventional":
-            return REMOTE, "Chemical weapon"
         if mode == "suicide-attack":
             return REMOTE, "Suicide bomb"
         if mode in ("aerial", "drone"):
@@ -151,19 +158,24 @@ class AcledMapper:
             return BATTLES, "Armed clash"
         return CIVILIANS, "Attack"
 
+    def _disrupted(self, facts: AcledFacts) -> bool:
+        """Weapons defused, intercepted, or seized by the state ("soldiers recovered a cache
+        of arms", which PLOVER may read as a seizure or as disarming)."""
+        return self._has(facts, "weapons") and (
+            self._has(facts, "disrupted")
+            or (self._has(facts, "seizure") and facts.actor1_sector in STATE_SECTORS)
+        )
+
     def _strategic(self, facts: AcledFacts) -> tuple[str | None, str | None]:
         c = facts.coding
         kind, mode = c.plover_type, c.plover_mode
+        if kind == "COERCE" and mode == "arrest":
+            if facts.actor2_sector == "CVL" and self._has(facts, "protesters"):
+                return PROTESTS, "Protest with intervention"  # protesters arrested
+            return STRATEGIC, "Arrests"
+        if kind in ("COERCE", "RETREAT") and self._disrupted(facts):
+            return STRATEGIC, "Disrupted weapons use"
         if kind == "COERCE":
-            if mode == "arrest":
-                if facts.actor2_sector == "CVL" and self._has(facts, "protesters"):
-                    return PROTESTS, "Protest with intervention"  # protesters arrested
-                return STRATEGIC, "Arrests"
-            if self._has(facts, "weapons") and (
-                self._has(facts, "disrupted")
-                or (self._has(facts, "seizure") and facts.actor1_sector in STATE_SECTORS)
-            ):
-                return STRATEGIC, "Disrupted weapons use"
             if facts.actor1_sector in (None, "CVL") and self._has(facts, "protesters"):
                 return RIOTS, "Violent demonstration"  # "demonstrators ransacked the offices"
             if mode == "seize" or self._has(facts, "looting"):
@@ -176,7 +188,7 @@ class AcledMapper:
         if kind == "RETREAT":
             if mode == "ceasefire":
                 return STRATEGIC, "Agreement"
-            if mode == "withdraw" and self._has(facts, "territory"):
+            if mode == "withdraw" and (self._has(facts, "territory") or facts.local_place):
                 return STRATEGIC, "Non-violent transfer of territory"
             if mode in ("withdraw", "disarm"):
                 return STRATEGIC, "Change to group/activity"

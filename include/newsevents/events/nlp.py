@@ -254,6 +254,8 @@ class Prefilter:
     def __call__(self, sentence: str) -> bool:
         words = _WORD.findall(sentence)
         lower = {w.lower() for w in words}
+        # spaCy splits at hyphens ("gang-raped", "pro-government"): so does the prefilter
+        lower |= {part for w in lower if "-" in w for part in w.split("-")}
         if (
             not any(w in self.names or w.rstrip(".") in self.names for w in words)
             and not lower & self.sectors

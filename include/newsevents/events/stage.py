@@ -32,7 +32,7 @@ from newsevents.events.classifier import classifier_input
 from newsevents.events.coder import Draft, SentenceCoder
 from newsevents.events.combine import Combiner
 from newsevents.events.counts import attribution, casualties
-from newsevents.events.geo import Place
+from newsevents.events.geo import COUNTRY, Place
 from newsevents.events.merge import article_sources, consolidate
 from newsevents.events.nlp import split_sentences
 from newsevents.events.resources import Resources
@@ -166,10 +166,11 @@ def _code_documents(
         if not drafts:
             continue
         place = coder.who.place(doc, ctx)
+        local = place is not None and place.precision != COUNTRY  # named below country level
         if place is None and ctx.countries:  # the article's main country, at country precision
             place = coder.gazetteer.country_place(ctx.countries[0])
         cues = frozenset(lemma(t) for t in doc)
-        for event in _events(res, document, s, doc, drafts, ctx, place, cues):
+        for event in _events(res, document, s, doc, drafts, ctx, place, local, cues):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
     return events, mentions
@@ -183,6 +184,7 @@ def _events(
     drafts: list[Draft],
     ctx: ArticleContext,
     place: Place | None,
+    local: bool,
     cues: frozenset[str],
 ) -> list[Event]:
     """Events of a sentence's drafts, with place, date, casualties and attribution."""
@@ -207,6 +209,7 @@ def _events(
                 actor2.sector if actor2 else None,
                 cues,
                 fatalities,
+                local,
             )
         )
         mention = (
