@@ -96,6 +96,40 @@ def test_acled_cue_words_match_when_inflected():
     )
 
 
+def _acled_rows(text: str) -> list[tuple[str | None, str | None]]:
+    """(PLOVER type, ACLED sub-event type) of the events the ACLED export writes."""
+    events = code_text(text, dt.date(2022, 5, 6))
+    return [(e.plover_type, e.acled_sub_event_type) for e in events if e.acled_sub_event_type]
+
+
+def test_what_happens_at_a_protest_is_one_acled_event_with_it():
+    """ACLED codes a protest and the force used against it as one event, whose actor is
+    who acts: the protesters met by intervention, the forces that used lethal force."""
+    dispersed = "Teachers protested in Harare on Monday. Police dispersed them with tear gas."
+    assert _acled_rows(dispersed) == [("PROTEST", "Protest with intervention")]
+    shot = (
+        "Thousands marched in Khartoum against military rule on Thursday. "
+        "Security forces shot dead three of them."
+    )
+    assert _acled_rows(shot) == [("ASSAULT", "Excessive force against protesters")]
+    rioted = (
+        "Opposition supporters demonstrated in Conakry against the new constitution. "
+        "Some protesters attacked a police station."
+    )
+    assert _acled_rows(rioted) == [("ASSAULT", "Violent demonstration")]
+    # another day's arrests are not force used at the protest
+    apart = (
+        "Teachers protested in Harare on Monday. "
+        "Police arrested two opposition leaders on Wednesday."
+    )
+    assert sorted(sub for _, sub in _acled_rows(apart)) == ["Arrests", "Peaceful protest"]
+
+
+def test_violence_of_civilians_is_mob_violence():
+    rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
+    assert rows == [("ASSAULT", "Mob violence")]
+
+
 def test_acled_strategic_developments_of_weapons_and_withdrawals():
     book = codebook()
     classify = shared_resources().acled.classify

@@ -174,7 +174,8 @@ class Event:
     """Goldstein (1992) conflict-cooperation score of the CAMEO code, -10 to +10."""
     acled_event_type: str | None = None
     """ACLED event type the event maps to; empty for events ACLED does not record (verbal events,
-    most cooperation)."""
+    most cooperation), and for one of a protest and the force used at it, which ACLED records as
+    one event."""
     acled_sub_event_type: str | None = None
     """ACLED sub-event type."""
     actor1_name: str | None = None

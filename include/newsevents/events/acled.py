@@ -26,17 +26,24 @@ up, a weapon defused, looting. The rules, in ACLED's terms:
   (mobilisation, disarmament, a merger), and "Other".
 
 Verbal events, most cooperation and most demands have no ACLED type: (None, None).
+
+ACLED codes a demonstration and what happens at it as one event, where an article often
+reports them in two sentences ("Teachers protested in Harare. Police dispersed them with tear
+gas."): ``settle_protests`` gives the protest the sub-event type of what followed, and keeps
+one of the two as the ACLED event.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, replace
 
 import yaml
 
 from newsevents.events.codebook import Coding
+from newsevents.events.geo import COUNTRY
 from newsevents.events.words import DATA, check_list, inflections
+from newsevents.schema import Event
 
 # Sectors ACLED counts as armed: violence between two of them is a battle, violence against
 # anyone else (or against unnamed victims) is violence against civilians.
@@ -152,6 +159,10 @@ class AcledMapper:
             if facts.actor1_sector in STATE_SECTORS:
                 return BATTLES, "Government regains territory"
             return BATTLES, "Non-state actor overtakes territory"
+        if facts.actor1_sector == "CVL":
+            # "residents attacked two suspected thieves": civilians, not an organised armed
+            # group, whose violence ACLED calls mob violence (Attack needs an armed actor)
+            return RIOTS, "Mob violence"
         if facts.actor2_sector in ARMED_SECTORS or (
             facts.actor2_sector is None and self._has(facts, "battle")
         ):
@@ -204,3 +215,76 @@ class AcledMapper:
         if kind == "COOPERATE" and self._has(facts, "group_change"):
             return STRATEGIC, "Change to group/activity"
         return None, None
+
+
+# How far after a protest's sentence an event can still be what happened at it
+PROTEST_SPAN = 3
+PEACEFUL = "Peaceful protest"
+INTERVENTION = "Protest with intervention"
+EXCESSIVE = "Excessive force against protesters"
+VIOLENT_DEMONSTRATION = "Violent demonstration"
+
+
+def settle_protests(events: Sequence[Event], sentences: Sequence[int]) -> list[Event]:
+    """One article's events (``sentences``: each one's sentence index), with what happened
+    at a peaceful protest folded into it, as ACLED codes it (Codebook 2023, Protests and
+    Riots): demonstrators turning violent make it a violent demonstration; state forces
+    using lethal force (a shooting, deaths) against it, excessive force; other force or
+    arrests, a protest with intervention. What happened at it is an event of the same day and
+    place (or of no place or date of its own) in the protest's sentence or the next
+    ``PROTEST_SPAN``, against no armed actor. The event that stands for both keeps an ACLED
+    type, which ACLED gives the actor who acts (the rioters, the forces that fired; the
+    protesters met by intervention); the other keeps its PLOVER coding, without an ACLED
+    type."""
+    settled = list(events)
+    for p, protest in enumerate(events):
+        if protest.acled_sub_event_type != PEACEFUL:
+            continue
+        at_it: list[tuple[str, int]] = []
+        for i, event in enumerate(events):
+            near = i != p and 0 <= sentences[i] - sentences[p] <= PROTEST_SPAN
+            outcome = _outcome(event) if near and _same_occasion(protest, event) else None
+            if outcome is not None:
+                at_it.append((outcome, i))
+        if not at_it:
+            continue
+        kind, i = min(at_it, key=lambda outcome: _PRECEDENCE.index(outcome[0]))
+        keep, drop = (p, i) if kind == INTERVENTION else (i, p)
+        event_type = RIOTS if kind == VIOLENT_DEMONSTRATION else PROTESTS
+        settled[keep] = replace(
+            settled[keep], acled_event_type=event_type, acled_sub_event_type=kind
+        )
+        settled[drop] = replace(settled[drop], acled_event_type=None, acled_sub_event_type=None)
+    return settled
+
+
+_PRECEDENCE = (VIOLENT_DEMONSTRATION, EXCESSIVE, INTERVENTION)
+
+
+def _outcome(event: Event) -> str | None:
+    """What an event does to a protest it happens at, if anything."""
+    if event.acled_event_type == RIOTS and event.actor1_sector not in STATE_SECTORS:
+        return VIOLENT_DEMONSTRATION
+    if event.acled_sub_event_type in (INTERVENTION, EXCESSIVE):
+        return event.acled_sub_event_type
+    if event.actor1_sector not in STATE_SECTORS or event.modality != "asserted":
+        return None
+    if event.actor2_sector in ARMED_SECTORS and event.actor2_name != event.actor1_name:
+        return None  # a fight with an armed group, not force against demonstrators
+    if event.plover_type == "ASSAULT":
+        lethal = bool(event.fatalities) or event.plover_mode == "firearms"
+        return EXCESSIVE if lethal else INTERVENTION
+    if event.plover_type == "COERCE" and event.plover_mode == "arrest":
+        return INTERVENTION
+    return None
+
+
+def _same_occasion(protest: Event, event: Event) -> bool:
+    # an event dated only by its article ("report") names no day of its own
+    same_day = event.time_precision in (None, "report") or event.event_date == protest.event_date
+    same_place = (
+        event.location_name is None
+        or event.location_name == protest.location_name
+        or event.geo_precision == COUNTRY
+    )
+    return same_day and same_place

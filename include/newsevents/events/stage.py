@@ -25,7 +25,7 @@ from datetime import date
 
 from spacy.tokens import Doc
 
-from newsevents.events.acled import AcledFacts
+from newsevents.events.acled import AcledFacts, settle_protests
 from newsevents.events.actor_phrases import ArticleContext
 from newsevents.events.actors import Actor
 from newsevents.events.classifier import classifier_input
@@ -173,7 +173,19 @@ def _code_documents(
         for event in _events(res, document, s, doc, drafts, ctx, place, local, cues):
             events.append(event)
             mentions.append(Mention(event.event_id, document.article_id, s, sentence))
-    return events, mentions
+    return _settle_protests(events, mentions), mentions
+
+
+def _settle_protests(events: list[Event], mentions: list[Mention]) -> list[Event]:
+    """``acled.settle_protests`` over each article's events (they come article by article)."""
+    settled: list[Event] = []
+    start = 0
+    for end in range(1, len(events) + 1):
+        if end == len(events) or mentions[end].article_id != mentions[start].article_id:
+            sentences = [m.sentence_index for m in mentions[start:end]]
+            settled += settle_protests(events[start:end], sentences)
+            start = end
+    return settled
 
 
 def _events(
