@@ -78,6 +78,15 @@ def test_an_assault_by_an_armed_actor_stands_against_no_event():
     assert (event.plover_type, event.actor1_sector) == ("ASSAULT", "UAF")
 
 
+def test_an_assault_by_an_armed_actor_keeps_its_type_against_another():
+    """"Government forces regained control of the district" is the army taking territory,
+    whatever type the classifier is sure of (it read RETREAT at 0.97)."""
+    regained = "Government forces regained control of the district after heavy fighting."
+    (event,) = code_text(regained, DAY, with_label("RETREAT", 0.99))
+    assert (event.plover_type, event.cameo_code) == ("ASSAULT", "192")
+    assert event.acled_sub_event_type == "Government regains territory"
+
+
 def test_a_sentence_without_trigger_is_coded_at_its_main_verb():
     res = shared_resources()
     coder = SentenceCoder(res.lexicon, res.codebook, res.actors, res.gazetteer, res.prefilter)

@@ -24,7 +24,9 @@ where it is sure, the rules elsewhere. Per candidate sentence:
   classifier says the cooperation refused;
 * otherwise, if the classifier is sure of a type (probability at least ``SURE``, 0.9), the
   first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``)
-  and keeps its actors and modality; with no draft, the sentence's main verb (under a verb
+  and keeps its actors and modality, unless a main-clause draft is an armed actor's
+  assault (``armed_violence``: "government forces regained control of the district", read
+  as RETREAT), which stands as the parse coded it; with no draft, the sentence's main verb (under a verb
   of saying, the verb reported) stands as the trigger of that code, if the parse finds who
   acts and the rules did not set the sentence aside ("declined to comment", "to fight off
   terrorism"; ``SentenceCoder.main_action``);
@@ -110,7 +112,7 @@ class Combiner:
         refused = [d for d in main if self.type_of(d) == "REJECT"]
         if refused and label and self.book.quad_class(label) <= 2:
             return refused + side  # "will not meet": the parse read the negation
-        if not sure or label is None:
+        if not sure or label is None or any(self.armed_violence(d) for d in main):
             return drafts
         best = min(main, key=lambda d: d.offset)
         return [replace(best, cameo=self.book.root_code(label), plover_type=None, mode=None), *side]
