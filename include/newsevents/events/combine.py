@@ -28,9 +28,8 @@ where it is sure, the rules elsewhere. Per candidate sentence:
   assault (``armed_violence``: "government forces regained control of the district", read
   as RETREAT), which stands as the parse coded it; with no draft, the sentence's main verb
   (under a verb of saying, the verb reported) stands as the trigger of that code, if the
-  parse finds who
-  acts and the rules did not set the sentence aside ("declined to comment", "to fight off
-  terrorism"; ``SentenceCoder.main_action``);
+  parse finds who acts and the rules did not set the sentence aside ("declined to
+  comment", "to fight off terrorism"; ``SentenceCoder.main_action``);
 * else the classifier is unsure and the drafts stay as the rules coded them.
 
 A negated, hypothetical or future action keeps its modality whatever its type: it is never
