@@ -125,6 +125,18 @@ def test_what_happens_at_a_protest_is_one_acled_event_with_it():
     assert sorted(sub for _, sub in _acled_rows(apart)) == ["Arrests", "Peaceful protest"]
 
 
+def test_militias_and_armed_groups_of_todays_conflicts_are_known():
+    """A militia is aligned neither with nor against its government (CAMEO UAF): taking a
+    town, it is a non-state actor, not the state regaining territory."""
+    (event,) = code_text("A local militia seized the town of Kalehe on Sunday.", DAY)
+    assert event.actor1_sector == "UAF"
+    assert event.acled_sub_event_type == "Non-state actor overtakes territory"
+    (clash,) = code_text("The Tatmadaw fought the Arakan Army in Paletwa township.", DAY)
+    assert (clash.actor1_country, clash.actor1_sector) == ("MMR", "MIL")
+    assert (clash.actor2_name, clash.actor2_sector) == ("Arakan Army", "REB")
+    assert clash.acled_sub_event_type == "Armed clash"
+
+
 def test_violence_of_civilians_is_mob_violence():
     rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
     assert rows == [("ASSAULT", "Mob violence")]

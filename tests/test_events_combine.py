@@ -123,10 +123,10 @@ def test_a_reported_action_is_coded_at_the_verb_of_the_report():
 
 def test_a_statement_with_an_object_and_no_reported_clause_is_the_action():
     events = code_text(
-        "In Colombia, the ELN declared a monthlong ceasefire on 1 April.", DAY, with_label("CONCEDE")
+        "In Colombia, the EPL declared a monthlong ceasefire on 1 April.", DAY, with_label("CONCEDE")
     )
     assert [(e.plover_type, e.trigger, e.actor1_name) for e in events] == [
-        ("CONCEDE", "declared", "ELN")  # an acronym the dictionaries lack still acts
+        ("CONCEDE", "declared", "EPL")  # an acronym the dictionaries lack still acts
     ]
     assert code_text("The Colombian army said on Monday.", DAY, with_label("CONCEDE")) == []
 
