@@ -118,6 +118,16 @@ def test_acled_actor_types_follow_the_codebook():
     assert (protest["iso"], protest["region"], protest["fatalities"]) == (250, "Europe", 0)
 
 
+def test_an_armed_group_is_unidentified_unless_known_by_name():
+    violence = dict(country="COD", acled_event_type="Violence against civilians",
+                    acled_sub_event_type="Attack", actor1_country="COD", actor1_sector="UAF")
+    gunmen = _acled(**violence, actor1_name="gunmen")
+    assert (gunmen["actor1"], gunmen["inter1"]) == (
+        "Unidentified Armed Group (Democratic Republic of Congo)", 3)
+    militia = _acled(**violence, actor1_name="Mai-Mai militia")
+    assert (militia["actor1"], militia["inter1"]) == ("Mai-Mai militia", 3)
+
+
 def test_only_an_actor_named_by_its_country_is_its_state():
     violence = dict(country="PAK", acled_event_type="Violence against civilians",
                     acled_sub_event_type="Attack")

@@ -13,7 +13,9 @@ How the fields follow ACLED's codebook:
   another actor with no role (a person or a group the dictionaries lack, a town) keeps its
   name, of unknown type. The
   first actor of a protest is Protesters (6), of a riot Rioters (5); the missing target of
-  violence against civilians is Civilians (7). 0: no actor, or of unknown type.
+  violence against civilians is Civilians (7). 0: no actor, or of unknown type. An armed
+  group aligned with no side (UAF) is "Unidentified Armed Group (country)" unless the
+  dictionaries know it by name ("Mai-Mai militia" stays itself).
   ``interaction`` is the two codes, the smaller first (``28``), or one code times ten for a
   sole actor (``10``).
 * Actor names follow ACLED's conventions where the role says who they are ("Military
@@ -34,7 +36,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from newsevents.export.codes import Country, acled_types, countries, country_names, roles
+from newsevents.export.codes import (
+    Country,
+    acled_types,
+    countries,
+    country_names,
+    named_actors,
+    roles,
+)
 from newsevents.export.gdelt import global_event_id
 
 COLUMNS = [
@@ -127,12 +136,23 @@ def _actor(event: Mapping, side: int, where: Country | None) -> tuple[str | None
         inter = EXTERNAL
     if own and (sector in STATE_NAMES or country_itself):
         return STATE_NAMES.get(sector or "GOV", "{}").format(own.acled_name), inter
-    if sector == "UAF" and where:
+    if sector == "UAF" and where and not _names_a_group(name):
         return UNIDENTIFIED.format(where.acled_name), inter
     place = own or where
     if sector == "CVL" and place:
         return GROUP_NAMES[CIVILIANS].format(place.acled_name), inter
     return name, inter
+
+
+def _names_a_group(name: str | None) -> bool:
+    """ "Mai-Mai militia", "CODECO fighters": a group the coder knows by name, not "gunmen"."""
+    words = (name or "").split()
+    named = named_actors()
+    return any(
+        " ".join(words[i:j]) in named
+        for i in range(len(words))
+        for j in range(i + 1, min(len(words), i + 5) + 1)
+    )
 
 
 def _is_country_name(name: str | None, country: Country) -> bool:

@@ -136,6 +136,12 @@ def roles() -> dict[str, Role]:
 
 
 @functools.cache
+def named_actors() -> frozenset[str]:
+    """Every name variant of the actor coder's named actors (``actors.tsv``)."""
+    return frozenset(v for row in read_rows("events", "actors.tsv") for v in row[0].split("|"))
+
+
+@functools.cache
 def acled_types() -> dict[tuple[str, str], AcledType]:
     """(event type, sub-event type) → its disorder type (tests check it covers every pair
     ``events.acled`` can give)."""
