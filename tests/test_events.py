@@ -137,6 +137,19 @@ def test_militias_and_armed_groups_of_todays_conflicts_are_known():
     assert clash.acled_sub_event_type == "Armed clash"
 
 
+def test_crime_and_accidents_are_not_political_violence():
+    """ACLED codes neither crime for gain nor accidents; PLOVER still codes an arrest."""
+    (arrest,) = code_text("Police arrested three men suspected of robbing a bank in Nairobi.", DAY)
+    assert (arrest.plover_type, arrest.acled_sub_event_type) == ("COERCE", None)
+    drugs = code_text("On 4 May 2021, police seized 200 kilograms of cocaine at the port of Guayaquil.", DAY)
+    assert [(e.plover_type, e.acled_sub_event_type) for e in drugs] == [("COERCE", None)]
+    assert _acled_rows("A man was stabbed to death during a robbery in Cape Town.") == []
+    assert code_text("A bus plunged into a ravine in Nepal, killing 20 passengers.", DAY) == []
+    assert code_text("On 12 March 2022, a fire at a textile factory in Dhaka killed 12 workers.", DAY) == []
+    # a mob's violence against suspected thieves is ACLED's mob violence
+    assert _acled_rows("A mob killed a suspected thief in Lagos.") == [("ASSAULT", "Mob violence")]
+
+
 def test_violence_of_civilians_is_mob_violence():
     rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
     assert rows == [("ASSAULT", "Mob violence")]

@@ -25,7 +25,9 @@ up, a weapon defused, looting. The rules, in ACLED's terms:
   withdrawal from a place or from territory), a change to a group or its activity
   (mobilisation, disarmament, a merger), and "Other".
 
-Verbal events, most cooperation and most demands have no ACLED type: (None, None).
+Verbal events, most cooperation and most demands have no ACLED type: (None, None); nor
+have arrests, seizures and violence over crime for gain ("arrested three men suspected of
+robbing a bank": the ``crime`` cues), which ACLED does not code as political.
 
 ACLED codes a demonstration and what happens at it as one event, where an article often
 reports them in two sentences ("Teachers protested in Harare. Police dispersed them with tear
@@ -51,7 +53,7 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
-         "weapons", "looting", "territory", "group_change", "battle")  # fmt: skip
+         "weapons", "looting", "territory", "group_change", "battle", "crime")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -97,6 +99,8 @@ class AcledMapper:
         """(ACLED event type, sub-event type), or (None, None)."""
         c = facts.coding
         kind, mode = c.plover_type, c.plover_mode
+        if self._criminal(facts):
+            return None, None
         if kind == "ASSAULT":
             return self._violence(facts)
         if kind == "PROTEST":
@@ -168,6 +172,22 @@ class AcledMapper:
         ):
             return BATTLES, "Armed clash"
         return CIVILIANS, "Attack"
+
+    def _criminal(self, facts: AcledFacts) -> bool:
+        """Arrests or seizures over crime ("robbing a bank", "cocaine") by anyone but the
+        parties of an armed conflict, and violence for gain by unnamed or criminal attackers
+        ("stabbed to death during a robbery"); not a mob's violence against suspected
+        thieves, which ACLED codes."""
+        if not self._has(facts, "crime"):
+            return False
+        kind = facts.coding.plover_type
+        if kind == "COERCE":
+            return facts.actor1_sector not in ("REB", "IMG", "INS", "MIL", "SPY")
+        return (
+            kind == "ASSAULT"
+            and facts.actor1_sector in (None, "UAF", "CRM")
+            and not self._has(facts, "mob")
+        )
 
     def _disrupted(self, facts: AcledFacts) -> bool:
         """Weapons defused, intercepted, or seized by the state ("soldiers recovered a cache

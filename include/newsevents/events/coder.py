@@ -54,7 +54,7 @@ from newsevents.events.syntax import (
     within,
 )
 from newsevents.events.targets import TargetFinder
-from newsevents.events.triggers import Trigger, TriggerFinder
+from newsevents.events.triggers import SCENE_PREPS, Trigger, TriggerFinder
 
 # Doc.user_data key: the rules set a trigger of the sentence aside as no event.
 SET_ASIDE_KEY = "newsevents.set_aside"
@@ -227,6 +227,8 @@ class SentenceCoder:
         subjects = [c for c in trig.head.children if c.dep_ in ("nsubj", "csubj")]
         if any(self._hazard(c) for c in subjects):
             return True  # "a fire destroyed a warehouse": no one acted
+        if trig.head.dep_ in ("advcl", "conj") and lemma(trig.head.head) in self.lex.accident_verbs:
+            return True  # "a bus plunged into a ravine, killing 20 passengers"
         if coding.plover_type in SOURCELESS_TYPES:
             return False
         return any(pos(c) != "PRON" for c in subjects)
@@ -262,13 +264,20 @@ class SentenceCoder:
 
     def _hazard(self, subject: Token) -> bool:
         """A fire, a flood, an accident: not someone's fire ("fire from Israeli tanks",
-        "tank fire")."""
+        "tank fire"); where it broke out does not say whose it was ("a fire at a factory
+        in Dhaka")."""
         if lemma(subject) not in self.lex.hazards:
             return False
+        scene = {
+            t.i
+            for c in subject.children
+            if c.dep_ == "prep" and c.lower_ in SCENE_PREPS
+            for t in c.subtree
+        }
         return not any(
             lemma(t) in self.weapons or self.who.actors.country_of(t.text)
             for t in subject.subtree
-            if t is not subject
+            if t is not subject and t.i not in scene
         )
 
     def _aimed_at_abstraction(self, trig: Trigger, spec: Spec) -> bool:

@@ -23,7 +23,8 @@ from newsevents.events.words import WORDS, WordListError, check_list, inflection
 __all__ = ["Condition", "Lexicon", "LexiconError", "Spec", "VerbEntry", "inflections"]
 _WORD_LISTS = ("light_verbs", "occurrence_verbs", "obligation_modals", "accusatory",
                "non_events", "collectives", "quantities", "military_actions",
-               "abstract_targets", "mutual_verbs", "hazards", "purpose_nouns")  # fmt: skip
+               "abstract_targets", "mutual_verbs", "hazards", "accident_verbs",
+               "purpose_nouns")  # fmt: skip
 
 
 class LexiconError(WordListError):
@@ -138,10 +139,11 @@ class Lexicon:
         self.abstract_targets = frozenset(raw["abstract_targets"])
         self.mutual_verbs = frozenset(raw["mutual_verbs"])
         self.hazards = frozenset(raw["hazards"])
+        self.accident_verbs = frozenset(raw["accident_verbs"])
         self.purpose_nouns = frozenset(raw["purpose_nouns"])
         self.word_sets = (
             self.collectives | self.quantities | self.place_nouns | self.military_actions
-            | self.hazards | self.purpose_nouns
+            | self.hazards | self.accident_verbs | self.purpose_nouns
         )
 
     @classmethod

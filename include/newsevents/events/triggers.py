@@ -38,6 +38,9 @@ ADJUNCT_PREPS = {"after", "before", "during", "since", "despite", "amid", "amids
 TIME_CAUSE_PREPS = {"after", "before", "during", "since", "despite", "amid", "amidst",
                     "following", "until", "because", "due", "prior", "ahead", "like",
                     "according"}
+# Where an action with a direct object happens: "seized 200 kg of cocaine at the port" does
+# not seize a place, "seized the port" does.
+SCENE_PREPS = {"in", "at", "near", "inside", "outside", "around", "across", "throughout"}
 # fmt: on
 
 
@@ -145,7 +148,12 @@ class TriggerFinder:
         if condition.kind == "subject":
             subjects = [c for c in verb.children if c.dep_ == "nsubj"]
             return set() if any(condition.words & phrase_lemmas(s) for s in subjects) else None
-        hits = {o.i for o in objects(verb) if condition.words & phrase_lemmas(o)}
+        candidates = objects(verb)
+        if any(c.dep_ == "dobj" for c in verb.children):
+            candidates = [
+                o for o in candidates if not (o.dep_ == "pobj" and o.head.lower_ in SCENE_PREPS)
+            ]
+        hits = {o.i for o in candidates if condition.words & phrase_lemmas(o)}
         return hits or None
 
     def _match_noun(self, tok: Token) -> Spec | None:
