@@ -82,6 +82,7 @@ KFOLD_OOF = ROOT / "training" / "work" / "kfold_oof.jsonl"
 PLV_FOLD_OOF = ROOT / "training" / "work" / "plv_fold_oof.jsonl"
 PLV_UNSEEN = "plv, trained without PLV"
 NO_EVENT = FIXTURES / "no_event_sentences.txt"
+ACLED_NONE = FIXTURES / "acled_none_sentences.txt"  # news ACLED does not code
 # our own ACLED-note-style sentences: the tuned examples, and a set never tuned on
 ACLED_SETS = {
     "acled_examples.tsv (tuned on)": FIXTURES / "acled_examples.tsv",
@@ -439,6 +440,33 @@ def acled_sub_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
                 f"| {name} | {len(gold)} | {coder} | {accuracy:.3f} | {f1:.3f} | "
                 f"{got.count('none')} |"
             )
+    lines += [
+        "",
+        f"News that ACLED does not code (`{ACLED_NONE.name}`: crime for gain, accidents, "
+        "disasters, diplomacy, claims): the share given an ACLED event. The first block is "
+        "what session 10 fixed the ACLED types on, the held-out block was written after.",
+        "",
+        "| sentences | n | events stage | rules alone |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    blocks: dict[str, list[str]] = {"tuned on": [], "held out": []}
+    block = "tuned on"
+    for line in ACLED_NONE.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# HELD OUT"):
+            block = "held out"
+        elif line.strip() and not line.startswith("#"):
+            blocks[block].append(line.strip())
+    for block, sentences in blocks.items():
+        shares = [
+            sum(acled_answer(code_text(s, ACLED_DATE, r)) is not None for s in sentences)
+            / len(sentences)
+            for r in (res, rules)
+        ]
+        metrics[f"acled none|{block}"] = shares[0]
+        lines.append(
+            f"| {ACLED_NONE.name} ({block}) | {len(sentences)} | {shares[0]:.3f} | "
+            f"{shares[1]:.3f} |"
+        )
     return lines, metrics
 
 
