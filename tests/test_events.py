@@ -145,6 +145,8 @@ def test_crime_and_accidents_are_not_political_violence():
     assert [(e.plover_type, e.acled_sub_event_type) for e in drugs] == [("COERCE", None)]
     assert _acled_rows("A man was stabbed to death during a robbery in Cape Town.") == []
     assert code_text("A bus plunged into a ravine in Nepal, killing 20 passengers.", DAY) == []
+    crash = "Nepal suffered its worst plane crash in 30 years, killing all 72 people aboard."
+    assert code_text(crash, DAY) == []
     assert code_text("On 12 March 2022, a fire at a textile factory in Dhaka killed 12 workers.", DAY) == []
     # a mob's violence against suspected thieves is ACLED's mob violence
     assert _acled_rows("A mob killed a suspected thief in Lagos.") == [("ASSAULT", "Mob violence")]

@@ -100,6 +100,12 @@ def test_a_sentence_without_trigger_is_coded_at_its_main_verb():
     assert draft.actor1 is not None and draft.actor1.country == "EGY"
 
 
+def test_a_main_verb_of_being_or_having_does_no_action():
+    """"Pakistan has every right to respond": a state, whatever type the classifier gives."""
+    assert code_text("Pakistan has every right to respond.", DAY, with_label("THREATEN", 0.99)) == []
+    assert code_text("The minister was in Geneva on Monday.", DAY, with_label("CONSULT", 0.99)) == []
+
+
 def test_a_subject_the_dictionaries_lack_still_acts_at_the_main_verb():
     events = code_text(
         "The Federal Foreign Office has provided 28 million euros to Sudan this year.",

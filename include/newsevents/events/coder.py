@@ -60,6 +60,10 @@ from newsevents.events.triggers import SCENE_PREPS, Trigger, TriggerFinder
 SET_ASIDE_KEY = "newsevents.set_aside"
 # PLOVER types coded without actor1 (an unidentified attacker, unnamed organisers).
 SOURCELESS_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
+# Forms of "be" and "have": a main verb that states what is or what someone has ("Israel has
+# an obligation", "he was among the dead") does no action the classifier could type.
+STATE_VERBS = frozenset({"be", "am", "is", "are", "was", "were", "been", "being", "'s", "’s",
+                         "'re", "have", "has", "had", "having"})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -122,6 +126,9 @@ class SentenceCoder:
                 else not self._occurred(trig, spec)
             ):
                 continue  # "the support ... had allowed Syria to": no one acts
+            if self._accidental(trig, spec):
+                doc.user_data[SET_ASIDE_KEY] = True
+                continue  # "a bus plunged into a ravine, killing 20 passengers"
             if actor2 is None and self._aimed_at_abstraction(trig, spec):
                 doc.user_data[SET_ASIDE_KEY] = True
                 continue  # "to fight off terrorism"
@@ -170,6 +177,8 @@ class SentenceCoder:
                 root = reported
         if root is None or (lemma(root) in self.lex.report_verbs and root.dep_ != "ROOT"):
             return None
+        if root.lower_ in STATE_VERBS:
+            return None  # "Pakistan has every right to respond": a state, not an action
         if any(
             t.dep_ == "pobj" and t.head.lower_ == "for" and lemma(t) in self.lex.non_events
             for t in root.subtree
@@ -227,8 +236,6 @@ class SentenceCoder:
         subjects = [c for c in trig.head.children if c.dep_ in ("nsubj", "csubj")]
         if any(self._hazard(c) for c in subjects):
             return True  # "a fire destroyed a warehouse": no one acted
-        if trig.head.dep_ in ("advcl", "conj") and lemma(trig.head.head) in self.lex.accident_verbs:
-            return True  # "a bus plunged into a ravine, killing 20 passengers"
         if coding.plover_type in SOURCELESS_TYPES:
             return False
         return any(pos(c) != "PRON" for c in subjects)
@@ -261,6 +268,20 @@ class SentenceCoder:
             and any(c.dep_ == "auxpass" for c in trig.head.children)
             and not any(c.dep_ == "agent" for c in trig.head.children)
         )
+
+    def _accidental(self, trig: Trigger, spec: Spec) -> bool:
+        """Violence an accident brings about: a clause of a verb of accident ("plunged",
+        "collided"), or of a verb whose subject or object is an accident ("suffered its worst
+        plane crash, killing 72"), whoever its subject."""
+        if self.book.coding(spec.cameo).plover_type != "ASSAULT":
+            return False
+        if trig.head.dep_ not in ("advcl", "conj"):
+            return False
+        verb = trig.head.head
+        if lemma(verb) in self.lex.accident_verbs:
+            return True
+        around = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")] + objects(verb)
+        return any(lemma(t) in self.lex.hazards for t in around)
 
     def _hazard(self, subject: Token) -> bool:
         """A fire, a flood, an accident: not someone's fire ("fire from Israeli tanks",
