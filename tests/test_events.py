@@ -152,6 +152,19 @@ def test_crime_and_accidents_are_not_political_violence():
     assert _acled_rows("A mob killed a suspected thief in Lagos.") == [("ASSAULT", "Mob violence")]
 
 
+def test_senses_of_charge_demonstrate_strike_down_and_setting_oneself_on_fire():
+    def coded(text: str) -> list[tuple[str | None, str]]:
+        return [(e.plover_type, e.cameo_code) for e in code_text(text, DAY)]
+
+    assert coded("India is charging ahead on its climate commitments.") == []
+    assert coded("The prime minister demonstrated his commitment to reform.") == []
+    assert coded("Thousands demonstrated against the law in Paris.") == [("PROTEST", "141")]
+    courts = "In a series of decisions, lower courts have struck down Trump's executive order."
+    assert coded(courts) == [("REJECT", "120")]
+    immolation = "Aaron Bushnell set himself on fire on Sunday to protest Israel's war on Gaza."
+    assert coded(immolation) == [("PROTEST", "140")]
+
+
 def test_violence_of_civilians_is_mob_violence():
     rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
     assert rows == [("ASSAULT", "Mob violence")]
