@@ -165,6 +165,13 @@ def test_senses_of_charge_demonstrate_strike_down_and_setting_oneself_on_fire():
     assert coded(immolation) == [("PROTEST", "140")]
 
 
+def test_striving_is_not_fighting_unless_armed_men_fight():
+    assert code_text("Residents are fighting to save the local hospital.", DAY) == []
+    assert code_text("The candidates battle to catch up with the front-runner.", DAY) == []
+    (fight,) = code_text("Government troops fought to retake the city of Mosul.", DAY)
+    assert (fight.plover_type, fight.acled_sub_event_type) == ("ASSAULT", "Armed clash")
+
+
 def test_violence_of_civilians_is_mob_violence():
     rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
     assert rows == [("ASSAULT", "Mob violence")]

@@ -129,6 +129,8 @@ class SentenceCoder:
             if self._accidental(trig, spec):
                 doc.user_data[SET_ASIDE_KEY] = True
                 continue  # "a bus plunged into a ravine, killing 20 passengers"
+            if self._striving(trig, spec, actor1):
+                continue  # "Haley battled to catch up with Trump": an effort, not a fight
             if actor2 is None and self._aimed_at_abstraction(trig, spec):
                 doc.user_data[SET_ASIDE_KEY] = True
                 continue  # "to fight off terrorism"
@@ -267,6 +269,20 @@ class SentenceCoder:
             lemma(trig.head) in self.lex.light_verbs
             and any(c.dep_ == "auxpass" for c in trig.head.children)
             and not any(c.dep_ == "agent" for c in trig.head.children)
+        )
+
+    def _striving(self, trig: Trigger, spec: Spec, actor1: Actor | None) -> bool:
+        """A verb of violence with an infinitive of what is striven for ("battled to catch
+        up", "are fighting to save the plant"), by someone unarmed: an effort, not violence.
+        Troops "fought to retake the town" still fight."""
+        if self.book.coding(spec.cameo).plover_type != "ASSAULT" or pos(trig.token) != "VERB":
+            return False
+        armed = ARMED_SECTORS | STATE_SECTORS
+        if actor1 is not None and actor1.sector in armed:
+            return False
+        return any(
+            c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
+            for c in trig.token.children
         )
 
     def _accidental(self, trig: Trigger, spec: Spec) -> bool:
