@@ -26,11 +26,13 @@ One run, one core (pinned, BLAS and onnxruntime threads 1), after the resources 
    every candidate sentence of the readability corpus's news pages, labelled by hand, some
    with events and most without; precision and recall of the
    event types of the events stage, the rules alone and the classifier alone.
-4. ACLED sub-event type on our own labelled sentences in the style of ACLED's notes:
-   accuracy and weighted F1 of each sentence's best event, for the sentences the coder was
-   fixed on and for a set written after and never tuned on; events stage and rules alone.
-   Then the independent ACLED measure, the CASE 2021 task 2 test snippets (``case2021``;
-   the file is fetched once into bench/work/, its docstring says how).
+4. ACLED sub-event type on our own labelled sentences in the style of ACLED's notes
+   (``acled_sets``): accuracy and weighted F1 of each sentence's ACLED answer (its best
+   event among those the ACLED export writes), for the sentences the coder was fixed on
+   and for sets never tuned on, and the share of news ACLED does not code that gets an
+   ACLED event; events stage and rules alone. Then the independent ACLED measure, the CASE
+   2021 task 2 test snippets (``case2021``; the file is fetched once into bench/work/, its
+   docstring says how).
 5. The seed article (published 2016-01-12): its events as a table.
 6. Speed: the English articles of ../shared/corpus/fundus (expected body texts; language
    by py3langid) coded by ``extract_events`` in one batch, with and without the
@@ -47,7 +49,6 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-import csv  # noqa: E402
 import dataclasses  # noqa: E402
 import datetime as dt  # noqa: E402
 import json  # noqa: E402
@@ -60,7 +61,8 @@ from pathlib import Path  # noqa: E402
 import case2021  # noqa: E402
 import py3langid  # noqa: E402
 import real_news  # noqa: E402
-from scores import per_type_scores, weighted_f1  # noqa: E402
+from acled_sets import acled_sub_types, best, sub_type  # noqa: E402
+from scores import per_type_scores  # noqa: E402
 
 from newsevents.events import Resources, code_text, extract_events  # noqa: E402
 from newsevents.events.classifier import classifier_input  # noqa: E402
@@ -82,16 +84,8 @@ KFOLD_OOF = ROOT / "training" / "work" / "kfold_oof.jsonl"
 PLV_FOLD_OOF = ROOT / "training" / "work" / "plv_fold_oof.jsonl"
 PLV_UNSEEN = "plv, trained without PLV"
 NO_EVENT = FIXTURES / "no_event_sentences.txt"
-ACLED_NONE = FIXTURES / "acled_none_sentences.txt"  # news ACLED does not code
-# our own ACLED-note-style sentences: the tuned examples, and a set never tuned on
-ACLED_SETS = {
-    "acled_examples.tsv (tuned on)": FIXTURES / "acled_examples.tsv",
-    "acled_heldout.tsv (never tuned on)": FIXTURES / "acled_heldout.tsv",
-    "acled_heldout_2.tsv (never tuned on)": FIXTURES / "acled_heldout_2.tsv",
-}
 RESULTS = ROOT / "bench" / "results" / "events.md"
 GOLD_DATE = dt.date(2000, 1, 1)
-ACLED_DATE = dt.date(2023, 12, 31)  # after every date the ACLED-style sentences name
 SEED_DATE = dt.date(2016, 1, 12)
 CODERS = ("classifier alone", "events stage", "rules alone")
 
@@ -403,100 +397,6 @@ def real_news_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
     return lines, metrics
 
 
-def acled_sub_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
-    """ACLED sub-event type of each of our own labelled sentences (``acled_answer``)."""
-    lines = [
-        "## ACLED sub-event type, our own sentences",
-        "",
-        "Sentences written for newsevents in the style of ACLED's event notes (\"On 4 March "
-        '2021, unidentified gunmen shot dead ..."), labelled by hand; each is coded alone and '
-        "its answer is the sub-event type of its best event among those the ACLED export "
-        'writes (asserted, with an ACLED type; "none" without one). `acled_examples.tsv` '
-        "is what the coder was fixed on; `acled_heldout.tsv` was written after, and is never "
-        "read to tune the coder; `acled_heldout_2.tsv` (three sentences per sub-type, news "
-        "and note style) was written in session 10 before that session's ACLED changes, and "
-        "only its aggregates are printed. None is independent data (we wrote them): the "
-        "independent ACLED figure is the CASE 2021 section below.",
-        "",
-        "| sentences | n | coder | accuracy | weighted F1 | no event |",
-        "| --- | ---: | --- | ---: | ---: | ---: |",
-    ]
-    metrics = {}
-    for name, path in ACLED_SETS.items():
-        rows = [
-            r
-            for r in csv.reader(path.read_text(encoding="utf-8").splitlines(), delimiter="\t")
-            if r and not r[0].startswith("#")
-        ][1:]
-        for coder, resources in (("events stage", res), ("rules alone", rules)):
-            gold, got = [], []
-            for sub_type, sentence in rows:
-                gold.append(sub_type)
-                got.append(acled_answer(code_text(sentence, ACLED_DATE, resources)) or "none")
-            accuracy = sum(g == p for g, p in zip(gold, got, strict=True)) / len(gold)
-            f1 = weighted_f1(gold, got)
-            metrics[f"{coder}|{name}"] = (accuracy, f1)
-            lines.append(
-                f"| {name} | {len(gold)} | {coder} | {accuracy:.3f} | {f1:.3f} | "
-                f"{got.count('none')} |"
-            )
-    lines += [
-        "",
-        f"News that ACLED does not code (`{ACLED_NONE.name}`: crime for gain, accidents, "
-        "disasters, diplomacy, claims): the share given an ACLED event. The first block is "
-        "what session 10 fixed the ACLED types on, the held-out block was written after.",
-        "",
-        "| sentences | n | events stage | rules alone |",
-        "| --- | ---: | ---: | ---: |",
-    ]
-    blocks: dict[str, list[str]] = {"tuned on": [], "held out": []}
-    block = "tuned on"
-    for line in ACLED_NONE.read_text(encoding="utf-8").splitlines():
-        if line.startswith("# HELD OUT"):
-            block = "held out"
-        elif line.strip() and not line.startswith("#"):
-            blocks[block].append(line.strip())
-    for block, sentences in blocks.items():
-        shares = [
-            sum(acled_answer(code_text(s, ACLED_DATE, r)) is not None for s in sentences)
-            / len(sentences)
-            for r in (res, rules)
-        ]
-        metrics[f"acled none|{block}"] = shares[0]
-        lines.append(
-            f"| {ACLED_NONE.name} ({block}) | {len(sentences)} | {shares[0]:.3f} | "
-            f"{shares[1]:.3f} |"
-        )
-    return lines, metrics
-
-
-def acled_answer(events: list[Event]) -> str | None:
-    """The sub-event type an ACLED user sees for a text: that of the best event the ACLED
-    export writes (``export/__init__.py``: asserted, with an ACLED type, not an aggregate
-    toll), None without one."""
-    exported = [
-        e
-        for e in events
-        if e.modality == "asserted" and e.acled_sub_event_type and not e.is_aggregate
-    ]
-    event = best(exported)
-    return event.acled_sub_event_type if event else None
-
-
-def sub_type(resources: Resources, any_event: bool = False) -> Callable[[str], str | None]:
-    """A text's ACLED sub-event type (``acled_answer``); with ``any_event``, that of its best
-    event of any type, verbal events and hypothetical ones included (sessions 8-9)."""
-
-    def coded(text: str) -> str | None:
-        events = code_text(text, case2021.SNIPPET_DATE, resources)
-        if any_event:
-            event = best(events)
-            return event.acled_sub_event_type if event else None
-        return acled_answer(events)
-
-    return coded
-
-
 # the shared machine's speed drifts by 20 % within minutes: alternate, take the median
 SPEED_ROUNDS = 5
 
@@ -540,10 +440,6 @@ def speed(res: Resources, rules: Resources) -> tuple[list[str], dict]:
     ratio = median["events stage"] / median["rules alone"]
     lines += ["", f"The classifier makes the stage {ratio:.2f}x as costly as the rules alone."]
     return lines, metrics
-
-
-def best(events: list[Event]) -> Event | None:
-    return max(events, key=lambda e: e.confidence or 0.0) if events else None
 
 
 def seed_table(res: Resources) -> list[str]:
