@@ -172,6 +172,15 @@ def test_striving_is_not_fighting_unless_armed_men_fight():
     assert (fight.plover_type, fight.acled_sub_event_type) == ("ASSAULT", "Armed clash")
 
 
+def test_herdsmen_settlers_and_arson_of_acled_notes():
+    (herders,) = code_text("On 5 May 2019, Fulani herdsmen attacked the village of Kwall.", DAY)
+    assert (herders.actor1_sector, herders.acled_sub_event_type) == ("AGR", "Attack")
+    (arson,) = code_text("On 5 May 2019, unknown assailants set ablaze a school in Kumba.", DAY)
+    assert arson.acled_sub_event_type == "Looting/property destruction"
+    settlers = "On 5 May 2019, Israeli settlers attacked Palestinian farmers near Nablus."
+    assert _acled_rows(settlers) == [("ASSAULT", "Attack")]  # an organised group, no mob
+
+
 def test_violence_of_civilians_is_mob_violence():
     rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
     assert rows == [("ASSAULT", "Mob violence")]

@@ -53,7 +53,8 @@ ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
-         "weapons", "looting", "territory", "group_change", "battle", "crime")  # fmt: skip
+         "weapons", "looting", "territory", "group_change", "battle", "crime",
+         "organised_civilians")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -163,7 +164,7 @@ class AcledMapper:
             if facts.actor1_sector in STATE_SECTORS:
                 return BATTLES, "Government regains territory"
             return BATTLES, "Non-state actor overtakes territory"
-        if facts.actor1_sector == "CVL":
+        if facts.actor1_sector == "CVL" and not self._has(facts, "organised_civilians"):
             # "residents attacked two suspected thieves": civilians, not an organised armed
             # group, whose violence ACLED calls mob violence (Attack needs an armed actor)
             return RIOTS, "Mob violence"
