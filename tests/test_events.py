@@ -179,6 +179,10 @@ def test_herdsmen_settlers_and_arson_of_acled_notes():
     assert arson.acled_sub_event_type == "Looting/property destruction"
     settlers = "On 5 May 2019, Israeli settlers attacked Palestinian farmers near Nablus."
     assert _acled_rows(settlers) == [("ASSAULT", "Attack")]  # an organised group, no mob
+    (mercenaries,) = code_text("Mercenaries attacked a village near Bria on Sunday.", DAY)
+    assert mercenaries.actor1_sector == "UAF"
+    robbers = code_text("Armed robbers attacked a bus near Kaduna.", DAY)
+    assert [(e.actor1_sector, e.acled_sub_event_type) for e in robbers] == [("CRM", None)]
 
 
 def test_violence_of_civilians_is_mob_violence():
