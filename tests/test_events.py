@@ -185,6 +185,18 @@ def test_herdsmen_settlers_and_arson_of_acled_notes():
     assert [(e.actor1_sector, e.acled_sub_event_type) for e in robbers] == [("CRM", None)]
 
 
+def test_acled_agreements_are_reached_with_armed_groups_or_end_fighting():
+    book = codebook()
+    classify = shared_resources().acled.classify
+    surrender = AcledFacts(book.coding("0874", "RETREAT", "withdraw"), "REB", "MIL", {"surrender"})
+    assert classify(surrender)[1] == "Agreement"
+    talks = book.coding("036")
+    assert classify(AcledFacts(talks, "REB", "GOV", {"agree", "talk"}))[1] == "Agreement"
+    assert classify(AcledFacts(talks, "GOV", "GOV", {"agree", "talk"})) == (None, None)
+    offer = book.coding("0351")  # an offer is not an agreement reached
+    assert classify(AcledFacts(offer, "GOV", "REB", {"offer", "amnesty"})) == (None, None)
+
+
 def test_violence_of_civilians_is_mob_violence():
     rows = _acled_rows("Angry villagers attacked two men suspected of theft in Mbale.")
     assert rows == [("ASSAULT", "Mob violence")]

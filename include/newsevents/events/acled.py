@@ -19,7 +19,8 @@ up, a weapon defused, looting. The rules, in ACLED's terms:
   with intervention"); lethal or grave force against protesters ("Excessive force").
 * Riots: a violent demonstration (demonstrators riot, burn tyres, throw stones, build
   barricades); violence by a crowd with no demonstration ("Mob violence").
-* Strategic developments: agreements (ceasefires, peace deals), arrests, a headquarters
+* Strategic developments: agreements (ceasefires, peace deals, prisoner exchanges,
+  surrenders, any agreement with a non-state armed group), arrests, a headquarters
   or base established, looting or destruction of property, disrupted weapons use (a bomb
   defused, a missile intercepted, weapons seized), a non-violent transfer of territory (a
   withdrawal from a place or from territory), a change to a group or its activity
@@ -51,10 +52,12 @@ from newsevents.schema import Event
 # anyone else (or against unnamed victims) is violence against civilians.
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
+# armed groups that are not the state's: any agreement with one is ACLED's "Agreement"
+NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
          "weapons", "looting", "territory", "group_change", "battle", "crime",
-         "organised_civilians")  # fmt: skip
+         "organised_civilians", "agreed")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -218,8 +221,8 @@ class AcledMapper:
                 return STRATEGIC, "Headquarters or base established"
             return STRATEGIC, "Change to group/activity"
         if kind == "RETREAT":
-            if mode == "ceasefire":
-                return STRATEGIC, "Agreement"
+            if mode == "ceasefire" or self._has(facts, "settlement"):
+                return STRATEGIC, "Agreement"  # a truce, a surrender, a withdrawal under a deal
             if mode == "withdraw" and (self._has(facts, "territory") or facts.local_place):
                 return STRATEGIC, "Non-violent transfer of territory"
             if mode in ("withdraw", "disarm"):
@@ -231,6 +234,9 @@ class AcledMapper:
             return STRATEGIC, "Agreement"  # a signed agreement
         if kind == "AGREE" and self._has(facts, "settlement"):
             return STRATEGIC, "Agreement"  # "agreed to a ceasefire", "to exchange prisoners"
+        armed_party = {facts.actor1_sector, facts.actor2_sector} & NON_STATE_ARMED
+        if kind == "AGREE" and armed_party and self._has(facts, "agreed"):
+            return STRATEGIC, "Agreement"  # "the rebels and the government agreed to hold talks"
         if kind == "COOPERATE" and self._has(facts, "base") and self._has(facts, "establish"):
             return STRATEGIC, "Headquarters or base established"
         if kind == "COOPERATE" and self._has(facts, "group_change"):
