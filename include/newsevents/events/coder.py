@@ -60,6 +60,8 @@ from newsevents.events.triggers import SCENE_PREPS, Trigger, TriggerFinder
 SET_ASIDE_KEY = "newsevents.set_aside"
 # PLOVER types coded without actor1 (an unidentified attacker, unnamed organisers).
 SOURCELESS_TYPES = frozenset({"ASSAULT", "PROTEST", "COERCE", "MOBILIZE"})
+# Sectors of those who bear arms: armed groups and the state's forces and government.
+ARMED_OR_STATE = ARMED_SECTORS | STATE_SECTORS
 # Forms of "be" and "have": a main verb that states what is or what someone has ("Israel has
 # an obligation", "he was among the dead") does no action the classifier could type.
 STATE_VERBS = frozenset({"be", "am", "is", "are", "was", "were", "been", "being", "'s", "’s",
@@ -251,7 +253,7 @@ class SentenceCoder:
         if military is None or spec != civil or actor1 is None or pos(trig.token) not in NOUN_POS:
             return spec
         state = actor1.sector is None and actor1.country is not None  # "Pakistan", "Russian"
-        armed = actor1.sector in ARMED_SECTORS or actor1.sector in STATE_SECTORS
+        armed = actor1.sector in ARMED_OR_STATE
         return military if state or armed else spec
 
     def _occurred(self, trig: Trigger, spec: Spec) -> bool:
@@ -275,10 +277,9 @@ class SentenceCoder:
         """A verb of violence with an infinitive of what is striven for ("battled to catch
         up", "are fighting to save the plant"), by someone unarmed: an effort, not violence.
         Troops "fought to retake the town" still fight."""
-        if self.book.coding(spec.cameo).plover_type != "ASSAULT" or pos(trig.token) != "VERB":
+        if not self._assault(spec) or pos(trig.token) != "VERB":
             return False
-        armed = ARMED_SECTORS | STATE_SECTORS
-        if actor1 is not None and actor1.sector in armed:
+        if actor1 is not None and actor1.sector in ARMED_OR_STATE:
             return False
         return any(
             c.dep_ == "xcomp" and any(a.dep_ == "aux" and a.lower_ == "to" for a in c.children)
@@ -289,7 +290,7 @@ class SentenceCoder:
         """Violence an accident brings about: a clause of a verb of accident ("plunged",
         "collided"), or of a verb whose subject or object is an accident ("suffered its worst
         plane crash, killing 72"), whoever its subject."""
-        if self.book.coding(spec.cameo).plover_type != "ASSAULT":
+        if not self._assault(spec):
             return False
         if trig.head.dep_ not in ("advcl", "conj"):
             return False
@@ -317,8 +318,11 @@ class SentenceCoder:
             if t is not subject and t.i not in scene
         )
 
+    def _assault(self, spec: Spec) -> bool:
+        return self.book.coding(spec.cameo).plover_type == "ASSAULT"
+
     def _aimed_at_abstraction(self, trig: Trigger, spec: Spec) -> bool:
-        if self.book.coding(spec.cameo).plover_type != "ASSAULT":
+        if not self._assault(spec):
             return False
         return any(lemma(o) in self.lex.abstract_targets for o in objects(trig.head))
 

@@ -17,6 +17,7 @@ seconds.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -179,12 +180,10 @@ def _code_documents(
 def _settle_protests(events: list[Event], mentions: list[Mention]) -> list[Event]:
     """``acled.settle_protests`` over each article's events (they come article by article)."""
     settled: list[Event] = []
-    start = 0
-    for end in range(1, len(events) + 1):
-        if end == len(events) or mentions[end].article_id != mentions[start].article_id:
-            sentences = [m.sentence_index for m in mentions[start:end]]
-            settled += settle_protests(events[start:end], sentences)
-            start = end
+    pairs = zip(events, mentions, strict=True)
+    for _, article in itertools.groupby(pairs, key=lambda pair: pair[1].article_id):
+        coded, said = zip(*article, strict=True)
+        settled += settle_protests(coded, [m.sentence_index for m in said])
     return settled
 
 
