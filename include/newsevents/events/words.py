@@ -16,7 +16,8 @@ import yaml
 
 DATA = resources.files("newsevents") / "data" / "events"
 _LISTS = ("weekdays", "months", "speech_verbs", "province_words", "district_words",
-          "town_words", "place_nouns", "directions", "representatives", "relatives")  # fmt: skip
+          "town_words", "place_nouns", "directions", "representatives", "relatives",
+          "crowd_counts")  # fmt: skip
 
 
 class WordListError(ValueError):
@@ -66,6 +67,7 @@ class Words:
     directions: frozenset[str]
     representatives: frozenset[str]  # who speaks or acts for an organisation
     relatives: frozenset[str]  # kin: "Zuma's daughter" is not Zuma
+    crowd_counts: frozenset[str]  # "thousands rallied": a crowd of civilians
     irregular: dict[str, tuple[str, ...]]
 
     @classmethod
@@ -94,6 +96,7 @@ class Words:
             directions=frozenset(lists["directions"]),
             representatives=frozenset(lists["representatives"]),
             relatives=frozenset(lists["relatives"]),
+            crowd_counts=frozenset(lists["crowd_counts"]),
             irregular=irregular,
         )
 
