@@ -94,3 +94,12 @@ def test_a_crowd_counted_is_civilians_unless_it_counts_others():
     assert (rally.plover_type, rally.actor1_sector) == ("PROTEST", "CVL")
     (march,) = code_text("Thousands of soldiers marched into the city.", dt.date(2020, 5, 6))
     assert march.actor1_sector == "MIL"
+
+
+def test_a_crowds_destruction_is_mob_violence_and_a_protest_can_turn_violent():
+    assert _sub_types("A crowd set fire to the homes of two men accused of witchcraft.")[0] == (
+        "ASSAULT",
+        "Mob violence",
+    )
+    turned = "A protest over fuel prices turned violent, with demonstrators smashing windows."
+    assert ("PROTEST", "Violent demonstration") in _sub_types(turned)

@@ -96,6 +96,16 @@ def test_a_seizure_by_an_armed_actor_keeps_its_type_against_another():
     assert event.acled_sub_event_type == "Disrupted weapons use"
 
 
+def test_a_base_an_armed_actor_sets_up_stands_against_no_event():
+    base = "The Wagner Group opened a new base in Menaka."
+    (event,) = code_text(base, DAY, with_label("none", 1.0))
+    assert (event.plover_type, event.acled_sub_event_type) == (
+        "MOBILIZE",
+        "Headquarters or base established",
+    )
+    assert code_text("The council opened a new office in Menaka.", DAY, with_label("none")) == []
+
+
 def test_force_the_classifier_reads_as_a_protest_is_a_riot():
     arson = "Demonstrators set fire to the ruling party's office in Kandy."
     (event,) = code_text(arson, DAY, with_label("PROTEST", 0.95))

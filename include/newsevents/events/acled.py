@@ -161,13 +161,16 @@ class AcledMapper:
             return CIVILIANS, "Abduction/forced disappearance"
         if mode == "sexual":
             return CIVILIANS, "Sexual violence"
+        mob = facts.actor1_sector == "CVL" and not self._has(facts, "organised_civilians")
         if mode == "destroy" or (c.cameo_code.startswith("17") and self._has(facts, "looting")):
+            if mob:  # "a crowd set fire to the homes of two men accused of witchcraft"
+                return RIOTS, "Mob violence"
             return STRATEGIC, "Looting/property destruction"
         if c.cameo_code.startswith("192"):
             if facts.actor1_sector in STATE_SECTORS:
                 return BATTLES, "Government regains territory"
             return BATTLES, "Non-state actor overtakes territory"
-        if facts.actor1_sector == "CVL" and not self._has(facts, "organised_civilians"):
+        if mob:
             # "residents attacked two suspected thieves": civilians, not an organised armed
             # group, whose violence ACLED calls mob violence (Attack needs an armed actor)
             return RIOTS, "Mob violence"
