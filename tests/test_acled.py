@@ -103,3 +103,10 @@ def test_a_crowds_destruction_is_mob_violence_and_a_protest_can_turn_violent():
     )
     turned = "A protest over fuel prices turned violent, with demonstrators smashing windows."
     assert ("PROTEST", "Violent demonstration") in _sub_types(turned)
+
+
+def test_a_named_storm_or_a_gas_cylinder_acts_for_no_one():
+    assert _sub_types("Cyclone Amphan killed at least 80 people in West Bengal.") == []
+    assert _sub_types("A gas cylinder explosion killed four people at a restaurant in Lagos.") == []
+    # a named storm is no one, whatever the classifier reads at the main verb
+    assert _sub_types("Hurricane Ian destroyed hundreds of homes in Florida.") == []

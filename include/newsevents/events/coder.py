@@ -188,6 +188,8 @@ class SentenceCoder:
             for t in root.subtree
         ):
             return None  # "did not respond to requests for comment": the reporter's question
+        if any(c.dep_ == "nsubj" and self._hazard(c) for c in root.children):
+            return None  # "Cyclone Amphan killed 80 people": no one acted
         actor1 = self.who.actor1(root, ctx) or self._unlisted_subject(root, ctx)
         if actor1 is None or self._thing_of_a_country(root, actor1):
             return None
@@ -315,11 +317,20 @@ class SentenceCoder:
         return any(lemma(t) in self.lex.hazards for t in around)
 
     def _hazard(self, subject: Token) -> bool:
-        """A fire, a flood, an accident: not someone's fire ("fire from Israeli tanks",
-        "tank fire"); where it broke out does not say whose it was ("a fire at a factory
-        in Dhaka")."""
-        if lemma(subject) not in self.lex.hazards:
+        """A fire, a flood, an accident, also as a modifier ("Cyclone Amphan", "a cylinder
+        explosion"): not someone's fire ("fire from Israeli tanks", "tank fire"); where it
+        broke out does not say whose it was ("a fire at a factory in Dhaka")."""
+        hazard = next(
+            (
+                t
+                for t in (subject, *subject.children)
+                if (t is subject or t.dep_ == "compound") and lemma(t) in self.lex.hazards
+            ),
+            None,
+        )
+        if hazard is None:
             return False
+        own = {t.i for t in hazard.subtree} - {hazard.i} if hazard is not subject else set()
         scene = {
             t.i
             for c in subject.children
@@ -329,7 +340,7 @@ class SentenceCoder:
         return not any(
             lemma(t) in self.weapons or self.who.actors.country_of(t.text)
             for t in subject.subtree
-            if t is not subject and t.i not in scene
+            if t is not subject and t is not hazard and t.i not in scene | own
         )
 
     def _assault(self, spec: Spec) -> bool:
