@@ -110,3 +110,10 @@ def test_a_named_storm_or_a_gas_cylinder_acts_for_no_one():
     assert _sub_types("A gas cylinder explosion killed four people at a restaurant in Lagos.") == []
     # a named storm is no one, whatever the classifier reads at the main verb
     assert _sub_types("Hurricane Ian destroyed hundreds of homes in Florida.") == []
+
+
+def test_fighting_peacekeepers_is_an_armed_clash_but_attacking_aid_workers_is_not():
+    peacekeepers = "Al-Shabaab fighters attacked AMISOM troops near Afgoye, killing three."
+    assert _sub_types(peacekeepers)[0] == ("ASSAULT", "Armed clash")
+    aid = "Al-Shabaab fighters attacked UNICEF staff near Afgoye, killing three."
+    assert _sub_types(aid)[0] == ("ASSAULT", "Attack")

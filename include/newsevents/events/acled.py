@@ -57,7 +57,7 @@ NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
          "weapons", "looting", "territory", "group_change", "battle", "crime",
-         "organised_civilians", "agreed")  # fmt: skip
+         "organised_civilians", "agreed", "peacekeepers")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -174,8 +174,12 @@ class AcledMapper:
             # "residents attacked two suspected thieves": civilians, not an organised armed
             # group, whose violence ACLED calls mob violence (Attack needs an armed actor)
             return RIOTS, "Mob violence"
-        if facts.actor2_sector in ARMED_SECTORS or (
-            facts.actor2_sector is None and self._has(facts, "battle")
+        # an international mission's troops are armed too ("attacked AMISOM troops")
+        peacekeepers = facts.actor2_sector == "IGO" and self._has(facts, "peacekeepers")
+        if (
+            facts.actor2_sector in ARMED_SECTORS
+            or peacekeepers
+            or (facts.actor2_sector is None and self._has(facts, "battle"))
         ):
             return BATTLES, "Armed clash"
         return CIVILIANS, "Attack"
