@@ -117,3 +117,15 @@ def test_fighting_peacekeepers_is_an_armed_clash_but_attacking_aid_workers_is_no
     assert _sub_types(peacekeepers)[0] == ("ASSAULT", "Armed clash")
     aid = "Al-Shabaab fighters attacked UNICEF staff near Afgoye, killing three."
     assert _sub_types(aid)[0] == ("ASSAULT", "Attack")
+
+
+def test_south_asian_protest_and_arrest_words():
+    assert _sub_types("Traders observed a complete hartal in Srinagar.") == [
+        ("PROTEST", "Peaceful protest")
+    ]
+    assert _sub_types("Police nabbed two suspected militants in Anantnag.") == [
+        ("COERCE", "Arrests")
+    ]
+    # picking up people is an arrest, picking up the pace is not
+    assert _sub_types("Police picked up three men from Bhatkal.") == [("COERCE", "Arrests")]
+    assert _sub_types("Police picked up the pace of their inquiry in Bhatkal.") == []

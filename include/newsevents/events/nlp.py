@@ -194,7 +194,7 @@ class Prefilter:
             for entry in entries:
                 for condition, spec in entry.rules:
                     if condition.kind == "object":
-                        needs = {f for w in condition.words for f in inflections(w.split()[-1])}
+                        needs = {f for w in condition.words for f in lex.forms(w.split()[-1])}
                         if book.coding(spec.cameo, spec.plover_type).plover_type in (
                             CONTENTIOUS_TYPES
                         ):
