@@ -129,3 +129,9 @@ def test_south_asian_protest_and_arrest_words():
     # picking up people is an arrest, picking up the pace is not
     assert _sub_types("Police picked up three men from Bhatkal.") == [("COERCE", "Arrests")]
     assert _sub_types("Police picked up the pace of their inquiry in Bhatkal.") == []
+
+
+def test_a_courts_sentence_is_no_arrest_to_acled():
+    """ACLED records arrests, not trials; PLOVER codes both (CAMEO 173)."""
+    sentenced = "The court sentenced the former minister to five years in prison."
+    assert _sub_types(sentenced) == [("COERCE", None)]

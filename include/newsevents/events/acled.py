@@ -216,6 +216,8 @@ class AcledMapper:
         c = facts.coding
         kind, mode = c.plover_type, c.plover_mode
         if kind == "COERCE" and mode == "arrest":
+            if facts.actor1_sector == "JUD":
+                return None, None  # "the court sentenced the former minister": a trial
             if facts.actor2_sector == "CVL" and self._has(facts, "protesters"):
                 return PROTESTS, "Protest with intervention"  # protesters arrested
             return STRATEGIC, "Arrests"
