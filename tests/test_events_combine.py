@@ -106,6 +106,22 @@ def test_a_base_an_armed_actor_sets_up_stands_against_no_event():
     assert code_text("The council opened a new office in Menaka.", DAY, with_label("none")) == []
 
 
+def test_a_withdrawal_by_troops_and_a_countrys_fire_keep_their_types():
+    withdrawal = "US troops pulled out of Kabul airport on Monday."
+    (event,) = code_text(withdrawal, DAY, with_label("ASSAULT", 0.97))
+    assert (event.plover_type, event.plover_mode) == ("RETREAT", "withdraw")
+    (event,) = code_text("Pakistan returned fire, the army said.", DAY, with_label("RETREAT", 1.0))
+    assert event.plover_type == "ASSAULT"
+    # a country's assault may still be no event to the classifier (sport, metaphor)
+    assert code_text("Pakistan returned fire, the army said.", DAY, with_label("none", 1.0)) == []
+
+
+def test_a_protest_in_the_main_clause_stands_against_no_event():
+    sit_in = "Traders staged a sit-in outside the district office in Multan."
+    (event,) = code_text(sit_in, DAY, with_label("none", 0.95))
+    assert (event.plover_type, event.acled_sub_event_type) == ("PROTEST", "Peaceful protest")
+
+
 def test_force_the_classifier_reads_as_a_protest_is_a_riot():
     arson = "Demonstrators set fire to the ruling party's office in Kandy."
     (event,) = code_text(arson, DAY, with_label("PROTEST", 0.95))

@@ -12,8 +12,8 @@ where it is sure, the rules elsewhere. Per candidate sentence:
   at least ``AGREES`` (0.5);
 * the classifier gives "none" a probability of at least ``VETO`` (0.9): no event (the
   sentence reports no political event, whatever trigger words it has), except an
-  assault, a seizure or a deployment the parse found done by an armed actor
-  (``armed_force``);
+  assault, a seizure, a deployment or a withdrawal the parse found done by an armed actor
+  (``armed_force``), and a protest in the main clause (``protest``);
 * the classifier's type is that of the sentence's main clause (the root, or what a verb of
   saying reports); events the parse finds in other clauses ("speaking after meeting
   Fazli, Assad said ...") are kept as the parse codes them, except, when the main clause
@@ -26,7 +26,8 @@ where it is sure, the rules elsewhere. Per candidate sentence:
 * otherwise, if the classifier is sure of a type (probability at least ``SURE``, 0.9), the
   first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``; a draft
   of force retyped as a protest takes 145, a riot) and keeps its actors and modality,
-  unless a main-clause draft is an armed actor's act of force (``armed_force``:
+  unless a main-clause draft is an armed actor's act of force or a country's assault
+  (``armed_force``, ``state_assault``:
   "government forces regained control of the district", read as RETREAT), which stands as
   the parse coded it; with no draft, the sentence's main verb
   (under a verb of saying, the verb reported) stands as the trigger of that code, if the
@@ -63,7 +64,7 @@ AGREES = 0.5
 FORCEFUL_TYPES = frozenset({"ASSAULT", "COERCE"})
 # What an armed actor does that stands against the classifier (``armed_force``), with its
 # seizures (COERCE, mode "seize")
-ARMED_ACTS = frozenset({"ASSAULT", "MOBILIZE"})
+ARMED_ACTS = frozenset({"ASSAULT", "MOBILIZE", "RETREAT"})
 RIOT = "145"
 
 
@@ -101,7 +102,7 @@ class Combiner:
         if probs:  # an ambiguous trigger ("released the guidance") needs the classifier's word
             drafts = [d for d in drafts if not d.weak or probs.get(self.type_of(d), 0) >= AGREES]
         if not self.may_report_event(scores):
-            return [d for d in drafts if self.armed_force(d)]
+            return [d for d in drafts if self.armed_force(d) or self.protest(d)]
         unknown = 0.0 if probs else 1.0  # without probabilities, only the label speaks
         # The sentence's type is its main clause's; an event in an adjunct or a relative
         # clause ("speaking after meeting Fazli, Assad said ...") is the parse's to code.
@@ -121,7 +122,9 @@ class Combiner:
         refused = [d for d in main if self.type_of(d) == "REJECT"]
         if refused and label and self.book.quad_class(label) <= 2:
             return refused + side  # "will not meet": the parse read the negation
-        if not sure or label is None or any(self.armed_force(d) for d in main):
+        if not sure or label is None:
+            return drafts
+        if any(self.armed_force(d) or self.state_assault(d) for d in main):
             return drafts
         best = min(main, key=lambda d: d.offset)
         cameo = self.book.root_code(label)
@@ -154,7 +157,8 @@ class Combiner:
 
     def armed_force(self, draft: Draft) -> bool:
         """A main-clause act of force the parse found done by an armed actor (an assault, a
-        seizure, a deployment or a base set up): it stands whatever the classifier says.
+        seizure, a deployment or a base set up, a withdrawal): it stands whatever the
+        classifier says ("US troops pulled out of Kabul airport", read as ASSAULT at 0.97).
         Trained on news of other kinds, it read "bandits abducted more than 300 schoolboys"
         and "the Wagner Group opened a new base in Menaka" as no event at 0.99, "government
         forces regained control of the district" as RETREAT and "soldiers seized explosive
@@ -164,6 +168,25 @@ class Combiner:
             coding.plover_type == "COERCE" and coding.plover_mode == "seize"
         )
         return draft.main_clause and forceful and self._armed(draft)
+
+    def protest(self, draft: Draft) -> bool:
+        """A protest the parse found in the main clause ("traders staged a sit-in outside the
+        district office", which the classifier read as no event at 0.92): a protest trigger
+        with its protesters is an event whatever the classifier says."""
+        return draft.main_clause and self.type_of(draft) == "PROTEST"
+
+    def state_assault(self, draft: Draft) -> bool:
+        """A country's assault in the main clause ("Pakistan returned fire", which the classifier
+        read as RETREAT at 1.0) keeps its type; unlike an armed actor's, the classifier may
+        still call it no event ("France attacked all game")."""
+        actor1 = draft.actor1
+        return (
+            draft.main_clause
+            and self.type_of(draft) == "ASSAULT"
+            and actor1 is not None
+            and actor1.sector is None
+            and actor1.country is not None
+        )
 
     def armed_violence(self, draft: Draft) -> bool:
         """An assault by an armed actor in any clause (``beside``)."""
