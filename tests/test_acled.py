@@ -135,3 +135,13 @@ def test_a_courts_sentence_is_no_arrest_to_acled():
     """ACLED records arrests, not trials; PLOVER codes both (CAMEO 173)."""
     sentenced = "The court sentenced the former minister to five years in prison."
     assert _sub_types(sentenced) == [("COERCE", None)]
+
+
+def test_forces_driven_from_a_place_lose_it():
+    for sentence in (
+        "On 3 April 2021, Somali forces drove Al-Shabaab out of the town of Bulo Burde.",
+        "Troops dislodged ADF rebels from their positions near Mbau.",
+        "Security forces cleared the Sambisa forest of insurgents.",
+    ):
+        assert ("ASSAULT", "Government regains territory") in _sub_types(sentence), sentence
+    assert _sub_types("The campaign drove out voters in Kaduna.") == []
