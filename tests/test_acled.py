@@ -145,3 +145,10 @@ def test_forces_driven_from_a_place_lose_it():
     ):
         assert ("ASSAULT", "Government regains territory") in _sub_types(sentence), sentence
     assert _sub_types("The campaign drove out voters in Kaduna.") == []
+
+
+def test_a_unilateral_ceasefire_is_no_agreement():
+    assert _sub_types("The rebels announced a unilateral ceasefire in Idlib.") == [
+        ("RETREAT", "Change to group/activity")
+    ]
+    assert _sub_types("Rival militias signed a truce in Tripoli on Saturday.")[0][1] == "Agreement"

@@ -57,7 +57,7 @@ NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
          "weapons", "looting", "territory", "group_change", "battle", "crime",
-         "organised_civilians", "agreed", "peacekeepers")  # fmt: skip
+         "organised_civilians", "agreed", "peacekeepers", "unilateral")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -234,6 +234,8 @@ class AcledMapper:
                 return STRATEGIC, "Headquarters or base established"
             return STRATEGIC, "Change to group/activity"
         if kind == "RETREAT":
+            if self._has(facts, "unilateral"):
+                return STRATEGIC, "Change to group/activity"  # a ceasefire no one agreed to
             if mode == "ceasefire" or self._has(facts, "settlement"):
                 return STRATEGIC, "Agreement"  # a truce, a surrender, a withdrawal under a deal
             if mode == "withdraw" and (self._has(facts, "territory") or facts.local_place):
