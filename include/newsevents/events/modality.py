@@ -42,6 +42,7 @@ from newsevents.events.when import modality as clause_modality
 COMPLEMENT_DEPS = {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acomp", "advcl", "conj"}
 INTENT_TYPES = {"AGREE", "THREATEN", "REQUEST", "REJECT"}
 CONDITION_MARKS = {"if", "unless"}
+TIME_MARKS = {"once", "when", "after", "before", "until"}
 TALK_VERBS = frozenset({"speak", "talk", "think", "speculate", "dream", "joke", "hear"})
 # The code of a governor that is not itself a trigger ("decided to", "plans to").
 DEFAULT_GOVERNOR_CODES = {"intent": "030", "threat": "130", "request": "100", "refusal": "120",
@@ -61,14 +62,23 @@ def _ranked(noun: Token) -> bool:
 def condition(verb: Token) -> bool:
     """Whether an action is the condition of another, so has not happened: "unless Baghdad
     accepts", "if talks fail", and "until" under a refusal or a promise ("will not lift
-    the ban until the EU provides details"); after a past action, "until" tells what
-    happened next ("shelled the town until the rebels withdrew")."""
+    the ban until the EU provides details"), and a time clause not in the past under a
+    future action ("will meet them once their appointments have been ratified"); after a
+    past action, "until" tells what happened next ("shelled the town until the rebels
+    withdrew")."""
     if verb.dep_ != "advcl":
         return False
     marks = {c.lower_ for c in verb.children if c.dep_ == "mark"}
     if marks & CONDITION_MARKS:
         return True
-    return "until" in marks and (negated(verb.head) or has_future_aux(verb.head))
+    if "until" in marks and (negated(verb.head) or has_future_aux(verb.head)):
+        return True
+    # "will meet them once their appointments have been ratified": a time clause that is
+    # not in the past, under a future action, tells of what has not happened yet
+    tensed = [verb, *(c for c in verb.children if c.dep_ in ("aux", "auxpass"))]
+    past = any(t.tag_ == "VBD" for t in tensed)
+    future = any(has_future_aux(t) for t in verb.ancestors)
+    return bool(marks & TIME_MARKS) and future and not past
 
 
 class Governors:

@@ -179,6 +179,9 @@ class TriggerFinder:
         ):
             tok = tok.head.head  # "10 days of war games": the quantity stands for the noun
         verb = tok.head
+        existential = any(c.dep_ == "expl" and c.lower_ == "there" for c in verb.children)
+        if tok.dep_ == "attr" and existential:
+            return tok  # "there were clashes", "there have been heavy exchanges of fire"
         if tok.dep_ == "pobj" and verb.dep_ == "prep":
             if verb.lower_ in TIME_CAUSE_PREPS or (
                 verb.lower_ in ADJUNCT_PREPS and lemma(verb.head) not in self.lex.light_verbs
