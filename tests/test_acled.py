@@ -152,3 +152,16 @@ def test_a_unilateral_ceasefire_is_no_agreement():
         ("RETREAT", "Change to group/activity")
     ]
     assert _sub_types("Rival militias signed a truce in Tripoli on Saturday.")[0][1] == "Agreement"
+
+
+def test_industrial_accidents_are_not_attacks():
+    for accident in (
+        "An explosion at a chemical plant in Jiangsu killed 78 people.",
+        "A blast at an illegal fireworks factory killed 12 workers in Tamil Nadu.",
+        "At least 20 miners were killed when a coal mine collapsed in Balochistan.",
+        "An oil tanker exploded on a highway in Nigeria, killing 30 people.",
+    ):
+        assert _sub_types(accident) == [], accident
+    # a weapon named makes it an attack again
+    bomb = "A bomb blast at a factory in Quetta killed 12 workers."
+    assert ("ASSAULT", "Remote explosive/landmine/IED") in _sub_types(bomb)

@@ -304,10 +304,15 @@ class SentenceCoder:
 
     def _accidental(self, trig: Trigger, spec: Spec) -> bool:
         """Violence an accident brings about: a clause of a verb of accident ("plunged",
-        "collided"), or of a verb whose subject or object is an accident ("suffered its worst
-        plane crash, killing 72"), whoever its subject."""
+        "collided") or with one ("were killed when a coal mine collapsed"), or of a verb whose
+        subject or object is an accident ("suffered its worst plane crash, killing 72"),
+        whoever its subject."""
         if not self._assault(spec):
             return False
+        if any(  # "20 miners were killed when a coal mine collapsed"
+            c.dep_ == "advcl" and lemma(c) in self.lex.accident_verbs for c in trig.head.children
+        ):
+            return True
         if trig.head.dep_ not in ("advcl", "conj"):
             return False
         verb = trig.head.head
@@ -318,8 +323,9 @@ class SentenceCoder:
 
     def _hazard(self, subject: Token) -> bool:
         """A fire, a flood, an accident, also as a modifier ("Cyclone Amphan", "a cylinder
-        explosion"): not someone's fire ("fire from Israeli tanks", "tank fire"); where it
-        broke out does not say whose it was ("a fire at a factory in Dhaka")."""
+        explosion"), an explosion at an industrial site: not someone's fire ("fire from
+        Israeli tanks", "tank fire"); where it broke out does not say whose it was ("a fire
+        at a factory in Dhaka")."""
         hazard = next(
             (
                 t
@@ -328,6 +334,10 @@ class SentenceCoder:
             ),
             None,
         )
+        if hazard is None and lemma(subject) in self.lex.explosions:
+            # "an explosion at a chemical plant", "a fireworks factory blast"
+            industrial = any(lemma(t) in self.lex.industrial_sites for t in subject.subtree)
+            hazard = subject if industrial else None
         if hazard is None:
             return False
         own = {t.i for t in hazard.subtree} - {hazard.i} if hazard is not subject else set()

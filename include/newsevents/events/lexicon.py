@@ -24,7 +24,7 @@ __all__ = ["Condition", "Lexicon", "LexiconError", "Spec", "VerbEntry", "inflect
 _WORD_LISTS = ("light_verbs", "occurrence_verbs", "obligation_modals", "accusatory",
                "non_events", "collectives", "quantities", "military_actions",
                "abstract_targets", "mutual_verbs", "hazards", "accident_verbs",
-               "purpose_nouns")  # fmt: skip
+               "purpose_nouns", "explosions", "industrial_sites")  # fmt: skip
 
 
 class LexiconError(WordListError):
@@ -141,9 +141,12 @@ class Lexicon:
         self.hazards = frozenset(raw["hazards"])
         self.accident_verbs = frozenset(raw["accident_verbs"])
         self.purpose_nouns = frozenset(raw["purpose_nouns"])
+        self.explosions = frozenset(raw["explosions"])
+        self.industrial_sites = frozenset(raw["industrial_sites"])
         self.word_sets = (
             self.collectives | self.quantities | self.place_nouns | self.military_actions
-            | self.hazards | self.accident_verbs | self.purpose_nouns
+            | self.hazards | self.accident_verbs | self.purpose_nouns | self.explosions
+            | self.industrial_sites
         )
 
     @classmethod
