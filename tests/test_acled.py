@@ -165,3 +165,8 @@ def test_industrial_accidents_are_not_attacks():
     # a weapon named makes it an attack again
     bomb = "A bomb blast at a factory in Quetta killed 12 workers."
     assert ("ASSAULT", "Remote explosive/landmine/IED") in _sub_types(bomb)
+
+
+def test_a_lathi_charge_is_force_short_of_lethal():
+    lathi_charge = "Police lathicharged protesters demanding jobs in Patna."
+    assert ("ASSAULT", "Protest with intervention") in _sub_types(lathi_charge)
