@@ -170,3 +170,10 @@ def test_industrial_accidents_are_not_attacks():
 def test_a_lathi_charge_is_force_short_of_lethal():
     lathi_charge = "Police lathicharged protesters demanding jobs in Patna."
     assert ("ASSAULT", "Protest with intervention") in _sub_types(lathi_charge)
+
+
+def test_an_end_to_hostilities_is_a_settlement_a_pause_in_tariffs_is_not():
+    hostilities = "The two armies agreed to end hostilities along the border."
+    assert _sub_types(hostilities) == [("AGREE", "Agreement")]
+    tariffs = "Trump agreed to pause planned tariffs on Mexican exports."
+    assert _sub_types(tariffs) == [("AGREE", None)]
