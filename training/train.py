@@ -536,8 +536,8 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
                 "confusion_fine_tuned": confusion(g, [oof_ft[i] for i in done]),
             }
             save()
-        # Every sentence's out-of-fold probabilities, for choosing how the events stage
-        # combines classifier and rules (training/select_combination.py). Kept under work/:
+        # Every sentence's out-of-fold probabilities: bench-events re-runs the events stage
+        # on the PLV sentences with them (bench/bench_events.py: KFOLD_OOF). Kept under work/:
         # PLV sentences may not be committed.
         # Only the recipe's own run writes it: a candidate's would stand in for the model's.
         oof_path = WORK / ("kfold_oof.jsonl" if out_json == RESULTS / "events_cv.json"
