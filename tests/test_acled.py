@@ -177,3 +177,13 @@ def test_an_end_to_hostilities_is_a_settlement_a_pause_in_tariffs_is_not():
     assert _sub_types(hostilities) == [("AGREE", "Agreement")]
     tariffs = "Trump agreed to pause planned tariffs on Mexican exports."
     assert _sub_types(tariffs) == [("AGREE", None)]
+
+
+def test_lethal_force_at_a_protest_is_excessive_whoever_the_victims_are_called():
+    student = "Police shot and killed a student during a demonstration in Nairobi on Tuesday."
+    assert ("ASSAULT", "Excessive force against protesters") in _sub_types(student)
+    worshippers = "Security forces killed dozens of worshippers protesting in Zahedan."
+    assert ("ASSAULT", "Excessive force against protesters") in _sub_types(worshippers)
+    # a state's withdrawal from an airport hands it over
+    kabul = "US forces completed their withdrawal from Kabul airport."
+    assert _sub_types(kabul) == [("RETREAT", "Non-violent transfer of territory")]

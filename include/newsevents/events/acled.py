@@ -57,7 +57,8 @@ NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
          "weapons", "looting", "territory", "group_change", "battle", "crime",
-         "organised_civilians", "agreed", "peacekeepers", "unilateral")  # fmt: skip
+         "organised_civilians", "agreed", "peacekeepers", "unilateral",
+         "protest_scene")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -133,9 +134,9 @@ class AcledMapper:
             return RIOTS, "Violent demonstration"
         if self._has(facts, "chemical") or mode == "unconventional":
             return REMOTE, "Chemical weapon"  # "used chlorine gas", not a crowd's tear gas
-        against_protesters = self._has(facts, "protesters") and (
-            facts.actor1_sector in STATE_SECTORS
-        )
+        # state forces' violence at a protest ("killed a student during a demonstration")
+        at_protest = self._has(facts, "protesters") or self._has(facts, "protest_scene")
+        against_protesters = at_protest and facts.actor1_sector in STATE_SECTORS
         if mode == "crowd-control" or against_protesters:
             lethal = bool(facts.fatalities) or (
                 self._has(facts, "lethal_force") and not self._has(facts, "less_lethal")
