@@ -187,3 +187,8 @@ def test_lethal_force_at_a_protest_is_excessive_whoever_the_victims_are_called()
     # a state's withdrawal from an airport hands it over
     kabul = "US forces completed their withdrawal from Kabul airport."
     assert _sub_types(kabul) == [("RETREAT", "Non-violent transfer of territory")]
+
+
+def test_sudans_rapid_support_forces_are_an_armed_group():
+    handover = "The Rapid Support Forces handed over the Khartoum airport to the army."
+    assert _sub_types(handover) == [("RETREAT", "Non-violent transfer of territory")]
