@@ -192,3 +192,5 @@ def test_lethal_force_at_a_protest_is_excessive_whoever_the_victims_are_called()
 def test_sudans_rapid_support_forces_are_an_armed_group():
     handover = "The Rapid Support Forces handed over the Khartoum airport to the army."
     assert _sub_types(handover) == [("RETREAT", "Non-violent transfer of territory")]
+    (event,) = code_text(handover, dt.date(2023, 5, 6))
+    assert (event.actor1_country, event.actor1_sector) == ("SDN", "REB")  # not the state's army
