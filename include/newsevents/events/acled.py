@@ -56,7 +56,7 @@ STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
-         "weapons", "looting", "territory", "group_change", "battle", "crime",
+         "looting", "territory", "group_change", "battle", "crime",
          "organised_civilians", "agreed", "peacekeepers", "unilateral",
          "protest_scene")  # fmt: skip
 
@@ -83,13 +83,18 @@ class AcledFacts:
 class AcledMapper:
     """ACLED types by the rules of the module docstring; build once and share."""
 
-    def __init__(self, cues: dict[str, frozenset[str]] | None = None) -> None:
+    def __init__(
+        self, weapons: frozenset[str], cues: dict[str, frozenset[str]] | None = None
+    ) -> None:
+        """``weapons``: the lexicon's words for explosives and arms (triggers.yaml classes
+        ``explosives`` and ``weaponry``), the cue of disrupted weapons use."""
         if cues is None:
             with (DATA / "acled.yaml").open(encoding="utf-8") as f:
                 raw = yaml.safe_load(f)
             cues = {
                 name: frozenset(check_list(name, raw.get(name), "acled.yaml")) for name in _CUES
             }
+        cues = {**cues, "weapons": weapons}
         # A cue word the lexicon does not know is not lemmatised ("tyres", "rioters",
         # "caches"): it matches in any regular inflection.
         self.cues = {

@@ -271,18 +271,12 @@ class SentenceCoder:
         if pos(trig.token) not in NOUN_POS:
             # "a chemical attack hit the town": an act of violence whose subject is one;
             # "arms and ammunition were seized": a passive that leaves the agent unsaid
-            children = list(trig.token.children)
-            return any(c.dep_ == "nsubj" and self._violent_noun(c) for c in children) or (
-                any(c.dep_ == "auxpass" for c in children)
-                and not any(c.dep_ == "agent" for c in children)
+            return _agentless_passive(trig.token) or any(
+                c.dep_ == "nsubj" and self._violent_noun(c) for c in trig.token.children
             )
         if trig.head is trig.token:  # the subject of an occurrence verb (``TriggerFinder``)
             return True
-        return (
-            lemma(trig.head) in self.lex.light_verbs
-            and any(c.dep_ == "auxpass" for c in trig.head.children)
-            and not any(c.dep_ == "agent" for c in trig.head.children)
-        )
+        return lemma(trig.head) in self.lex.light_verbs and _agentless_passive(trig.head)
 
     def _violent_noun(self, tok: Token) -> bool:
         """An event noun of violence ("attack", "airstrike", "shelling")."""
@@ -380,3 +374,11 @@ class SentenceCoder:
         if speaker_actor is None or speaker_actor == actor1:
             return spec, actor1, actor2
         return Spec("112"), speaker_actor, actor1
+
+
+def _agentless_passive(verb: Token) -> bool:
+    """A passive that does not say by whom ("arms were seized", "arrests have been made")."""
+    children = list(verb.children)
+    return any(c.dep_ == "auxpass" for c in children) and not any(
+        c.dep_ == "agent" for c in children
+    )

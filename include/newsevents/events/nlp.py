@@ -193,20 +193,19 @@ class Prefilter:
             forms = lex.forms(verb)
             for entry in entries:
                 for condition, spec in entry.rules:
+                    contentious = (
+                        book.coding(spec.cameo, spec.plover_type).plover_type in CONTENTIOUS_TYPES
+                    )
                     if condition.kind == "object":
                         needs = {f for w in condition.words for f in lex.forms(w.split()[-1])}
-                        if book.coding(spec.cameo, spec.plover_type).plover_type in (
-                            CONTENTIOUS_TYPES
-                        ):
+                        if contentious:
                             for form in forms:
                                 self.contentious_conditional.setdefault(form, set()).update(needs)
                     elif entry.particle:
                         needs = {entry.particle}  # "blow up", "call for"
                     else:
                         self.triggers |= forms
-                        if book.coding(spec.cameo, spec.plover_type).plover_type in (
-                            CONTENTIOUS_TYPES
-                        ):
+                        if contentious:
                             self.contentious |= forms
                         continue
                     for form in forms:

@@ -47,6 +47,6 @@ class Resources:
             gazetteer=Gazetteer(),
             parser=Parser(load_model(model), lexicon),
             prefilter=Prefilter(lexicon, book),
-            acled=AcledMapper(),
+            acled=AcledMapper(lexicon.classes["explosives"] | lexicon.classes["weaponry"]),
             classifier=EventTypeClassifier.load(threads=classifier_threads) if classifier else None,
         )
