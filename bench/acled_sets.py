@@ -26,6 +26,8 @@ ACLED_SETS = {
     "acled_heldout.tsv (never tuned on)": FIXTURES / "acled_heldout.tsv",
     "acled_heldout_2.tsv (never tuned on)": FIXTURES / "acled_heldout_2.tsv",
     "acled_heldout_3.tsv (never tuned on)": FIXTURES / "acled_heldout_3.tsv",
+    "acled_news_examples.tsv (tuned on)": FIXTURES / "acled_news_examples.tsv",
+    "acled_heldout_4.tsv (never tuned on)": FIXTURES / "acled_heldout_4.tsv",
 }
 ACLED_DATE = dt.date(2023, 12, 31)  # after every date the ACLED-style sentences name
 
@@ -48,8 +50,11 @@ def acled_sub_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
         "read to tune the coder; `acled_heldout_2.tsv` (three sentences per sub-type, news "
         "and note style) was written in session 10 before that session's ACLED changes, and "
         "`acled_heldout_3.tsv` (the sub-types with the lowest CASE recall) in session 11 "
-        "before its changes; only their aggregates are printed. None is independent data "
-        "(we wrote them): the independent ACLED figure is the CASE 2021 section below.",
+        "before its changes; only their aggregates are printed. `acled_news_examples.tsv` "
+        "(tuned on) and `acled_heldout_4.tsv` (held out, five per sub-type) are news "
+        "snippets written in session 12 by a separate writer who had not seen the rules, "
+        "from ACLED's definitions. None is independent data (written for us): the "
+        "independent ACLED figure is the CASE 2021 section below.",
         "",
         "| sentences | n | coder | accuracy | weighted F1 | no event |",
         "| --- | ---: | --- | ---: | ---: | ---: |",

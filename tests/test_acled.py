@@ -34,6 +34,20 @@ def _examples() -> list[tuple[str, str]]:
     return [(sub, sentence) for sub, sentence in rows[1:]]
 
 
+NEWS_EXAMPLES = EXAMPLES.with_name("acled_news_examples.tsv")
+
+
+def test_news_snippets_of_another_writer_mostly_get_their_sub_type():
+    """News snippets written by someone who had not seen the rules (the coder was fixed on
+    them in session 12, but not all of them: merging armed groups, mass graves and a few
+    parses are beyond it): at least 80% get their sub-type as an ACLED user sees it."""
+    with NEWS_EXAMPLES.open(encoding="utf-8") as f:
+        rows = [r for r in csv.reader(f, delimiter="\t") if r and not r[0].startswith("#")][1:]
+    assert {sub for sub, _ in rows} == SUB_TYPES
+    right = sum(_answer(snippet) == sub for sub, snippet in rows)
+    assert right / len(rows) >= 0.8, f"{right} of {len(rows)}"
+
+
 def test_every_sub_type_has_an_example():
     assert {sub for sub, _ in _examples()} == SUB_TYPES
 
@@ -194,3 +208,126 @@ def test_sudans_rapid_support_forces_are_an_armed_group():
     assert _sub_types(handover) == [("RETREAT", "Non-violent transfer of territory")]
     (event,) = code_text(handover, dt.date(2023, 5, 6))
     assert (event.actor1_country, event.actor1_sector) == ("SDN", "REB")  # not the state's army
+
+
+def _answer(sentence: str) -> str | None:
+    """The ACLED sub-type of the sentence's most confident asserted event with one."""
+    events = [
+        e
+        for e in code_text(sentence, dt.date(2020, 5, 6))
+        if e.modality == "asserted" and e.acled_sub_event_type
+    ]
+    best = max(events, key=lambda e: e.confidence or 0.0) if events else None
+    return best.acled_sub_event_type if best else None
+
+
+def test_a_generic_military_head_takes_its_irregular_modifier():
+    """ "rebel forces" are rebels and "Houthi forces" a non-state group: their taking a
+    town is a non-state actor's, not the government's."""
+    for phrase in ("Rebel forces", "Separatist forces", "Houthi forces"):
+        sentence = f"{phrase} took over the town of Mareb on Sunday."
+        assert _answer(sentence) == "Non-state actor overtakes territory", phrase
+    assert _answer("Government forces took over the town of Mareb.") == (
+        "Government regains territory"
+    )
+
+
+def test_without_negates_only_its_own_phrase():
+    no_shot = "Rebels entered Bunagana without firing a shot after the army pulled out of the town."
+    events = code_text(no_shot, dt.date(2022, 6, 13))
+    assert not any(e.plover_mode == "firearms" and e.modality == "asserted" for e in events)
+    assert _answer(no_shot) == "Non-violent transfer of territory"  # the withdrawal stands
+    assert _sub_types("The talks in Doha ended without an agreement.") == []
+
+
+def test_a_town_handed_over_under_a_deal_is_a_non_violent_transfer():
+    deal = (
+        "Government troops took control of the town of Jassem after the rebels agreed to "
+        "hand over their heavy weapons under a Russian-brokered deal."
+    )
+    assert _answer(deal) == "Non-violent transfer of territory"
+    fought = "Government troops took control of the town of Jassem after heavy fighting."
+    assert _answer(fought) == "Government regains territory"
+
+
+def test_civilians_violence_is_a_riot_at_a_protest_or_against_the_state_else_a_mob():
+    communal = "Villagers of two clans clashed with sticks and stones in Wajir, injuring 9 people."
+    assert _answer(communal) == "Mob violence"
+    witchcraft = "Villagers burned the homes of two women accused of witchcraft in Kisii."
+    assert _answer(witchcraft) == "Mob violence"
+    students = "Students set fire to the administration block of the university in Ibadan."
+    assert _answer(students) == "Violent demonstration"  # students demonstrate
+
+
+def test_weapons_destroyed_by_the_state_change_an_activity():
+    ceremony = "Police burned 3,000 illicit firearms at a public ceremony in Nakuru."
+    assert _answer(ceremony) == "Change to group/activity"
+    clinic = "Armed men burned a health centre in Mopti region."
+    assert _answer(clinic) == "Looting/property destruction"  # "armed" names no weapon burned
+
+
+def test_arrests_at_a_protest_are_an_intervention_arrests_before_one_are_not():
+    at_protest = "Police detained 30 nurses who were demonstrating outside the health ministry."
+    assert _answer(at_protest) == "Protest with intervention"
+    before = "Police detained 12 activists of the opposition party ahead of a planned rally."
+    assert _answer(before) == "Arrests"
+    camp = "Police evicted relatives of the disappeared from a protest camp outside parliament."
+    assert _answer(camp) == "Protest with intervention"
+
+
+def test_an_internet_shutdown_is_other():
+    shutdown = "Authorities suspended mobile internet services across the Tigray region on Monday."
+    assert _answer(shutdown) == "Other"
+
+
+NEWS_PHRASING = [
+    # explosives on the body are a suicide bomb, and a mine is a mine
+    ("A woman detonated explosives strapped to her body at a market in Konduga.", "Suicide bomb"),
+    ("A man blew himself up with an explosive belt at a checkpoint in Kandahar.", "Suicide bomb"),
+    ("Two farmers were killed when their tractor hit an anti-tank mine near Izium.",
+     "Remote explosive/landmine/IED"),
+    ("A soldier was wounded after stepping on an explosive device planted by rebels.",
+     "Remote explosive/landmine/IED"),
+    ("Soldiers repelled an attack by militants on their base in Diffa.", "Armed clash"),
+    ("Gunmen carried off three teachers from a school in Kaduna.",
+     "Abduction/forced disappearance"),
+    ("Police deactivated a car rigged with explosives outside a bank in Cali.",
+     "Disrupted weapons use"),
+    # two verbs, one object
+    ("Malian soldiers found and destroyed a cache of explosives near Gao.",
+     "Disrupted weapons use"),
+    ("Armed bandits rustled 200 cattle from a village in Zamfara State.",
+     "Looting/property destruction"),
+    ("Al-Shabaab fighters destroyed a telecommunications mast near Beledweyne.",
+     "Looting/property destruction"),
+    # armed men, not a mob
+    ("Men on motorbikes shot dead a village chief near Mopti on Monday.", "Attack"),
+    ("Relatives of missing persons held a candlelight vigil in Bogota on Thursday.",
+     "Peaceful protest"),
+    ("Police lobbed teargas canisters at traders protesting in Kisumu.",
+     "Protest with intervention"),
+    ("Farmers protesting in Ranchi were fired upon by police, leaving one man dead.",
+     "Excessive force against protesters"),
+    ("Helicopters dropped canisters of chlorine gas on Saraqib on Saturday.", "Chemical weapon"),
+    ("Al-Shabaab fighters seized the mining town of Galkayo after the army withdrew.",
+     "Non-state actor overtakes territory"),  # a "mining" town is no mine
+    ("Two mortar rounds slammed into a market in Mogadishu, wounding five traders.",
+     "Shelling/artillery/missile attack"),
+    ("Soldiers gang-raped three women in a village near Mekelle, survivors said.",
+     "Sexual violence"),
+    ("Teachers formed a human chain along the highway in Gazipur to demand their wages.",
+     "Peaceful protest"),
+    ("Two female bombers detonated explosives at a mosque in Maiduguri, killing 9 people.",
+     "Suicide bomb"),
+    ("An attacker drove an explosives-laden car into a checkpoint in Baidoa and detonated it.",
+     "Suicide bomb"),
+    ("Supporters of the party torched buses and blocked the highway in Lahore.",
+     "Violent demonstration"),
+    ("The district governor of Andar surrendered to the Taliban after elders brokered a "
+     "handover of the district centre.", "Non-violent transfer of territory"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("sentence", "sub_type"), NEWS_PHRASING)
+def test_news_phrasing_of_acts_of_every_kind(sentence, sub_type):
+    assert _answer(sentence) == sub_type

@@ -52,13 +52,17 @@ from newsevents.schema import Event
 # anyone else (or against unnamed victims) is violence against civilians.
 ARMED_SECTORS = frozenset({"MIL", "REB", "COP", "UAF", "IMG", "SPY", "INS"})
 STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
+# Sectors whose members demonstrate: their violence against property is a riot ("students
+# set fire to the administration block"), not looting
+DEMONSTRATOR_SECTORS = frozenset({"EDU", "LAB", "OPP", "AGR"})
 # armed groups that are not the state's: any agreement with one is ACLED's "Agreement"
 NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
          "rioting", "mob", "settlement", "base", "establish", "disrupted", "downed", "seizure",
          "looting", "territory", "group_change", "battle", "crime",
          "organised_civilians", "agreed", "peacekeepers", "unilateral",
-         "protest_scene")  # fmt: skip
+         "protest_scene", "handover", "communications",
+         "destroyed_weapons", "suicide", "before_protest")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -132,15 +136,19 @@ class AcledMapper:
         mode = c.plover_mode
         if self._has(facts, "mob") and facts.actor1_sector in (None, "UAF", "CVL"):
             return RIOTS, "Mob violence"
-        if facts.actor1_sector in (None, "CVL") and (
-            self._has(facts, "rioting") or self._has(facts, "protesters")
-        ):
-            # "people injured by rioters throwing stones", "protesters stormed parliament"
+        at_protest = self._has(facts, "protesters") or self._has(facts, "protest_scene")
+        # rioting against the state, or at a protest, or by no one named: residents who
+        # throw stones at each other or burn a neighbour's home are a mob (below)
+        rioting = self._has(facts, "rioting") and (
+            facts.actor1_sector is None or at_protest or facts.actor2_sector in STATE_SECTORS
+        )
+        if facts.actor1_sector in (None, "CVL") and (rioting or self._has(facts, "protesters")):
+            # "people injured by rioters throwing stones", "protesters stormed parliament",
+            # "angry residents vandalised a police vehicle"
             return RIOTS, "Violent demonstration"
         if self._has(facts, "chemical") or mode == "unconventional":
             return REMOTE, "Chemical weapon"  # "used chlorine gas", not a crowd's tear gas
         # state forces' violence at a protest ("killed a student during a demonstration")
-        at_protest = self._has(facts, "protesters") or self._has(facts, "protest_scene")
         against_protesters = at_protest and facts.actor1_sector in STATE_SECTORS
         if mode == "crowd-control" or against_protesters:
             lethal = bool(facts.fatalities) or (
@@ -153,7 +161,7 @@ class AcledMapper:
             self._has(facts, "disrupted") or (mode == "aerial" and self._has(facts, "downed"))
         ):
             return STRATEGIC, "Disrupted weapons use"  # a bomb defused, drones shot down
-        if mode == "suicide-attack":
+        if mode == "suicide-attack" or (mode == "explosives" and self._has(facts, "suicide")):
             return REMOTE, "Suicide bomb"
         if mode in ("aerial", "drone"):
             return REMOTE, "Air/drone strike"
@@ -167,12 +175,27 @@ class AcledMapper:
             return CIVILIANS, "Abduction/forced disappearance"
         if mode == "sexual":
             return CIVILIANS, "Sexual violence"
-        mob = facts.actor1_sector == "CVL" and not self._has(facts, "organised_civilians")
+        # men who shoot someone dead are armed, not a crowd ("men on motorbikes shot dead
+        # a village chief"), unless a mob is named
+        mob = (
+            facts.actor1_sector == "CVL"
+            and not self._has(facts, "organised_civilians")
+            and (mode != "firearms" or self._has(facts, "mob"))
+        )
         if mode == "destroy" or (c.cameo_code.startswith("17") and self._has(facts, "looting")):
+            if facts.actor1_sector in DEMONSTRATOR_SECTORS or (mob and at_protest):
+                return RIOTS, "Violent demonstration"  # "students torched the administration block"
             if mob:  # "a crowd set fire to the homes of two men accused of witchcraft"
                 return RIOTS, "Mob violence"
+            destroyer = facts.actor1_sector in (None, "UAF", *STATE_SECTORS)
+            if self._has(facts, "destroyed_weapons") and destroyer:
+                # "seized firearms were set on fire at a public ceremony"
+                return STRATEGIC, "Change to group/activity"
             return STRATEGIC, "Looting/property destruction"
         if c.cameo_code.startswith("192"):
+            if self._has(facts, "handover"):
+                # "took control of the town after the rebels agreed to hand over their positions"
+                return STRATEGIC, "Non-violent transfer of territory"
             if facts.actor1_sector in STATE_SECTORS:
                 return BATTLES, "Government regains territory"
             return BATTLES, "Non-state actor overtakes territory"
@@ -224,8 +247,17 @@ class AcledMapper:
         if kind == "COERCE" and mode == "arrest":
             if facts.actor1_sector == "JUD":
                 return None, None  # "the court sentenced the former minister": a trial
-            if facts.actor2_sector == "CVL" and self._has(facts, "protesters"):
-                return PROTESTS, "Protest with intervention"  # protesters arrested
+            # protesters arrested, or people arrested at a protest ("teachers demonstrating
+            # near the secretariat ... union leaders were detained"); not activists of a party
+            # arrested ahead of a rally, which ACLED codes as arrests
+            protesters = facts.actor2_sector == "CVL" and self._has(facts, "protesters")
+            at_protest = (
+                facts.actor2_sector in DEMONSTRATOR_SECTORS - {"OPP"} | {"CVL"}
+                and self._has(facts, "protest_scene")
+                and not self._has(facts, "before_protest")
+            )
+            if protesters or at_protest:
+                return PROTESTS, "Protest with intervention"
             return STRATEGIC, "Arrests"
         if kind in ("COERCE", "RETREAT") and self._disrupted(facts):
             return STRATEGIC, "Disrupted weapons use"
@@ -234,7 +266,11 @@ class AcledMapper:
                 return RIOTS, "Violent demonstration"  # "demonstrators ransacked the offices"
             if mode == "seize" or self._has(facts, "looting"):
                 return STRATEGIC, "Looting/property destruction"
+            if facts.actor1_sector in STATE_SECTORS and self._has(facts, "protest_scene"):
+                return PROTESTS, "Protest with intervention"  # "police evicted a protest camp"
             return STRATEGIC, "Other"  # curfews, martial law, bans, deportations
+        if kind == "SANCTION" and self._has(facts, "communications"):
+            return STRATEGIC, "Other"  # "mobile internet services were suspended"
         if kind == "MOBILIZE":
             if self._has(facts, "base") and self._has(facts, "establish"):
                 return STRATEGIC, "Headquarters or base established"
@@ -242,6 +278,10 @@ class AcledMapper:
         if kind == "RETREAT":
             if self._has(facts, "unilateral"):
                 return STRATEGIC, "Change to group/activity"  # a ceasefire no one agreed to
+            place = self._has(facts, "territory") or facts.local_place
+            if c.cameo_code == "0874" and self._has(facts, "handover") and place:
+                # "the district governor surrendered after elders brokered the handover"
+                return STRATEGIC, "Non-violent transfer of territory"
             if mode == "ceasefire" or self._has(facts, "settlement"):
                 return STRATEGIC, "Agreement"  # a truce, a surrender, a withdrawal under a deal
             if mode == "withdraw" and (self._has(facts, "territory") or facts.local_place):

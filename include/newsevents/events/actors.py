@@ -211,6 +211,11 @@ class ActorDictionary:
                 countries.append(hit)
                 if hit.sector and covers_head:
                     head_sector = hit.sector
+        irregular = [s for s in sectors if s in _IRREGULAR_SECTORS] + [
+            c.sector for c in countries if c.kind == "named" and c.sector in _IRREGULAR_SECTORS
+        ]
+        if head_sector == "MIL" and irregular:
+            head_sector = irregular[0]  # "rebel forces", "Houthi forces", "police units"
         if countries:
             # a people named by a demonym lives where its modifier says ("Bosnian Serbs");
             # in a phrase without a head ("from the U.S., Russia and ...") the first counts
@@ -220,6 +225,10 @@ class ActorDictionary:
         if international:
             return None, international
         return None, head_sector or (sectors[0] if sectors else None)
+
+
+# Modifiers that say which armed force a generic military head ("forces", "troops") is
+_IRREGULAR_SECTORS = frozenset({"REB", "UAF", "IMG", "INS", "COP"})
 
 
 def _not_a_name(window: list[Token]) -> bool:

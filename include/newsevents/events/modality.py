@@ -230,6 +230,13 @@ class Governors:
         coding = self.book.coding(spec.cameo, spec.plover_type, spec.mode)
         if condition(trig.head):
             return spec, "hypothetical"  # the condition is nobody's intent: keep its code
+        if any(
+            t.dep_ in ("pcomp", "pobj") and t.head.lower_ == "without"
+            for t in (trig.token, trig.head)
+        ):
+            # "entered the town without firing a shot", "ended without an agreement"; the
+            # words after its phrase are not negated ("... after the army pulled out")
+            return spec, "denied"
         if negated(trig.head) and not trig.governor:
             refused = self.book.recode(spec.cameo, "refused")
             # refusing an ambiguous action is as ambiguous ("did not provide any details")

@@ -219,6 +219,9 @@ class Prefilter:
                         self.contentious.add(form)
                 else:  # "deployment of troops": the modifier inflected too
                     self.conditional.setdefault(form, set()).update(inflections(key[0]))
+                    if contentious:  # "formed a human chain", "a hunger strike"
+                        needs = self.contentious_conditional.setdefault(form, set())
+                        needs.update(inflections(key[0]))
             if len(key) == 3 and key[1] == "of":  # "state of emergency": the head comes first
                 for form in inflections(key[0]):
                     self.conditional.setdefault(form, set()).update(inflections(key[-1]))

@@ -54,6 +54,15 @@ def objects(verb: Token) -> list[Token]:
             found.append(child)
         elif child.dep_ in ("prep", "prt"):
             found.extend(g for g in child.children if g.dep_ == "pobj")
+    if not found:
+        # verbs that share one object: "discovered and destroyed a cache of explosives"
+        found.extend(
+            o
+            for conj in verb.children
+            if conj.dep_ == "conj" and pos(conj) == "VERB"
+            for o in conj.children
+            if o.dep_ == "dobj"
+        )
     return [c for o in found for c in (o, *o.conjuncts)]
 
 

@@ -114,7 +114,7 @@ _HYPOTHETICAL = frozenset(
 )
 _NEGATION = frozenset(
     [
-        "not", "never", "no", "none", "nobody", "neither", "nor", "without", "deny", "denies",
+        "not", "never", "no", "none", "nobody", "neither", "nor", "deny", "denies",
         "denied", "denying", "refuted",
     ]
 )
