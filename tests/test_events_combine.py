@@ -282,3 +282,11 @@ def test_an_answer_to_a_reporter_is_no_event():
     assert [e.plover_type for e in code_text(refused, DAY, with_label("REJECT", 0.99))] == [
         "REJECT"
     ]
+
+
+def test_a_states_deployment_keeps_its_type_against_another():
+    """The classifier read a government's deployment of soldiers as AID at 0.98 (CAMEO's
+    peacekeeping); the state's force stands as the parse coded it."""
+    deployed = "The government deployed 2,000 soldiers to the restive province of Cabo Delgado."
+    (event,) = code_text(deployed, DAY, with_label("AID", 0.98))
+    assert (event.plover_type, event.cameo_code) == ("MOBILIZE", "154")

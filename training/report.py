@@ -197,7 +197,7 @@ def write_markdown(result: dict) -> None:
             for name, key in (
                 ("torch fp32", "fine_tuned"),
                 ("ONNX fp32", "onnx_fp32"),
-                ("ONNX int8, dynamic per-channel", "onnx_int8"),
+                ("ONNX int8 (7-bit weights), dynamic per-channel", "onnx_int8"),
             )
         ]
         lines += ["Quantisation loss, on the GSR fold's model (trained without GSR):", ""]

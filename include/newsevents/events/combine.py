@@ -27,7 +27,7 @@ where it is sure, the rules elsewhere. Per candidate sentence:
   first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``; a draft
   of force retyped as a protest takes 145, a riot) and keeps its actors and modality,
   unless a main-clause draft is an armed actor's act of force or a country's assault
-  (``armed_force``, ``state_assault``:
+  (``armed_force``, ``state_force``:
   "government forces regained control of the district", read as RETREAT), which stands as
   the parse coded it; with no draft, the sentence's main verb
   (under a verb of saying, the verb reported) stands as the trigger of that code, if the
@@ -124,7 +124,7 @@ class Combiner:
             return refused + side  # "will not meet": the parse read the negation
         if not sure or label is None:
             return drafts
-        if any(self.armed_force(d) or self.state_assault(d) for d in main):
+        if any(self.armed_force(d) or self.state_force(d) for d in main):
             return drafts
         best = min(main, key=lambda d: d.offset)
         cameo = self.book.root_code(label)
@@ -175,17 +175,18 @@ class Combiner:
         with its protesters is an event whatever the classifier says."""
         return draft.main_clause and self.type_of(draft) == "PROTEST"
 
-    def state_assault(self, draft: Draft) -> bool:
-        """A country's assault in the main clause ("Pakistan returned fire", which the classifier
-        read as RETREAT at 1.0) keeps its type; unlike an armed actor's, the classifier may
-        still call it no event ("France attacked all game")."""
+    def state_force(self, draft: Draft) -> bool:
+        """A state's act of force in the main clause keeps its type: a country's assault
+        ("Pakistan returned fire", which the classifier read as RETREAT at 1.0), a country's
+        or its government's deployment ("the government deployed 2,000 soldiers to Cabo
+        Delgado", read as AID at 0.98: CAMEO's peacekeeping). Unlike an armed actor's, the
+        classifier may still call it no event ("France attacked all game")."""
         actor1 = draft.actor1
-        return (
-            draft.main_clause
-            and self.type_of(draft) == "ASSAULT"
-            and actor1 is not None
-            and actor1.sector is None
-            and actor1.country is not None
+        if actor1 is None or actor1.country is None or not draft.main_clause:
+            return False
+        kind = self.type_of(draft)
+        return (kind == "ASSAULT" and actor1.sector is None) or (
+            kind == "MOBILIZE" and actor1.sector in (None, "GOV")
         )
 
     def armed_violence(self, draft: Draft) -> bool:
