@@ -51,7 +51,7 @@ def acled_sub_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
         "and note style) was written in session 10 before that session's ACLED changes, and "
         "`acled_heldout_3.tsv` (the sub-types with the lowest CASE recall) in session 11 "
         "before its changes; only their aggregates are printed. `acled_news_examples.tsv` "
-        "(tuned on) and `acled_heldout_4.tsv` (held out, five per sub-type) are news "
+        "(tuned on) and `acled_heldout_4.tsv` (held out, seven per sub-type) are news "
         "snippets written in session 12 by a separate writer who had not seen the rules, "
         "from ACLED's definitions. None is independent data (written for us): the "
         "independent ACLED figure is the CASE 2021 section below.",

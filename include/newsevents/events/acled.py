@@ -55,6 +55,10 @@ STATE_SECTORS = frozenset({"GOV", "MIL", "COP", "SPY"})
 # Sectors whose members demonstrate: their violence against property is a riot ("students
 # set fire to the administration block"), not looting
 DEMONSTRATOR_SECTORS = frozenset({"EDU", "LAB", "OPP", "AGR"})
+# Unarmed people who act as a crowd: their violence against people, with no protest, is mob
+# violence ("students stoned a classmate to death over a message deemed blasphemous"); not
+# herders ("Fulani herdsmen attacked the village"), whom ACLED codes as an identity militia
+CROWD_SECTORS = frozenset({"CVL", "EDU", "LAB", "REL"})
 # armed groups that are not the state's: any agreement with one is ACLED's "Agreement"
 NON_STATE_ARMED = frozenset({"REB", "UAF", "IMG", "INS"})
 _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "less_lethal",
@@ -142,7 +146,8 @@ class AcledMapper:
         rioting = self._has(facts, "rioting") and (
             facts.actor1_sector is None or at_protest or facts.actor2_sector in STATE_SECTORS
         )
-        if facts.actor1_sector in (None, "CVL") and (rioting or self._has(facts, "protesters")):
+        crowd = facts.actor1_sector is None or facts.actor1_sector in CROWD_SECTORS
+        if crowd and (rioting or self._has(facts, "protesters")):
             # "people injured by rioters throwing stones", "protesters stormed parliament",
             # "angry residents vandalised a police vehicle"
             return RIOTS, "Violent demonstration"
@@ -178,7 +183,7 @@ class AcledMapper:
         # men who shoot someone dead are armed, not a crowd ("men on motorbikes shot dead
         # a village chief"), unless a mob is named
         mob = (
-            facts.actor1_sector == "CVL"
+            facts.actor1_sector in CROWD_SECTORS
             and not self._has(facts, "organised_civilians")
             and (mode != "firearms" or self._has(facts, "mob"))
         )
