@@ -140,7 +140,7 @@ class AcledMapper:
         mode = c.plover_mode
         if self._has(facts, "mob") and facts.actor1_sector in (None, "UAF", "CVL"):
             return RIOTS, "Mob violence"
-        at_protest = self._has(facts, "protesters") or self._has(facts, "protest_scene")
+        at_protest = self._at_protest(facts)
         # rioting against the state, or at a protest, or by no one named: residents who
         # throw stones at each other or burn a neighbour's home are a mob (below)
         rioting = self._has(facts, "rioting") and (
@@ -218,6 +218,10 @@ class AcledMapper:
             return BATTLES, "Armed clash"
         return CIVILIANS, "Attack"
 
+    def _at_protest(self, facts: AcledFacts) -> bool:
+        """Whether the sentence names protesters or a protest."""
+        return self._has(facts, "protesters") or self._has(facts, "protest_scene")
+
     def _criminal(self, facts: AcledFacts) -> bool:
         """Arrests or seizures over crime ("robbing a bank", "cocaine") by anyone but the
         parties of an armed conflict, and violence for gain by unnamed or criminal attackers
@@ -256,12 +260,12 @@ class AcledMapper:
             # near the secretariat ... union leaders were detained"); not activists of a party
             # arrested ahead of a rally, which ACLED codes as arrests
             protesters = facts.actor2_sector == "CVL" and self._has(facts, "protesters")
-            at_protest = (
+            arrested_at_protest = (
                 facts.actor2_sector in DEMONSTRATOR_SECTORS - {"OPP"} | {"CVL"}
                 and self._has(facts, "protest_scene")
                 and not self._has(facts, "before_protest")
             )
-            if protesters or at_protest:
+            if protesters or arrested_at_protest:
                 return PROTESTS, "Protest with intervention"
             return STRATEGIC, "Arrests"
         if kind in ("COERCE", "RETREAT") and self._disrupted(facts):

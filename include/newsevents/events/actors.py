@@ -32,6 +32,8 @@ INTERNATIONAL = {"IGO", "NGO", "IMG"}  # sectors of actors that belong to no cou
 _SKIP_AT_START = {"det", "predet", "nummod", "quantmod", "advmod", "cc", "punct", "case"}
 MAX_NAME_TOKENS = 8
 _STANCE_PREFIXES = {"anti", "pro"}
+# Modifiers that say which armed force a generic military head ("forces", "troops") is
+_IRREGULAR_SECTORS = frozenset({"REB", "UAF", "IMG", "INS", "COP"})
 
 
 @dataclass(frozen=True)
@@ -225,10 +227,6 @@ class ActorDictionary:
         if international:
             return None, international
         return None, head_sector or (sectors[0] if sectors else None)
-
-
-# Modifiers that say which armed force a generic military head ("forces", "troops") is
-_IRREGULAR_SECTORS = frozenset({"REB", "UAF", "IMG", "INS", "COP"})
 
 
 def _not_a_name(window: list[Token]) -> bool:

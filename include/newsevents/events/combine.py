@@ -26,8 +26,8 @@ where it is sure, the rules elsewhere. Per candidate sentence:
 * otherwise, if the classifier is sure of a type (probability at least ``SURE``, 0.9), the
   first main-clause draft takes the type's root CAMEO code (``plover_types.tsv``; a draft
   of force retyped as a protest takes 145, a riot) and keeps its actors and modality,
-  unless a main-clause draft is an armed actor's act of force or a country's assault
-  (``armed_force``, ``state_force``:
+  unless a main-clause draft is an armed actor's act of force or a state's (a country's
+  assault, a country's or government's deployment; ``armed_force``, ``state_force``:
   "government forces regained control of the district", read as RETREAT), which stands as
   the parse coded it; with no draft, the sentence's main verb
   (under a verb of saying, the verb reported) stands as the trigger of that code, if the
