@@ -449,3 +449,12 @@ def test_consolidation_does_not_depend_on_input_order() -> None:
         assert consolidate(shuffled_events, shuffled_mentions) == expected
     kept = {e.event_id: e for e in expected[0]}
     assert kept["e21"].mentions == 2 and kept["e35"].is_aggregate
+
+
+def test_words_of_news_that_open_a_sentence_are_no_places(gazetteer: Gazetteer) -> None:
+    """GeoNames knows a "Men" in India and a "Leader" in Cuba: capitalised at the start of a
+    sentence, they made the article Indian ("Men on motorbikes shot dead a village chief
+    near Mopti" coded the gunmen as Indian)."""
+    for opening in ("Men", "Leader", "Officer", "Gang"):
+        sentence = f"{opening} of the group shot dead a village chief near Mopti."
+        assert gazetteer.country_context(sentence) == ["MLI"], opening
