@@ -535,6 +535,16 @@ def test_a_location_phrase_is_never_an_actor(sentence: str, place: str):
     assert all(place not in (e.actor1_name or "") + (e.actor2_name or "") for e in events)
 
 
+def test_a_town_whose_name_ends_in_a_capital_is_no_government():
+    # "Praia" alone is the capital of Cape Verde; "Mocimboa da Praia" is a town of Mozambique
+    retaken = best("Government troops recaptured Mocimboa da Praia from insurgents.")
+    assert retaken.acled_sub_event_type == "Government regains territory"
+    assert (retaken.actor2_country, retaken.actor2_sector) == ("MOZ", "REB")
+    attack = best("Insurgents attacked Mocimboa da Praia on Tuesday.")
+    assert attack.actor2_country != "CPV" and attack.actor1_country == "MOZ"
+    assert best("Rebels shelled Praia on Tuesday.").actor2_country == "CPV"  # the capital itself
+
+
 def test_the_source_of_a_report_is_never_an_actor():
     events = events_of(
         "According to the Syrian Observatory, Turkish jets carried out 40 air strikes."

@@ -72,6 +72,8 @@ class ActorResolver:
         if self.names_place(tok):
             return None  # "Syria's northwest", "the north": where, not who
         found = self.actors.resolve(tok)
+        if found is not None and self._country_in_place_name(tok, found, ctx):
+            found = None  # "Mocimboa da Praia": a town of Mozambique, not Cape Verde's capital
         if found is not None and not self.names_people(tok):
             # "an Australian ultimatum", "the Bosnian town of Gorazde": only a country;
             # "Russian raids": its armed forces, "Taliban attacks": the Taliban
@@ -90,6 +92,22 @@ class ActorResolver:
         elif any(lemma(c) == "ethnic" for c in tok.children) and self.place_country(tok.doc, ctx):
             found = replace(found, country=self.place_country(tok.doc, ctx))
         return found
+
+    def _country_in_place_name(self, tok: Token, found: Actor, ctx: ArticleContext) -> bool:
+        """Whether a proper name ending in a country's or a capital's name is a place of
+        another country, as the gazetteer reads the whole name: "Mocimboa da Praia" is a
+        town of Mozambique, not Praia, the capital of Cape Verde; "New Mexico" is no Mexico."""
+        own = self.actors.names.get((tok.text,))
+        if pos(tok) != "PROPN" or own is None or own.kind not in ("country", "capital"):
+            return False
+        lefts = [c for c in tok.lefts if c.dep_ in ("compound", "flat") and pos(c) == "PROPN"]
+        if not lefts or found.country is None:
+            return False
+        name = tuple(t.text for t in tok.doc[lefts[0].i : tok.i + 1])
+        if name in self.actors.names:
+            return False  # the dictionaries know the whole name ("Sri Lanka", "Abu Dhabi")
+        place = self.gazetteer.locate(f"in {' '.join(name)}", ctx.countries)
+        return place is not None and place.country != found.country
 
     def context_country(self, tok: Token, ctx: ArticleContext, local: bool) -> str | None:
         """The country of a phrase that names none: its possessive pronoun's antecedent's,
