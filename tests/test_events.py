@@ -545,6 +545,17 @@ def test_a_town_whose_name_ends_in_a_capital_is_no_government():
     assert best("Rebels shelled Praia on Tuesday.").actor2_country == "CPV"  # the capital itself
 
 
+def test_a_named_place_is_taken_or_handed_over_as_a_place_noun_is():
+    # "+places" in triggers.yaml: "seized the town" and "seized Kidal" alike
+    taken = best("The army seized Kidal from the rebels on Tuesday.")
+    assert (taken.cameo_code, taken.acled_sub_event_type) == ("192", "Government regains territory")
+    assert taken.actor2_sector == "REB"
+    handed = best("Rebels handed over Goma to the army.")
+    assert handed.acled_sub_event_type == "Non-violent transfer of territory"
+    seizure = best("Police seized 20 kilograms of heroin in Karachi.")
+    assert seizure.cameo_code == "1711"  # where it was seized is no place taken
+
+
 def test_the_source_of_a_report_is_never_an_actor():
     events = events_of(
         "According to the Syrian Observatory, Turkish jets carried out 40 air strikes."

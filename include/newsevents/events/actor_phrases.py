@@ -93,6 +93,13 @@ class ActorResolver:
             found = replace(found, country=self.place_country(tok.doc, ctx))
         return found
 
+    def is_place(self, tok: Token) -> bool:
+        """A proper name the gazetteer places and the dictionaries do not call an actor."""
+        return (
+            self.actors.resolve(tok) is None
+            and self.gazetteer.locate(f"in {phrase_text(tok)}") is not None
+        )
+
     def _country_in_place_name(self, tok: Token, found: Actor, ctx: ArticleContext) -> bool:
         """Whether a proper name ending in a country's or a capital's name is a place of
         another country, as the gazetteer reads the whole name: "Mocimboa da Praia" is a

@@ -101,9 +101,9 @@ class SentenceCoder:
         self.lex = lex
         self.book = book
         self.gazetteer = gazetteer
-        self.finder = TriggerFinder(lex, prefilter)
-        self.governors = Governors(lex, book, self.finder)
         self.who = ActorResolver(lex, actors, gazetteer)
+        self.finder = TriggerFinder(lex, prefilter, self.who.is_place)
+        self.governors = Governors(lex, book, self.finder)
         self.targets = TargetFinder(lex, book, self.who)
         self.weapons = frozenset(w for words, _ in lex.instruments for w in words)
 

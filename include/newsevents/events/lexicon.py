@@ -69,6 +69,7 @@ class Condition:
 
     kind: str  # "object", "subject", "clause", "any_object", "no_object" or "always"
     words: frozenset[str] = frozenset()
+    name: str = ""  # the class a condition names ("places" of "+places")
 
     @classmethod
     def parse(cls, key: str, classes: dict[str, frozenset[str]]) -> Condition:
@@ -82,7 +83,7 @@ class Condition:
             return cls("no_object")
         name = key[1:]
         words = classes.get(name, frozenset({name}))
-        return cls("object" if key[0] == "+" else "subject", words)
+        return cls("object" if key[0] == "+" else "subject", words, name)
 
 
 @dataclass(frozen=True)

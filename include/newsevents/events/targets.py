@@ -206,7 +206,7 @@ class TargetFinder:
             return "none", None  # "the village of Kwall", "Kasai-Central province"
         found = self.who.actor(tok, ctx, local=True)
         if found is None and governed and not self._venue(tok) and unknown_name(tok):
-            if self._is_place(tok):
+            if self.who.is_place(tok):
                 return "none", None
             # "lift the ban on the Islamic Salvation Front": a name the dictionaries lack
             found = Actor(phrase_text(tok), self.who.context_country(tok, ctx, True), None)
@@ -242,7 +242,7 @@ class TargetFinder:
         if child.dep_ not in ("acl", "relcl", "appos", "prep", "amod", "compound"):
             return False
         place = lemma(node) in WORDS.place_nouns or (
-            pos(node) == "PROPN" and node.dep_ in ("pobj", "appos") and self._is_place(node)
+            pos(node) == "PROPN" and node.dep_ in ("pobj", "appos") and self.who.is_place(node)
         )
         if not place:
             return False
@@ -268,13 +268,6 @@ class TargetFinder:
             return True
         return (
             tok.dep_ == "pobj" and tok.head.lower_ == "of" and lemma(tok.head.head) in PLACE_HEADS
-        )
-
-    def _is_place(self, tok: Token) -> bool:
-        """A proper name the gazetteer places and the dictionaries do not call an actor."""
-        return (
-            self.who.actors.resolve(tok) is None
-            and self.who.gazetteer.locate(f"in {phrase_text(tok)}") is not None
         )
 
     def _says_whose(self, tok: Token, ctx: ArticleContext) -> bool:

@@ -8,6 +8,7 @@ Governors themselves are composed with what they govern in ``modality``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -27,6 +28,7 @@ from newsevents.events.syntax import (
 )
 from newsevents.events.words import CALENDAR_WORDS
 
+PLACES = "places"  # the word class of places taken, handed over or hit (triggers.yaml)
 GOVERNOR_POS = {"VERB", "AUX", "ADJ"}  # "ready to", "willing to" govern like verbs
 # fmt: off
 # Prepositions of time, cause and circumstance: what they introduce is not the content of
@@ -86,9 +88,17 @@ def distance(trig: Trigger) -> int:
 class TriggerFinder:
     """Finds the triggers of a parsed sentence (see the module docstring)."""
 
-    def __init__(self, lex: Lexicon, prefilter: Prefilter) -> None:
+    def __init__(
+        self,
+        lex: Lexicon,
+        prefilter: Prefilter,
+        named_place: Callable[[Token], bool] = lambda tok: False,
+    ) -> None:
+        """``named_place`` tells a place's proper name ("Paletwa"), which meets a ``+places``
+        condition as a place noun does ("seized Paletwa" as "seized the town")."""
         self.lex = lex
         self.prefilter = prefilter
+        self.named_place = named_place
 
     def find(self, doc: Doc) -> list[Trigger]:
         """The candidate events of a sentence: verb triggers, then event nouns."""
@@ -153,7 +163,12 @@ class TriggerFinder:
             candidates = [
                 o for o in candidates if not (o.dep_ == "pobj" and o.head.lower_ in SCENE_PREPS)
             ]
-        hits = {o.i for o in candidates if condition.words & phrase_lemmas(o)}
+        hits = {
+            o.i
+            for o in candidates
+            if condition.words & phrase_lemmas(o)
+            or (condition.name == PLACES and pos(o) == "PROPN" and self.named_place(o))
+        }
         return hits or None
 
     def match_noun(self, tok: Token) -> Spec | None:
