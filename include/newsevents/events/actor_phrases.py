@@ -9,6 +9,7 @@ agent of a passive, or the owner of the weapon ("killed in Russian raids").
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 
@@ -93,11 +94,12 @@ class ActorResolver:
             found = replace(found, country=self.place_country(tok.doc, ctx))
         return found
 
-    def is_place(self, tok: Token) -> bool:
-        """A proper name the gazetteer places and the dictionaries do not call an actor."""
+    def is_place(self, tok: Token, countries: Sequence[str] = ()) -> bool:
+        """A proper name the gazetteer places (in an article about ``countries``, ISO3) and
+        the dictionaries do not call an actor."""
         return (
             self.actors.resolve(tok) is None
-            and self.gazetteer.locate(f"in {phrase_text(tok)}") is not None
+            and self.gazetteer.locate(f"in {phrase_text(tok)}", countries) is not None
         )
 
     def _country_in_place_name(self, tok: Token, found: Actor, ctx: ArticleContext) -> bool:

@@ -111,9 +111,8 @@ class SentenceCoder:
         drafts: list[Draft] = []
         demands = self.governors.demands(doc)
         demanded = {t.content.i for t in demands if t.content is not None}
-        triggers = [
-            t for t in self.governors.compose(self.finder.find(doc)) if not within(t.head, demanded)
-        ]
+        found = self.governors.compose(self.finder.find(doc, ctx.countries))
+        triggers = [t for t in found if not within(t.head, demanded)]
         for trig in sorted(triggers + demands, key=lambda t: depth(t.token)):
             if self.governors.declines_comment(trig) or self.governors.is_topic(trig):
                 doc.user_data[SET_ASIDE_KEY] = True

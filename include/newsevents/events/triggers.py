@@ -8,7 +8,7 @@ Governors themselves are composed with what they govern in ``modality``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
@@ -92,16 +92,18 @@ class TriggerFinder:
         self,
         lex: Lexicon,
         prefilter: Prefilter,
-        named_place: Callable[[Token], bool] = lambda tok: False,
+        named_place: Callable[[Token, Sequence[str]], bool] = lambda tok, countries: False,
     ) -> None:
-        """``named_place`` tells a place's proper name ("Paletwa"), which meets a ``+places``
-        condition as a place noun does ("seized Paletwa" as "seized the town")."""
+        """``named_place(token, countries)`` tells a place's proper name ("Paletwa") in an
+        article about those countries (ISO3): it meets a ``+places`` condition as a place
+        noun does ("seized Paletwa" as "seized the town")."""
         self.lex = lex
         self.prefilter = prefilter
         self.named_place = named_place
 
-    def find(self, doc: Doc) -> list[Trigger]:
-        """The candidate events of a sentence: verb triggers, then event nouns."""
+    def find(self, doc: Doc, countries: Sequence[str] = ()) -> list[Trigger]:
+        """The candidate events of a sentence (of an article about ``countries``): verb
+        triggers, then event nouns."""
         found: list[Trigger] = []
         consumed: set[int] = set()
         words = self.prefilter
@@ -113,7 +115,7 @@ class TriggerFinder:
         ]  # "mediation mission"
         for tok in candidates:
             if pos(tok) in VERB_POS:
-                match = self.match_verb(tok)
+                match = self.match_verb(tok, countries)
                 if match:
                     spec, own = match
                     found.append(Trigger(tok, tok, spec, own))
@@ -130,7 +132,9 @@ class TriggerFinder:
                     found.append(Trigger(tok, head, noun_spec, {tok.i}))
         return found
 
-    def match_verb(self, tok: Token) -> tuple[Spec, set[int]] | None:
+    def match_verb(
+        self, tok: Token, countries: Sequence[str] = ()
+    ) -> tuple[Spec, set[int]] | None:
         verb = next((v for v in verb_lemmas(tok) if v in self.lex.verbs), None)
         for entry in self.lex.verbs.get(verb, []) if verb else []:
             if entry.particle and not any(
@@ -141,12 +145,14 @@ class TriggerFinder:
             ):
                 continue  # "call on" is a demand, "called Erdogan on Friday" is not
             for condition, spec in entry.rules:
-                objects = self._satisfied(condition, tok)
+                objects = self._satisfied(condition, tok, countries)
                 if objects is not None:
                     return spec, objects
         return None
 
-    def _satisfied(self, condition: Condition, verb: Token) -> set[int] | None:
+    def _satisfied(
+        self, condition: Condition, verb: Token, countries: Sequence[str]
+    ) -> set[int] | None:
         """None if the condition fails, else the object tokens it consumed."""
         if condition.kind == "always":
             return set()
@@ -167,7 +173,7 @@ class TriggerFinder:
             o.i
             for o in candidates
             if condition.words & phrase_lemmas(o)
-            or (condition.name == PLACES and pos(o) == "PROPN" and self.named_place(o))
+            or (condition.name == PLACES and pos(o) == "PROPN" and self.named_place(o, countries))
         }
         return hits or None
 
