@@ -337,9 +337,26 @@ NEWS_PHRASING = [
     # unarmed people who kill with no protest are a mob
     ("Two women accused of witchcraft were burnt to death by villagers in Kisii County.",
      "Mob violence"),
+    # a named town taken; weapons dug up; rockets that land; miscreants; goods carted away
+    ("Jihadists took Menaka on Sunday after the army withdrew.",
+     "Non-state actor overtakes territory"),
+    ("Soldiers dug up a cache of rifles and grenades on a farm near Tumaco.",
+     "Disrupted weapons use"),
+    ("Three rockets landed near the airport in Erbil late on Tuesday.",
+     "Shelling/artillery/missile attack"),
+    ("Miscreants set fire to a school in Imphal East overnight.",
+     "Looting/property destruction"),
+    ("Armed men broke into a warehouse in Goma and carted away bags of food aid.",
+     "Looting/property destruction"),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("sentence", "sub_type"), NEWS_PHRASING)
 def test_news_phrasing_of_acts_of_every_kind(sentence, sub_type):
     assert _answer(sentence) == sub_type
+
+
+def test_taking_a_train_is_no_capture_and_riot_police_are_no_riot():
+    assert _answer("Police said the minister took the train to Geneva on Monday.") is None
+    # "riot" names what the police are for, not an event ("a mediation mission" is one)
+    assert _answer("Riot police took positions outside the parliament in Jakarta.") is None

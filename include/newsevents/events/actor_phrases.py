@@ -97,9 +97,13 @@ class ActorResolver:
     def is_place(self, tok: Token, countries: Sequence[str] = ()) -> bool:
         """A proper name the gazetteer places (in an article about ``countries``, ISO3) and
         the dictionaries do not call an actor."""
+        # a compound proper name is the name itself ("Wad Madani, capital of Gezira state");
+        # a one-word head keeps its "of" phrase ("the Republic of San Marino")
+        name = _proper_name(tok)
+        text = " ".join(name) if len(name) > 1 else phrase_text(tok)
         return (
             self.actors.resolve(tok) is None
-            and self.gazetteer.locate(f"in {phrase_text(tok)}", countries) is not None
+            and self.gazetteer.locate(f"in {text}", countries) is not None
         )
 
     def _country_in_place_name(self, tok: Token, found: Actor, ctx: ArticleContext) -> bool:
@@ -109,10 +113,9 @@ class ActorResolver:
         own = self.actors.names.get((tok.text,))
         if pos(tok) != "PROPN" or own is None or own.kind not in ("country", "capital"):
             return False
-        lefts = [c for c in tok.lefts if c.dep_ in ("compound", "flat") and pos(c) == "PROPN"]
-        if not lefts or found.country is None:
+        name = _proper_name(tok)
+        if len(name) == 1 or found.country is None:
             return False
-        name = tuple(t.text for t in tok.doc[lefts[0].i : tok.i + 1])
         if name in self.actors.names:
             return False  # the dictionaries know the whole name ("Sri Lanka", "Abu Dhabi")
         place = self.gazetteer.locate(f"in {' '.join(name)}", ctx.countries)
@@ -330,3 +333,11 @@ class ActorResolver:
             for g in c.children
             if g.dep_ == "pobj" and ((lemma(g),) in self.lex.nouns or lemma(g) in instruments)
         ]
+
+
+def _proper_name(tok: Token) -> tuple[str, ...]:
+    """The words of the proper name a token ends: "Wad Madani" of "Wad Madani, capital of
+    Gezira state" (not its apposition), "Mocimboa da Praia"."""
+    lefts = [c for c in tok.lefts if c.dep_ in ("compound", "flat") and pos(c) == "PROPN"]
+    start = lefts[0].i if lefts else tok.i
+    return tuple(t.text for t in tok.doc[start : tok.i + 1])

@@ -28,7 +28,9 @@ from newsevents.events.syntax import (
 )
 from newsevents.events.words import CALENDAR_WORDS
 
-PLACES = "places"  # the word class of places taken, handed over or hit (triggers.yaml)
+# the word classes of places taken, handed over or hit (triggers.yaml), which a place's
+# proper name meets as well
+PLACE_CLASSES = frozenset({"places", "towns"})
 GOVERNOR_POS = {"VERB", "AUX", "ADJ"}  # "ready to", "willing to" govern like verbs
 # fmt: off
 # Prepositions of time, cause and circumstance: what they introduce is not the content of
@@ -169,11 +171,12 @@ class TriggerFinder:
             candidates = [
                 o for o in candidates if not (o.dep_ == "pobj" and o.head.lower_ in SCENE_PREPS)
             ]
+        places = condition.name in PLACE_CLASSES
         hits = {
             o.i
             for o in candidates
             if condition.words & phrase_lemmas(o)
-            or (condition.name == PLACES and pos(o) == "PROPN" and self.named_place(o, countries))
+            or (places and pos(o) == "PROPN" and self.named_place(o, countries))
         }
         return hits or None
 
@@ -185,7 +188,9 @@ class TriggerFinder:
         for child in tok.rights:
             if child.dep_ == "prep" and child.lower_ == "of":
                 keys[:0] = [(word, "of", lemma(g)) for g in child.children if g.dep_ == "pobj"]
-        keys += [(m,) for m in reversed(mods)]  # "a mediation mission", "war games"
+        if word not in self.prefilter.sectors and word not in self.prefilter.everyday:
+            # "a mediation mission", "war games"; not "riot police", "protest leaders": people
+            keys += [(m,) for m in reversed(mods)]
         for key in keys:
             if key in self.lex.nouns:
                 return self.lex.nouns[key]
