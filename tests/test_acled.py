@@ -348,6 +348,11 @@ NEWS_PHRASING = [
      "Looting/property destruction"),
     ("Armed men broke into a warehouse in Goma and carted away bags of food aid.",
      "Looting/property destruction"),
+    # a bomb that tears through; explosives thrown are a grenade (ACLED), stones are not
+    ("A bomb tore through a crowded bus station in Peshawar on Monday.",
+     "Remote explosive/landmine/IED"),
+    ("Militants hurled a bomb at a police station in Manipur on Sunday.", "Grenade"),
+    ("Protesters threw stones at police in Srinagar.", "Violent demonstration"),
 ]  # fmt: skip
 
 

@@ -66,7 +66,7 @@ _CUES = ("grenade", "chemical", "protesters", "intervention", "lethal_force", "l
          "looting", "territory", "group_change", "battle", "crime",
          "organised_civilians", "agreed", "peacekeepers", "unilateral",
          "protest_scene", "handover", "communications",
-         "destroyed_weapons", "suicide", "before_protest")  # fmt: skip
+         "destroyed_weapons", "suicide", "before_protest", "thrown")  # fmt: skip
 
 BATTLES = "Battles"
 REMOTE = "Explosions/Remote violence"
@@ -170,7 +170,7 @@ class AcledMapper:
             return REMOTE, "Suicide bomb"
         if mode in ("aerial", "drone"):
             return REMOTE, "Air/drone strike"
-        if self._has(facts, "grenade"):
+        if self._has(facts, "grenade") or (mode == "explosives" and self._has(facts, "thrown")):
             return REMOTE, "Grenade"
         if mode == "explosives":
             return REMOTE, "Remote explosive/landmine/IED"
