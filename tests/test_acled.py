@@ -361,6 +361,27 @@ def test_news_phrasing_of_acts_of_every_kind(sentence, sub_type):
     assert _answer(sentence) == sub_type
 
 
+@pytest.mark.parametrize(
+    ("sentence", "sub_type"),
+    [
+        # force met by demonstrators who riot: ACLED codes the riot
+        ("Police fired tear gas at stone-throwing protesters in Srinagar.",
+         "Violent demonstration"),
+        ("Riot police used water cannon against youths pelting stones in Kathmandu.",
+         "Violent demonstration"),
+        ("Protesters clashed with police in Nairobi on Tuesday.", "Violent demonstration"),
+        # ... force against peaceful ones is an intervention, lethal force excessive
+        ("Police fired tear gas to disperse a peaceful sit-in in Lahore.",
+         "Protest with intervention"),
+        ("Police opened fire on peaceful protesters in Rangpur, killing two.",
+         "Excessive force against protesters"),
+        ("Police arrested 20 protesters in Minsk.", "Protest with intervention"),
+    ],
+)  # fmt: skip
+def test_force_against_rioting_demonstrators_is_a_violent_demonstration(sentence, sub_type):
+    assert _answer(sentence) == sub_type
+
+
 def test_taking_a_train_is_no_capture_and_riot_police_are_no_riot():
     assert _answer("Police said the minister took the train to Geneva on Monday.") is None
     # "riot" names what the police are for, not an event ("a mediation mission" is one)

@@ -155,6 +155,10 @@ class AcledMapper:
             return REMOTE, "Chemical weapon"  # "used chlorine gas", not a crowd's tear gas
         # state forces' violence at a protest ("killed a student during a demonstration")
         against_protesters = at_protest and facts.actor1_sector in STATE_SECTORS
+        if self._has(facts, "rioting") and (against_protesters or mode == "crowd-control"):
+            # force against demonstrators who riot ("police fired tear gas at stone-throwing
+            # protesters"): ACLED codes the riot; excessive force is against peaceful ones
+            return RIOTS, "Violent demonstration"
         if mode == "crowd-control" or against_protesters:
             lethal = bool(facts.fatalities) or (
                 self._has(facts, "lethal_force") and not self._has(facts, "less_lethal")
