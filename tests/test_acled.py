@@ -376,6 +376,10 @@ def test_news_phrasing_of_acts_of_every_kind(sentence, sub_type):
         ("Police opened fire on peaceful protesters in Rangpur, killing two.",
          "Excessive force against protesters"),
         ("Police arrested 20 protesters in Minsk.", "Protest with intervention"),
+        # serious injuries, as lethal force, are excessive force (ACLED: "requiring
+        # hospitalization")
+        ("Police beat peaceful protesters in Kampala, leaving five of them hospitalised.",
+         "Excessive force against protesters"),
     ],
 )  # fmt: skip
 def test_force_against_rioting_demonstrators_is_a_violent_demonstration(sentence, sub_type):
