@@ -556,6 +556,14 @@ def test_a_named_place_is_taken_or_handed_over_as_a_place_noun_is():
     assert seizure.cameo_code == "1711"  # where it was seized is no place taken
 
 
+def test_coordinated_passives_share_their_subject_and_agent():
+    # "were ambushed and killed by militants": the soldiers were killed, by the militants
+    (killing,) = events_of("Two soldiers were ambushed and killed by militants near Gao.")
+    assert (killing.actor1_sector, killing.actor2_sector) == ("REB", "MIL")
+    rape = best("Two women were raped and killed by armed men in Kasai.")
+    assert (rape.plover_mode, rape.actor1_name, rape.actor2_sector) == ("sexual", "armed men", "CVL")
+
+
 def test_the_source_of_a_report_is_never_an_actor():
     events = events_of(
         "According to the Syrian Observatory, Turkish jets carried out 40 air strikes."

@@ -63,7 +63,17 @@ def objects(verb: Token) -> list[Token]:
             for o in conj.children
             if o.dep_ == "dobj"
         )
+    if not found:
+        found.extend(shared_passive_subject(verb))
     return [c for o in found for c in (o, *o.conjuncts)]
+
+
+def shared_passive_subject(verb: Token) -> list[Token]:
+    """The passive subject a coordinated passive shares with the verb before it ("two women
+    were raped and killed": the women were killed too)."""
+    if verb.dep_ != "conj" or verb.tag_ != "VBN":
+        return []
+    return [c for c in verb.head.children if c.dep_ == "nsubjpass"]
 
 
 def unknown_name(tok: Token) -> bool:
@@ -185,12 +195,14 @@ def depth(tok: Token) -> int:
 
 
 def agent(verb: Token) -> Token | None:
-    """The "by" agent of a passive verb or an event noun ("attacked by militiamen")."""
-    for child in verb.children:
-        if child.dep_ == "agent" or (
-            child.dep_ == "prep" and child.lower_ == "by" and pos(verb) in NOUN_POS
-        ):
-            return next((g for g in child.children if g.dep_ == "pobj"), None)
+    """The "by" agent of a passive verb or an event noun ("attacked by militiamen"), or of
+    the passive it is coordinated with ("were raped and killed by armed men": both)."""
+    for holder in (verb, *(c for c in verb.conjuncts if verb.tag_ == c.tag_ == "VBN")):
+        for child in holder.children:
+            if child.dep_ == "agent" or (
+                child.dep_ == "prep" and child.lower_ == "by" and pos(holder) in NOUN_POS
+            ):
+                return next((g for g in child.children if g.dep_ == "pobj"), None)
     return None
 
 

@@ -30,6 +30,7 @@ from newsevents.events.syntax import (
     participants,
     phrase_text,
     pos,
+    shared_passive_subject,
     unknown_name,
 )
 from newsevents.events.triggers import TIME_CAUSE_PREPS, Trigger
@@ -342,6 +343,8 @@ class TargetFinder:
         preps: dict[str, list[Token]] = {}
         own: list[Token] = []
         children = list(tok.children)
+        if not any(c.dep_ in OBJECT_DEPS for c in children):
+            children += shared_passive_subject(tok)  # "were raped and killed": killed too
         children += [
             g
             for c in tok.children
