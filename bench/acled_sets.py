@@ -28,6 +28,7 @@ ACLED_SETS = {
     "acled_heldout_3.tsv (never tuned on)": FIXTURES / "acled_heldout_3.tsv",
     "acled_news_examples.tsv (tuned on)": FIXTURES / "acled_news_examples.tsv",
     "acled_heldout_4.tsv (never tuned on)": FIXTURES / "acled_heldout_4.tsv",
+    "acled_heldout_5.tsv (never tuned on)": FIXTURES / "acled_heldout_5.tsv",
 }
 ACLED_DATE = dt.date(2023, 12, 31)  # after every date the ACLED-style sentences name
 
@@ -53,8 +54,9 @@ def acled_sub_types(res: Resources, rules: Resources) -> tuple[list[str], dict]:
         "before its changes; only their aggregates are printed. `acled_news_examples.tsv` "
         "(tuned on) and `acled_heldout_4.tsv` (held out, seven per sub-type) are news "
         "snippets written in session 12 by a separate writer who had not seen the rules, "
-        "from ACLED's definitions. None is independent data (written for us): the "
-        "independent ACLED figure is the CASE 2021 section below.",
+        "from ACLED's definitions; `acled_heldout_5.tsv` (held out, seven per sub-type) was "
+        "written the same way by three other writers in session 13. None is independent "
+        "data (written for us): the independent ACLED figure is the CASE 2021 section below.",
         "",
         "| sentences | n | coder | accuracy | weighted F1 | no event |",
         "| --- | ---: | --- | ---: | ---: | ---: |",
