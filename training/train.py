@@ -43,6 +43,14 @@ MODEL_DIR = REPO / "include/newsevents/data/events/model"
 RESULTS = REPO / "bench/results"
 sys.path.insert(0, str(HERE))
 from build_data import LABELS, NONE  # noqa: E402
+from onnx_export import (  # noqa: E402
+    QUANTISATION,
+    batches_by_length,
+    encode,
+    export_onnx,
+    onnx_probs,
+    sha256,
+)
 from report import confusion, load_jsonl, run_select, scores, write_markdown, yield_merged  # noqa: E402
 
 # The recipe, fixed a priori.
@@ -133,17 +141,6 @@ def load_tokenizer(base: Path) -> Tokenizer:
     tok.no_padding()  # the bundled file pads to 128; we pad per batch
     tok.enable_truncation(MAX_LENGTH)
     return tok
-
-
-def encode(tok: Tokenizer, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
-    ids = [e.ids for e in tok.encode_batch(list(texts))]
-    width = max(len(i) for i in ids)
-    input_ids = torch.zeros((len(ids), width), dtype=torch.long)
-    mask = torch.zeros((len(ids), width), dtype=torch.long)
-    for row, seq in enumerate(ids):
-        input_ids[row, : len(seq)] = torch.tensor(seq)
-        mask[row, : len(seq)] = 1
-    return input_ids, mask
 
 
 class TypeClassifier(nn.Module):
@@ -237,12 +234,6 @@ def _bucketed_batches(lengths: Sequence[int], rng: torch.Generator) -> list[list
     return [batches[i] for i in torch.randperm(len(batches), generator=rng).tolist()]
 
 
-def _batches_by_length(tok: Tokenizer, texts: Sequence[str], size: int = 64) -> list[list[int]]:
-    lengths = [len(e.ids) for e in tok.encode_batch(list(texts))]
-    order = sorted(range(len(texts)), key=lambda i: lengths[i])
-    return [order[i : i + size] for i in range(0, len(order), size)]
-
-
 class Cache:
     """The frozen encoder's work, done once per sentence: the bottom layers' output (input of the
     trained top layers) and the L2-normalised mean-pooled last layer (the frozen+LR baseline)."""
@@ -257,7 +248,7 @@ class Cache:
         model = TypeClassifier(base, len(LABELS)).eval()
         states: list[torch.Tensor] = [torch.empty(0)] * len(texts)
         pooled = np.zeros((len(texts), model.encoder.config.hidden_size), dtype=np.float32)
-        for idx in _batches_by_length(tok, texts):
+        for idx in batches_by_length(tok, texts):
             ids, mask = encode(tok, [texts[i] for i in idx])
             out = model.encoder(input_ids=ids, attention_mask=mask, output_hidden_states=True)
             bottom = out.hidden_states[-1 - TRAIN_TOP_LAYERS]
@@ -310,65 +301,6 @@ def logreg_probs(train_x: np.ndarray, train_y: list[int], test_x: np.ndarray) ->
     probs = np.zeros((len(test_x), len(LABELS)), dtype=np.float32)
     probs[:, clf.classes_] = clf.predict_proba(test_x)
     return probs
-
-
-# --- export --------------------------------------------------------------------------------
-
-
-# 7-bit weights (reduce_range): without VNNI (AVX2 only) onnxruntime's u8 x s8 products
-# saturate in 16 bits, so an 8-bit model gives other probabilities on those CPUs than on VNNI
-# ones (session 12: one sentence's MOBILIZE probability fell from above 0.02 to 0.013 and a test
-# failed on an AVX2 machine). 7-bit weights cannot saturate: the same model gives the same
-# answers on every x86 CPU (PLV accuracy on AVX2: 0.634 against 0.636). Recorded in the
-# recipe and in labels.json.
-QUANTISATION = {"weights": "int8, 7-bit range", "per_channel": True, "reduce_range": True}
-
-
-def export_onnx(model: TypeClassifier, tok: Tokenizer, path_fp32: Path, path_int8: Path) -> None:
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    ids, mask = encode(tok, ["Police arrested 20 protesters in Cairo on Friday.", "Talks resumed."])
-    torch.onnx.export(
-        model,
-        (ids, mask),
-        str(path_fp32),
-        dynamo=False,
-        opset_version=17,
-        input_names=["input_ids", "attention_mask"],
-        output_names=["logits"],
-        dynamic_axes={
-            "input_ids": {0: "batch", 1: "sequence"},
-            "attention_mask": {0: "batch", 1: "sequence"},
-            "logits": {0: "batch"},
-        },
-    )
-    quantize_dynamic(
-        str(path_fp32),
-        str(path_int8),
-        per_channel=QUANTISATION["per_channel"],
-        reduce_range=QUANTISATION["reduce_range"],
-        weight_type=QuantType.QInt8,
-    )
-
-
-def onnx_probs(path: Path, tok: Tokenizer, texts: Sequence[str], threads: int = 1) -> np.ndarray:
-    import onnxruntime as ort
-
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    opts.inter_op_num_threads = 1
-    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
-    out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
-    for idx in _batches_by_length(tok, texts, 32):
-        ids, mask = encode(tok, [texts[i] for i in idx])
-        logits = sess.run(["logits"], {"input_ids": ids.numpy(), "attention_mask": mask.numpy()})[0]
-        e = np.exp(logits - logits.max(-1, keepdims=True))
-        out[idx] = e / e.sum(-1, keepdims=True)
-    return out
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --- commands ------------------------------------------------------------------------------
