@@ -122,6 +122,14 @@ def test_a_protest_in_the_main_clause_stands_against_no_event():
     assert (event.plover_type, event.acled_sub_event_type) == ("PROTEST", "Peaceful protest")
 
 
+def test_weapons_found_stand_against_no_event_whoever_found_them():
+    found = "Two IEDs were found and neutralized on the road to Gao."
+    (event,) = code_text(found, DAY, with_label("none", 0.99))
+    assert (event.cameo_code, event.acled_sub_event_type) == ("1711", "Disrupted weapons use")
+    # ... but not any seizure: what the parse reads as seized must be arms
+    assert code_text("Police found a stolen car in Lagos on Monday.", DAY, with_label("none")) == []
+
+
 def test_force_the_classifier_reads_as_a_protest_is_a_riot():
     arson = "Demonstrators set fire to the ruling party's office in Kandy."
     (event,) = code_text(arson, DAY, with_label("PROTEST", 0.95))

@@ -85,6 +85,7 @@ class Draft:
     # sentence narrates beside its main one, which the sentence's classifier does not type
     adverbial: bool
     weak: bool = False  # its trigger is ambiguous alone (``Spec.weak``)
+    object_class: str = ""  # the class its trigger's object is in (``Spec.object_class``)
 
 
 class SentenceCoder:
@@ -150,6 +151,7 @@ class SentenceCoder:
                     self.governors.main_clause(trig.head),
                     self.governors.adverbial(trig.head),
                     spec.weak,
+                    spec.object_class,
                 )
             )
             if actor1 is not None and actor1.country:

@@ -13,7 +13,8 @@ where it is sure, the rules elsewhere. Per candidate sentence:
 * the classifier gives "none" a probability of at least ``VETO`` (0.9): no event (the
   sentence reports no political event, whatever trigger words it has), except an
   assault, a seizure, a deployment or a withdrawal the parse found done by an armed actor
-  (``armed_force``), and a protest in the main clause (``protest``);
+  (``armed_force``), a protest in the main clause (``protest``), and weapons or explosives
+  found or seized, by whomever (``weapons_seized``);
 * the classifier's type is that of the sentence's main clause (the root, or what a verb of
   saying reports); events the parse finds in other clauses ("speaking after meeting
   Fazli, Assad said ...") are kept as the parse codes them, except, when the main clause
@@ -65,6 +66,8 @@ FORCEFUL_TYPES = frozenset({"ASSAULT", "COERCE"})
 # What an armed actor does that stands against the classifier (``armed_force``), with its
 # seizures (COERCE, mode "seize")
 ARMED_ACTS = frozenset({"ASSAULT", "MOBILIZE", "RETREAT"})
+# The objects of a seizure of arms (triggers.yaml: "seize +weaponry", "find +explosives")
+WEAPON_CLASSES = frozenset({"weaponry", "explosives"})
 RIOT = "145"
 
 
@@ -102,7 +105,7 @@ class Combiner:
         if probs:  # an ambiguous trigger ("released the guidance") needs the classifier's word
             drafts = [d for d in drafts if not d.weak or probs.get(self.type_of(d), 0) >= AGREES]
         if not self.may_report_event(scores):
-            return [d for d in drafts if self.armed_force(d) or self.protest(d)]
+            return [d for d in drafts if self.stands_against_veto(d)]
         unknown = 0.0 if probs else 1.0  # without probabilities, only the label speaks
         # The sentence's type is its main clause's; an event in an adjunct or a relative
         # clause ("speaking after meeting Fazli, Assad said ...") is the parse's to code.
@@ -174,6 +177,18 @@ class Combiner:
         district office", which the classifier read as no event at 0.92): a protest trigger
         with its protesters is an event whatever the classifier says."""
         return draft.main_clause and self.type_of(draft) == "PROTEST"
+
+    def stands_against_veto(self, draft: Draft) -> bool:
+        """Whether a draft stands when the classifier says "none" (module docstring)."""
+        return self.armed_force(draft) or self.protest(draft) or self.weapons_seized(draft)
+
+    @staticmethod
+    def weapons_seized(draft: Draft) -> bool:
+        """Weapons or explosives found or seized in the main clause ("two IEDs were found and
+        neutralized", which the classifier read as no event at 0.93): the trigger needs the
+        weapons as its object, so the parse's reading is specific; who found them need not
+        be named."""
+        return draft.main_clause and draft.object_class in WEAPON_CLASSES
 
     def state_force(self, draft: Draft) -> bool:
         """A state's act of force in the main clause keeps its type: a country's assault

@@ -12,7 +12,7 @@ parsed sentences lives in ``triggers`` and ``modality``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -51,6 +51,7 @@ class Spec:
     mode: str | None = None
     refinable: bool = False  # a generic violence code that instruments may refine
     weak: bool = False  # ambiguous alone: coded where the classifier agrees (triggers.yaml)
+    object_class: str = ""  # the class its object is in ("weaponry" of "seize +weaponry")
 
     @classmethod
     def parse(cls, text: str) -> Spec:
@@ -107,11 +108,14 @@ class Lexicon:
         for key, value in raw["verbs"].items():
             lemma, _, particle = key.partition(" ")
             conditions = value if isinstance(value, dict) else {"": value}
-            rules = tuple(
-                (Condition.parse(cond, self.classes), Spec.parse(spec))
-                for cond, spec in conditions.items()
-            )
-            self.verbs.setdefault(lemma, []).append(VerbEntry(particle or None, rules))
+            rules = []
+            for key, code in conditions.items():
+                condition = Condition.parse(key, self.classes)
+                spec = Spec.parse(code)
+                if condition.kind == "object":
+                    spec = replace(spec, object_class=condition.name)
+                rules.append((condition, spec))
+            self.verbs.setdefault(lemma, []).append(VerbEntry(particle or None, tuple(rules)))
         # Entries with a particle are tried before the bare verb ("blow up" before "blow").
         for entries in self.verbs.values():
             entries.sort(key=lambda e: e.particle is None)
